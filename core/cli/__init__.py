@@ -1,0 +1,68 @@
+"""The ``packshot`` command. With no sub-command it opens the desktop window.
+
+Each sub-command lives in its own module here, exposing ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them.
+Errors from the engine become one line on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from .. import __version__
+from ..errors import PackshotError
+
+COMMANDS = ("ops", "apply", "plugins", "demo")
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="packshot",
+        description="Packshot: an offline editor for product photos. Run with no command to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"packshot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}_cmd")
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        return _open_window()
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args._run(args) or 0)
+    except PackshotError as exc:
+        print(f"packshot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("packshot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _open_window() -> int:
+    """Open the desktop (found through the ``packshot.gui`` entry point), else the demo job."""
+    for ep in entry_points(group="packshot.gui"):
+        try:
+            gui_main = ep.load()
+        except ImportError as exc:
+            print(f"packshot: the desktop is not available ({exc}); running the demo job instead",
+                  file=sys.stderr)
+            break
+        return int(gui_main() or 0)
+    return main(["demo"])

@@ -1,0 +1,351 @@
+"""Reading and writing image files, keeping ICC, EXIF, DPI and bit depth.
+
+Every read refuses decompression bombs and names what is wrong with a bad file; every
+write goes to a temporary file in the target folder and is moved into place with
+``os.replace``, so a crash or a cancel never leaves a half-written file, and a write
+over the file an image was loaded from is refused unless asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+from PIL import ImageCms, ImageOps
+
+from .errors import BadInput
+from .image import Image, quantize
+
+# 200 megapixels: beyond any camera a studio uses, far below what exhausts memory.
+MAX_PIXELS = 200_000_000
+
+READ_FORMATS = {
+    ".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
+    ".webp": "WEBP", ".bmp": "BMP", ".gif": "GIF", ".heic": "HEIF", ".heif": "HEIF",
+    ".avif": "AVIF",
+}
+WRITE_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "BMP", "AVIF", "HEIF"}
+_NO_ALPHA = {"JPEG", "BMP"}
+_SIXTEEN_BIT = {"PNG", "TIFF"}
+
+
+def _enable_optional_codecs() -> None:
+    """HEIC/AVIF through pillow-heif / pillow-avif when they are installed."""
+    try:
+        from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
+
+        register_heif_opener()
+    except ImportError:
+        pass
+
+
+def format_for(path: str | Path) -> str:
+    """The Pillow format name for a file name's extension, or a clear error."""
+    ext = Path(path).suffix.lower()
+    if ext not in READ_FORMATS:
+        known = ", ".join(sorted(READ_FORMATS))
+        raise BadInput(f"{Path(path).name}: unknown image extension {ext!r} (known: {known})")
+    return READ_FORMATS[ext]
+
+
+def load_image(path: str | Path) -> Image:
+    """Load an image file with its metadata; EXIF orientation is applied to the pixels."""
+    path = Path(path)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder, not an image")
+    if path.stat().st_size == 0:
+        raise BadInput(f"{path.name}: file is empty (0 bytes)")
+    _enable_optional_codecs()
+    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with PILImage.open(path) as im:
+            _check_dimensions(path, im.size)
+            fmt = im.format
+            if fmt == "TIFF" and _tiff_is_16bit(im):
+                return _load_tiff16(path, im)
+            if fmt == "PNG" and im.mode in ("RGB", "RGBA") and _png_bit_depth(path) == 16:
+                return _load_png16(path, im)
+            im.load()
+            return _from_pil(im, path, fmt)
+    except BadInput:
+        raise
+    except PILImage.DecompressionBombError as exc:
+        raise BadInput(f"{path.name}: refused as a decompression bomb ({exc})") from exc
+    except PILImage.UnidentifiedImageError as exc:
+        raise BadInput(f"{path.name}: not an image file Packshot can read") from exc
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+        raise BadInput(f"{path.name}: corrupt or truncated image ({exc})") from exc
+
+
+def _check_dimensions(path: Path, size: tuple[int, int]) -> None:
+    w, h = size
+    if w <= 0 or h <= 0:
+        raise BadInput(f"{path.name}: image has no pixels ({w}x{h})")
+    if w * h > MAX_PIXELS:
+        raise BadInput(
+            f"{path.name}: refused as a decompression bomb: {w}x{h} is {w * h / 1e6:.0f} MP, "
+            f"more than the {MAX_PIXELS / 1e6:.0f} MP limit"
+        )
+
+
+def _from_pil(im: PILImage.Image, path: Path, fmt: str | None) -> Image:
+    info = dict(im.info)
+    exif = _exif_bytes(im)
+    icc = info.get("icc_profile") or None
+    transposed = ImageOps.exif_transpose(im)
+    if transposed is not im and exif is not None:
+        exif = _exif_with_orientation_reset(exif)
+    im = transposed
+    if im.mode == "CMYK":
+        im, icc = _cmyk_to_srgb(im, icc)
+    elif im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        grey = np.asarray(im, dtype=np.uint16)
+        pixels = np.repeat(grey[..., None], 3, axis=2)
+        return Image(pixels, icc_profile=icc, exif=exif, dpi=_dpi(info), source=path, format=fmt)
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in info)
+    im = im.convert("RGBA" if has_alpha else "RGB")
+    pixels = np.asarray(im, dtype=np.uint8).copy()
+    return Image(pixels, icc_profile=icc, exif=exif, dpi=_dpi(info), source=path, format=fmt)
+
+
+def _exif_bytes(im: PILImage.Image) -> bytes | None:
+    raw = im.info.get("exif")
+    if isinstance(raw, bytes) and raw:
+        return raw
+    return None
+
+
+def _exif_with_orientation_reset(exif: bytes) -> bytes:
+    exif_obj = PILImage.Exif()
+    exif_obj.load(exif)
+    exif_obj[0x0112] = 1
+    return exif_obj.tobytes()
+
+
+def _dpi(info: dict) -> tuple[float, float] | None:
+    dpi = info.get("dpi")
+    if dpi:
+        return float(dpi[0]), float(dpi[1])
+    return None
+
+
+def _cmyk_to_srgb(im: PILImage.Image, icc: bytes | None) -> tuple[PILImage.Image, bytes]:
+    srgb = ImageCms.createProfile("sRGB")
+    if icc:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        im = ImageCms.profileToProfile(im, src, srgb, outputMode="RGB")
+    else:
+        im = im.convert("RGB")
+    return im, srgb_icc()
+
+
+def srgb_icc() -> bytes:
+    """The bytes of an sRGB ICC profile to embed in exported files."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _tiff_is_16bit(im: PILImage.Image) -> bool:
+    bits = im.tag_v2.get(258) if hasattr(im, "tag_v2") else None
+    if bits is None:
+        return False
+    bits = bits if isinstance(bits, tuple) else (bits,)
+    return max(bits) == 16
+
+
+def _load_tiff16(path: Path, im: PILImage.Image) -> Image:
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        page = tif.pages[0]
+        pixels = page.asarray()
+        tags = page.tags
+        icc = tags["InterColorProfile"].value if "InterColorProfile" in tags else None
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[..., None], 3, axis=2)
+    if pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        raise BadInput(f"{path.name}: unsupported TIFF layout {pixels.shape} {pixels.dtype}")
+    exif = _exif_bytes(im)
+    return Image(np.ascontiguousarray(pixels), icc_profile=bytes(icc) if icc else None,
+                 exif=exif, dpi=_dpi(im.info), source=path, format="TIFF")
+
+
+def _png_bit_depth(path: Path) -> int:
+    with open(path, "rb") as fh:
+        head = fh.read(26)
+    return head[24] if len(head) >= 25 else 8
+
+
+def _load_png16(path: Path, im: PILImage.Image) -> Image:
+    import cv2
+
+    data = np.fromfile(path, dtype=np.uint8)
+    bgr = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if bgr is None or bgr.dtype != np.uint16:
+        raise BadInput(f"{path.name}: corrupt or truncated 16-bit PNG")
+    code = cv2.COLOR_BGRA2RGBA if bgr.shape[2] == 4 else cv2.COLOR_BGR2RGB
+    pixels = cv2.cvtColor(bgr, code)
+    return Image(pixels, icc_profile=im.info.get("icc_profile") or None, exif=_exif_bytes(im),
+                 dpi=_dpi(im.info), source=path, format="PNG")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def save_image(
+    image: Image,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    quality: int = 95,
+    background: tuple[int, int, int] = (255, 255, 255),
+    allow_overwrite_source: bool = False,
+    keep_metadata: bool = True,
+) -> Path:
+    """Write ``image`` atomically; returns the path written.
+
+    JPEG and BMP cannot hold transparency: an RGBA image is flattened onto
+    ``background``. JPEG and WebP hold 8 bits: 16-bit images are reduced on the way out.
+    """
+    path = Path(path)
+    fmt = (format or format_for(path)).upper()
+    if fmt == "JPG":
+        fmt = "JPEG"
+    if fmt not in WRITE_FORMATS:
+        raise BadInput(f"cannot write {fmt} files (writable: {', '.join(sorted(WRITE_FORMATS))})")
+    if image.source is not None and not allow_overwrite_source and _same_file(path, image.source):
+        raise BadInput(f"{path}: refusing to overwrite the original; choose another output path")
+    if not path.parent.exists():
+        raise BadInput(f"{path.parent}: output folder does not exist")
+    if not 1 <= int(quality) <= 100:
+        raise BadInput(f"quality must be between 1 and 100, got {quality}")
+    pixels = image.pixels
+    if fmt in _NO_ALPHA and image.has_alpha:
+        pixels = _flatten(image, background)
+    if fmt not in _SIXTEEN_BIT and pixels.dtype == np.uint16:
+        pixels = quantize(pixels.astype(np.float32) / 65535.0, np.uint8)
+    icc = image.icc_profile if keep_metadata else None
+    exif = image.exif if keep_metadata else None
+    if pixels.dtype == np.uint16 and fmt == "TIFF":
+        writer = _tiff16_writer(pixels, icc, image.dpi)
+    elif pixels.dtype == np.uint16:
+        writer = _png16_writer(pixels, icc, exif, image.dpi)
+    else:
+        writer = _pil_writer(pixels, fmt, quality, icc, exif, image.dpi)
+    atomic_write(path, writer)
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _flatten(image: Image, background: tuple[int, int, int]) -> np.ndarray:
+    rgba = image.as_float()
+    alpha = rgba[..., 3:4]
+    bg = np.asarray(background, dtype=np.float32) / 255.0
+    rgb = rgba[..., :3] * alpha + bg * (1.0 - alpha)
+    return quantize(rgb, image.pixels.dtype)
+
+
+def _pil_writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
+    def write(fh) -> None:
+        im = PILImage.fromarray(pixels, "RGBA" if pixels.shape[2] == 4 else "RGB")
+        kwargs: dict = {}
+        if icc:
+            kwargs["icc_profile"] = icc
+        if exif and fmt in ("JPEG", "PNG", "WEBP", "TIFF", "AVIF", "HEIF"):
+            kwargs["exif"] = exif
+        if dpi and fmt in ("JPEG", "PNG", "TIFF", "BMP"):
+            kwargs["dpi"] = dpi
+        if fmt in ("JPEG", "WEBP", "AVIF", "HEIF"):
+            kwargs["quality"] = int(quality)
+        if fmt == "JPEG":
+            kwargs["subsampling"] = 0 if quality >= 90 else 2
+            kwargs["optimize"] = True
+        if fmt == "TIFF":
+            kwargs["compression"] = "tiff_adobe_deflate"
+        im.save(fh, format=fmt, **kwargs)
+
+    return write
+
+
+def _tiff16_writer(pixels, icc, dpi) -> Callable[[io.BufferedWriter], None]:
+    def write(fh) -> None:
+        import tifffile
+
+        extratags = [(34675, 7, len(icc), icc, True)] if icc else []
+        resolution = (dpi[0], dpi[1]) if dpi else None
+        tifffile.imwrite(
+            fh, pixels, photometric="rgb", compression="zlib", extratags=extratags,
+            resolution=resolution, resolutionunit="INCH" if dpi else None,
+            extrasamples=["unassalpha"] if pixels.shape[2] == 4 else None,
+        )
+
+    return write
+
+
+def _png16_writer(pixels, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
+    def write(fh) -> None:
+        import cv2
+
+        code = cv2.COLOR_RGBA2BGRA if pixels.shape[2] == 4 else cv2.COLOR_RGB2BGR
+        ok, encoded = cv2.imencode(".png", cv2.cvtColor(pixels, code))
+        if not ok:
+            raise BadInput("could not encode 16-bit PNG")
+        chunks = []
+        if icc:
+            chunks.append((b"iCCP", b"icc\x00\x00" + zlib.compress(icc)))
+        if exif:
+            chunks.append((b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif))
+        if dpi:
+            ppm = [int(round(d / 0.0254)) for d in dpi]
+            chunks.append((b"pHYs", struct.pack(">IIB", ppm[0], ppm[1], 1)))
+        fh.write(_insert_png_chunks(encoded.tobytes(), chunks))
+
+    return write
+
+
+def _insert_png_chunks(png: bytes, chunks: list[tuple[bytes, bytes]]) -> bytes:
+    """Place ancillary chunks right after IHDR (where iCCP must precede IDAT)."""
+    ihdr_end = 8 + 8 + 13 + 4
+    out = [png[:ihdr_end]]
+    for kind, body in chunks:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        out.append(struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc))
+    out.append(png[ihdr_end:])
+    return b"".join(out)
+
+
+def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> Path:
+    """Call ``write(fh)`` on a temporary file beside ``path`` and move it into place.
+
+    If ``write`` raises (or the process dies) the target is untouched and the
+    temporary file is removed, so a half-written file never carries the final name.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path

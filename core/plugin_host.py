@@ -1,0 +1,243 @@
+"""Loading plugins and calling their hooks through one typed facade.
+
+Built-in and third-party plugins arrive the same way, through the ``packshot``
+entry-point group. Each hook is called plugin by plugin so that a failure is pinned on
+the plugin that caused it, reported, and the plugin disabled; the rest keep working.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+import pluggy
+
+from . import API_VERSION, hookspecs
+from .errors import UnknownOperation
+from .operation import TIERS, Operation
+
+BUILTIN_DIST = "packshot"
+
+
+@dataclass
+class PluginInfo:
+    """What ``packshot plugins`` and the desktop's Plugins dialog show."""
+
+    name: str
+    version: str = ""
+    distribution: str = ""
+    builtin: bool = False
+    status: str = "loaded"  # loaded | failed | disabled
+    error: str = ""
+    api_version: str = ""
+    operations: tuple[str, ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "distribution": self.distribution,
+                "builtin": self.builtin, "status": self.status, "error": self.error,
+                "api_version": self.api_version, "operations": list(self.operations)}
+
+
+def _env_list(name: str) -> set[str]:
+    return {p.strip() for p in os.environ.get(name, "").split(",") if p.strip()}
+
+
+def api_compatible(declared: str | None) -> bool:
+    """Same major version and a minor no newer than ours. Undeclared counts as compatible."""
+    if declared is None:
+        return True
+    try:
+        major, minor = (int(x) for x in str(declared).split(".")[:2])
+    except ValueError:
+        return False
+    ours_major, ours_minor = (int(x) for x in API_VERSION.split("."))
+    return major == ours_major and minor <= ours_minor
+
+
+class PluginHost:
+    """The plugin manager: loads plugins, collects their contributions, reports failures."""
+
+    def __init__(self, disabled: Iterable[str] = ()) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+        self._disabled = set(disabled) | _env_list("PACKSHOT_DISABLE_PLUGINS")
+        self._only = _env_list("PACKSHOT_ONLY_PLUGINS")
+        self._operations: dict[str, Operation] | None = None
+        self._op_plugin: dict[str, str] = {}
+        self._catalogue: list[dict[str, Any]] | None = None
+        self._presets: list[dict[str, Any]] | None = None
+        if os.environ.get("PACKSHOT_TRACE_PLUGINS"):
+            self.pm.trace.root.setwriter(sys.stderr.write)
+            self.pm.enable_tracing()
+
+    # ------------------------------------------------------------------ loading
+
+    def load_entry_points(self) -> PluginHost:
+        """Register every plugin found in the ``packshot`` entry-point group."""
+        seen: set[str] = set()
+        for ep in sorted(entry_points(group=hookspecs.ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.name in seen:
+                continue
+            seen.add(ep.name)
+            self._load_entry_point(ep)
+        return self
+
+    def _load_entry_point(self, ep: EntryPoint) -> None:
+        dist = ep.dist.name if ep.dist is not None else ""
+        version = ep.dist.version if ep.dist is not None else ""
+        info = PluginInfo(name=ep.name, version=version, distribution=dist,
+                          builtin=dist.lower() == BUILTIN_DIST)
+        self.infos[ep.name] = info
+        if ep.name in self._disabled or (self._only and ep.name not in self._only):
+            info.status = "disabled"
+            return
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken plugin must not take Packshot down
+            self._fail(info, f"failed to import {ep.value}: {type(exc).__name__}: {exc}")
+            return
+        self._register(plugin, info)
+
+    def register(self, plugin: object, name: str, *, version: str = "", builtin: bool = False) -> PluginInfo:
+        """Register a plugin object directly (tests, embedding). Same checks as entry points."""
+        info = PluginInfo(name=name, version=version, builtin=builtin)
+        self.infos[name] = info
+        if name in self._disabled:
+            info.status = "disabled"
+            return info
+        self._register(plugin, info)
+        return info
+
+    def _register(self, plugin: object, info: PluginInfo) -> None:
+        declared = getattr(plugin, "packshot_api_version", None)
+        info.api_version = str(declared or "")
+        if not api_compatible(declared):
+            self._fail(info, f"written for Packshot plugin API {declared}, but this Packshot "
+                             f"provides API {API_VERSION}; update the plugin")
+            return
+        try:
+            self.pm.register(plugin, name=info.name)
+        except Exception as exc:
+            self._fail(info, f"failed to register: {type(exc).__name__}: {exc}")
+            return
+        self._invalidate()
+
+    def _fail(self, info: PluginInfo, message: str) -> None:
+        info.status = "failed"
+        info.error = message
+        plugin = self.pm.get_plugin(info.name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._operations = None
+        self._catalogue = None
+        self._presets = None
+
+    # ------------------------------------------------------------------ facade
+
+    def _collect(self, hook_name: str) -> list[tuple[str, Any]]:
+        """Call one hook plugin by plugin, pinning any failure on its plugin."""
+        out: list[tuple[str, Any]] = []
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            name = impl.plugin_name
+            try:
+                items = impl.function() or []
+                out.extend((name, item) for item in items)
+            except Exception as exc:
+                self._fail(self.infos.setdefault(name, PluginInfo(name=name)),
+                           f"{hook_name} raised {type(exc).__name__}: {exc}")
+        return out
+
+    def operations(self) -> dict[str, Operation]:
+        """All loaded operations by id."""
+        if self._operations is None:
+            ops: dict[str, Operation] = {}
+            owner: dict[str, str] = {}
+            for plugin, op in self._collect("packshot_operations"):
+                problem = _operation_problem(op)
+                if problem is None and op.id in ops:
+                    problem = f"operation id {op.id!r} is already provided by plugin {owner[op.id]!r}"
+                if problem:
+                    self._note(plugin, problem)
+                    continue
+                ops[op.id] = op
+                owner[op.id] = plugin
+            for name, info in self.infos.items():
+                info.operations = tuple(sorted(i for i, p in owner.items() if p == name))
+            self._operations, self._op_plugin = ops, owner
+        return self._operations
+
+    def operation(self, op_id: str) -> Operation:
+        ops = self.operations()
+        if op_id not in ops:
+            close = [i for i in ops if op_id.split(".")[-1] in i]
+            hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see 'packshot ops')"
+            raise UnknownOperation(f"unknown operation {op_id!r}{hint}")
+        return ops[op_id]
+
+    def plugin_of(self, op_id: str) -> PluginInfo:
+        self.operations()
+        name = self._op_plugin.get(op_id, "")
+        return self.infos.get(name) or PluginInfo(name=name)
+
+    def model_catalogue(self) -> list[dict[str, Any]]:
+        if self._catalogue is None:
+            self._catalogue = self._unique("packshot_model_catalogue", "model")
+        return self._catalogue
+
+    def export_presets(self) -> list[dict[str, Any]]:
+        if self._presets is None:
+            self._presets = self._unique("packshot_export_presets", "preset")
+        return self._presets
+
+    def _unique(self, hook_name: str, what: str) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for plugin, item in self._collect(hook_name):
+            if not isinstance(item, Mapping) or "name" not in item:
+                self._note(plugin, f"{hook_name} returned a {what} without a name: {item!r:.80}")
+                continue
+            if item["name"] in out:
+                self._note(plugin, f"{what} {item['name']!r} is already provided by another plugin")
+                continue
+            out[item["name"]] = {**item, "plugin": plugin}
+        return list(out.values())
+
+    def _note(self, plugin: str, problem: str) -> None:
+        info = self.infos.setdefault(plugin, PluginInfo(name=plugin))
+        info.error = f"{info.error}; {problem}" if info.error else problem
+
+    def plugins(self) -> list[PluginInfo]:
+        self.operations()
+        return sorted(self.infos.values(), key=lambda i: (not i.builtin, i.name))
+
+    def failures(self) -> list[PluginInfo]:
+        return [i for i in self.plugins() if i.status == "failed"]
+
+
+def _operation_problem(op: Any) -> str | None:
+    if not isinstance(op, Operation):
+        return f"packshot_operations returned {type(op).__name__}, not an Operation"
+    if not op.id or "." not in op.id:
+        return f"operation {op!r} needs a dotted id such as 'family.name'"
+    if not op.family:
+        return f"operation {op.id!r} has no family"
+    if op.tier not in TIERS:
+        return f"operation {op.id!r} has tier {op.tier!r}; expected one of {', '.join(TIERS)}"
+    return None
+
+
+def load_plugins(disabled: Iterable[str] | None = None) -> PluginHost:
+    """A PluginHost with every installed plugin loaded, honouring the saved disabled list."""
+    if disabled is None:
+        from .settings import load_settings
+
+        disabled = load_settings().disabled_plugins
+    return PluginHost(disabled=disabled).load_entry_points()

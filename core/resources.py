@@ -1,0 +1,19 @@
+"""Where the bundled data lives: sample photos, presets, model catalogues, styles."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
+
+
+def resource_path(*parts: str) -> Path:
+    """A path inside the ``resources`` package (installed or from a source tree)."""
+    return Path(str(files("resources").joinpath(*parts)))
+
+
+def sample_images() -> list[Path]:
+    """The bundled sample product photos, sorted by name."""
+    folder = resource_path("samples")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)

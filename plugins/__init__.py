@@ -1,0 +1,1 @@
+"""Packshot's built-in plugins, one subpackage per family, registered by entry points."""

@@ -1,0 +1,1 @@
+"""Bundled data: sample photos, export presets, model catalogue, icons and stylesheet."""
