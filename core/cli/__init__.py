@@ -1,7 +1,7 @@
 """The ``packshot`` command. With no sub-command it opens the desktop window.
 
-Each sub-command lives in its own module here, exposing ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them.
+Each sub-command lives in its own module here, named ``<command>_cmd.py`` and exposing
+``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; they are found by name.
 Errors from the engine become one line on stderr and a non-zero exit code.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -16,7 +17,6 @@ from importlib.metadata import entry_points
 from .. import __version__
 from ..errors import PackshotError
 
-COMMANDS = ("ops", "apply", "plugins", "demo")
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
@@ -28,12 +28,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"packshot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands():
         module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}_cmd")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
+
+
+def commands() -> list[str]:
+    """Sub-command names, from the ``*_cmd`` modules in this package."""
+    names = [m.name[: -len("_cmd")] for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")]
+    return sorted(n.replace("_", "-") for n in names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
