@@ -101,10 +101,10 @@ def _from_pil(im: PILImage.Image, path: Path, fmt: str | None) -> Image:
     info = dict(im.info)
     exif = _exif_bytes(im)
     icc = info.get("icc_profile") or None
-    transposed = ImageOps.exif_transpose(im)
-    if transposed is not im and exif is not None:
-        exif = _exif_with_orientation_reset(exif)
-    im = transposed
+    if im.getexif().get(0x0112, 1) != 1:
+        im = ImageOps.exif_transpose(im)
+        if exif is not None:
+            exif = _exif_with_orientation_reset(exif)
     if im.mode == "CMYK":
         im, icc = _cmyk_to_srgb(im, icc)
     elif im.mode in ("I;16", "I;16B", "I;16L", "I"):
@@ -287,11 +287,13 @@ def _tiff16_writer(pixels, icc, dpi) -> Callable[[io.BufferedWriter], None]:
 
         extratags = [(34675, 7, len(icc), icc, True)] if icc else []
         resolution = (dpi[0], dpi[1]) if dpi else None
+        buf = io.BytesIO()
         tifffile.imwrite(
-            fh, pixels, photometric="rgb", compression="zlib", extratags=extratags,
+            buf, pixels, photometric="rgb", compression="zlib", extratags=extratags,
             resolution=resolution, resolutionunit="INCH" if dpi else None,
             extrasamples=["unassalpha"] if pixels.shape[2] == 4 else None,
         )
+        fh.write(buf.getvalue())
 
     return write
 

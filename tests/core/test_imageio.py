@@ -1,0 +1,169 @@
+"""Image files: metadata survives, bad files give clear errors, writes are atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from PIL import ImageCms
+
+from core.errors import BadInput
+from core.image import Image
+from core.imageio import load_image, save_image
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _exif(orientation: int | None = None) -> bytes:
+    exif = PILImage.Exif()
+    exif[0x010F] = "Packshot Test Camera"  # Make
+    exif[0x0131] = "studio"  # Software
+    if orientation is not None:
+        exif[0x0112] = orientation
+    return exif.tobytes()
+
+
+@pytest.fixture
+def icc() -> bytes:
+    profile = ImageCms.createProfile("LAB")  # anything but sRGB, so a wrong profile shows
+    return ImageCms.ImageCmsProfile(profile).tobytes()
+
+
+@pytest.fixture
+def photo() -> np.ndarray:
+    rng = np.random.default_rng(1)
+    return (rng.random((48, 64, 3)) * 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("ext", [".jpg", ".png", ".webp", ".tif"])
+def test_icc_and_exif_round_trip_byte_for_byte(tmp_path, photo, icc, ext):
+    src = tmp_path / f"in{ext}"
+    exif = _exif()
+    PILImage.fromarray(photo).save(src, icc_profile=icc, exif=exif, **({"quality": 95} if ext != ".png" else {}))
+    before = _sha(src)
+    image = load_image(src)
+    assert image.icc_profile == icc
+    out = save_image(image.with_pixels(255 - image.pixels), tmp_path / f"out{ext}")
+    again = load_image(out)
+    assert again.icc_profile == icc
+    assert PILImage.open(out).info.get("exif") == PILImage.open(src).info.get("exif")
+    assert _sha(src) == before
+
+
+def test_exif_orientation_is_applied_on_load_and_reset_on_save(tmp_path, photo):
+    src = tmp_path / "rotated.jpg"
+    PILImage.fromarray(photo).save(src, exif=_exif(orientation=6), quality=95)
+    image = load_image(src)
+    assert image.size == (48, 64)  # rotated 90 degrees: width and height swap
+    out = save_image(image, tmp_path / "out.jpg")
+    with PILImage.open(out) as im:
+        assert im.getexif().get(0x0112) == 1
+        assert im.getexif().get(0x010F) == "Packshot Test Camera"
+
+
+@pytest.mark.parametrize("ext", [".png", ".tif"])
+def test_sixteen_bit_round_trip_is_exact_with_profile(tmp_path, icc, ext):
+    ramp = np.linspace(0, 65535, 40 * 50 * 3).astype(np.uint16).reshape(40, 50, 3)
+    image = Image(ramp, icc_profile=icc, dpi=(300.0, 300.0))
+    out = save_image(image, tmp_path / f"deep{ext}")
+    again = load_image(out)
+    assert again.pixels.dtype == np.uint16
+    assert np.array_equal(again.pixels, ramp)
+    assert again.icc_profile == icc
+    assert again.dpi is not None and abs(again.dpi[0] - 300) < 1
+
+
+def test_sixteen_bit_alpha_png_round_trip(tmp_path):
+    rgba = (np.random.default_rng(2).random((20, 30, 4)) * 65535).astype(np.uint16)
+    out = save_image(Image(rgba), tmp_path / "alpha.png")
+    assert np.array_equal(load_image(out).pixels, rgba)
+
+
+def test_float_round_trip_keeps_sixteen_bit_precision():
+    ramp = np.linspace(0, 65535, 4096).astype(np.uint16)
+    image = Image(np.repeat(ramp.reshape(64, 64, 1), 3, axis=2))
+    back = image.with_float(image.as_float())
+    assert np.array_equal(back.pixels, image.pixels)
+    assert len(np.unique(back.pixels)) > 256
+
+
+def test_rgba_to_jpeg_is_flattened_on_white(tmp_path):
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[:, :5, 3] = 255
+    out = save_image(Image(rgba), tmp_path / "flat.jpg", quality=100)
+    px = np.asarray(PILImage.open(out).convert("RGB")).astype(int)
+    assert abs(px[5, 1] - [200, 0, 0]).max() < 12  # opaque side keeps its red
+    assert abs(px[5, 8] - [255, 255, 255]).max() < 12  # transparent side becomes white
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A tiny file that claims enormous dimensions: a decompression bomb's header."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("empty.jpg", b"", "empty"),
+        ("text.jpg", b"this is not an image at all\n" * 10, "not an image"),
+        ("bomb.png", _png_header(50_000, 50_000), "decompression bomb"),
+    ],
+)
+def test_bad_files_give_clear_errors(tmp_path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(BadInput, match=words):
+        load_image(path)
+
+
+def test_truncated_jpeg_is_reported(tmp_path, photo):
+    buf = io.BytesIO()
+    PILImage.fromarray(photo).save(buf, format="JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises(BadInput, match="cut.jpg"):
+        load_image(path)
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(BadInput, match="no such file"):
+        load_image(tmp_path / "nope.jpg")
+    with pytest.raises(BadInput, match="folder"):
+        load_image(tmp_path)
+
+
+def test_overwriting_the_original_is_refused(tmp_path, photo):
+    src = tmp_path / "original.png"
+    PILImage.fromarray(photo).save(src)
+    before = _sha(src)
+    image = load_image(src)
+    with pytest.raises(BadInput, match="original"):
+        save_image(image.with_pixels(255 - image.pixels), src)
+    assert _sha(src) == before
+
+
+def test_failed_write_leaves_no_file(tmp_path, photo, monkeypatch):
+    target = tmp_path / "out.png"
+
+    def broken_save(self, fp, *a, **k):
+        fp.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(PILImage.Image, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        save_image(Image(photo), target)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,48 @@
+"""Parameters: bad values get one clear error naming the parameter and what it allows."""
+
+import pytest
+
+from core.errors import BadParameter
+from core.params import Bool, Choice, Colour, Float, Int, Numbers, Text, parse_assignments, validate
+
+SPEC = (
+    Float("strength", 0.5, minimum=0.0, maximum=2.0, help="how much"),
+    Int("radius", 3, minimum=1, maximum=50),
+    Choice("method", "auto", choices=("auto", "gray_world")),
+    Bool("keep_alpha", True),
+    Colour("target", "#ffffff"),
+    Text("prompt", ""),
+    Numbers("point", (0.0, 0.0), length=2, minimum=0),
+)
+
+
+def test_defaults_fill_in():
+    assert validate(SPEC, {}) == {"strength": 0.5, "radius": 3, "method": "auto", "keep_alpha": True,
+                                  "target": "#ffffff", "prompt": "", "point": (0.0, 0.0)}
+
+
+@pytest.mark.parametrize(
+    "values, words",
+    [
+        ({"strength": 3}, r"'strength'.*from 0 to 2"),
+        ({"radius": 2.5}, r"'radius'.*whole number"),
+        ({"radius": 0}, r"'radius'.*from 1 to 50"),
+        ({"method": "magic"}, r"'method'.*one of auto, gray_world"),
+        ({"keep_alpha": "maybe"}, r"'keep_alpha'.*true or false"),
+        ({"target": "red"}, r"'target'.*#rrggbb"),
+        ({"point": [1, 2, 3]}, r"'point'.*2 numbers"),
+        ({"strenght": 1}, r"unknown parameter 'strenght'"),
+    ],
+)
+def test_bad_values_name_the_parameter(values, words):
+    with pytest.raises(BadParameter, match=words):
+        validate(SPEC, values, where="test.op")
+
+
+def test_command_line_assignments_are_parsed_by_type():
+    got = parse_assignments(SPEC, ["strength=1.5", "radius=7", "keep_alpha=no", "target=#FF8800",
+                                   "point=10,20"])
+    assert got["strength"] == 1.5 and got["radius"] == 7 and got["keep_alpha"] is False
+    assert got["target"] == "#ff8800" and got["point"] == (10.0, 20.0)
+    with pytest.raises(BadParameter, match="NAME=VALUE"):
+        parse_assignments(SPEC, ["strength"])
