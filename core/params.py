@@ -236,6 +236,7 @@ def validate(spec: Sequence[Param], values: Mapping[str, Any] | None, *, where: 
 def parse_assignments(spec: Sequence[Param], assignments: Iterable[str], *, where: str = "") -> dict[str, Any]:
     """Parse ``name=value`` strings from the command line into checked values."""
     known = {p.name: p for p in spec}
+    prefix = f"{where}: " if where else ""
     raw: dict[str, Any] = {}
     for item in assignments:
         if "=" not in item:
@@ -244,6 +245,9 @@ def parse_assignments(spec: Sequence[Param], assignments: Iterable[str], *, wher
         name = name.strip()
         if name not in known:
             allowed = ", ".join(known) or "none"
-            raise BadParameter(f"{where + ': ' if where else ''}unknown parameter {name!r} (parameters: {allowed})")
-        raw[name] = known[name].parse(text.strip())
+            raise BadParameter(f"{prefix}unknown parameter {name!r} (parameters: {allowed})")
+        try:
+            raw[name] = known[name].parse(text.strip())
+        except BadParameter as exc:
+            raise BadParameter(f"{prefix}{exc}") from None
     return validate(spec, raw, where=where)

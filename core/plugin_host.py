@@ -146,7 +146,7 @@ class PluginHost:
         """Call one hook plugin by plugin, pinning any failure on its plugin."""
         out: list[tuple[str, Any]] = []
         hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in hook.get_hookimpls():  # registration order: the first provider wins
             name = impl.plugin_name
             try:
                 items = impl.function() or []

@@ -1,0 +1,86 @@
+"""The headless job runner: progress, cancellation, plugin failures contained."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from core.context import Context
+from core.errors import BadInput, Cancelled, PluginError
+from core.jobs import JobRunner, execute
+from core.operation import Inputs
+
+
+@pytest.fixture
+def runner():
+    r = JobRunner(cpu_workers=2)
+    yield r
+    r.shutdown()
+
+
+def test_progress_is_reported_and_result_returned(fake_host, small_image, runner):
+    seen = []
+    job = runner.submit(fake_host.operation("test.slow"), Inputs(small_image), {"steps": 5},
+                        listener=lambda j: seen.append((j.state, round(j.progress.fraction, 2))))
+    result = job.wait(10)
+    assert job.state == "done"
+    assert np.array_equal(result.image.pixels, small_image.with_float(small_image.rgb() * 0.5).pixels)
+    fractions = [f for s, f in seen if s == "running"]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) >= 5
+
+
+def test_cancel_stops_a_running_job_and_returns_nothing(fake_host, small_image, runner):
+    started = threading.Event()
+    job = runner.submit(fake_host.operation("test.slow"), Inputs(small_image), {"steps": 2000},
+                        listener=lambda j: started.set() if j.progress.fraction > 0 else None)
+    assert started.wait(10)
+    job.cancel()
+    with pytest.raises(Cancelled):
+        job.wait(10)
+    assert job.state == "cancelled" and job.result is None
+    assert job.finished - job.started < 5  # stopped at a check, not after 40 s of work
+
+
+def test_plugin_exception_becomes_plugin_error_naming_the_plugin(fake_host, small_image, runner):
+    job = runner.submit(fake_host.operation("test.boom"), Inputs(small_image), plugin="fake")
+    with pytest.raises(PluginError, match=r"plugin 'fake'.*test.boom.*ZeroDivisionError: plugin bug"):
+        job.wait(10)
+    ok = runner.submit(fake_host.operation("test.invert"), Inputs(small_image))
+    assert ok.wait(10).image.pixels[0, 0, 0] == 255 - small_image.pixels[0, 0, 0]
+
+
+def test_missing_required_mask_is_a_clear_error(fake_host, small_image):
+    with pytest.raises(BadInput, match="needs a mask"):
+        execute(fake_host.operation("test.fill_mask"), Inputs(small_image), {}, Context())
+    wrong = np.zeros((5, 5), np.float32)
+    with pytest.raises(BadInput, match="must match"):
+        execute(fake_host.operation("test.fill_mask"), Inputs(small_image, wrong), {}, Context())
+
+
+def test_gpu_jobs_run_one_at_a_time(small_image):
+    from core.operation import Operation, Result
+
+    active, peak, lock = [0], [0], threading.Lock()
+
+    class GpuOp(Operation):
+        id, title, family, uses_gpu = "test.gpu", "GPU", "other", True
+
+        def run(self, inputs, params, ctx):
+            with lock:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+            for _ in range(5):
+                ctx.progress(0.5)
+                threading.Event().wait(0.01)
+            with lock:
+                active[0] -= 1
+            return Result(inputs.image)
+
+    runner = JobRunner(cpu_workers=4)
+    jobs = [runner.submit(GpuOp(), Inputs(small_image)) for _ in range(4)]
+    for j in jobs:
+        j.wait(10)
+    runner.shutdown()
+    assert peak[0] == 1
