@@ -1,0 +1,97 @@
+"""pytest fixtures for Packshot plugin authors, loaded automatically (``pytest11``: ``packshot``).
+
+Every fixture is opt-in (none is autouse), so installing Packshot changes nothing in an
+unrelated test suite. Fixtures that load plugins or settings first move Packshot's
+config, data, cache and models folders into the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..plugin_host import PluginHost, load_plugins
+from . import images, runs
+from .distributions import write_plugin_distribution
+
+
+@pytest.fixture
+def packshot_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Private config, data, cache and models folders: no test touches a person's real ones."""
+    base = tmp_path_factory.mktemp("packshot-home")
+    for name in ("CONFIG", "DATA", "CACHE", "MODELS"):
+        folder = base / name.lower()
+        folder.mkdir()
+        monkeypatch.setenv(f"PACKSHOT_{name}_DIR", str(folder))
+    for name in ("PACKSHOT_DISABLE_PLUGINS", "PACKSHOT_ONLY_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    return base
+
+
+@pytest.fixture
+def packshot_photo() -> Callable[..., Any]:
+    """``packshot_photo("coffee", max_side=256)``: a real photograph (see ``PHOTOS``) as an Image."""
+    return images.photo
+
+
+@pytest.fixture
+def packshot_studio_shot() -> Callable[..., images.StudioShot]:
+    """``packshot_studio_shot("mug", cast=(1.2, 1, 0.8), bit_depth=16)``: a synthetic packshot with its truths."""
+    return images.studio_shot
+
+
+@pytest.fixture
+def packshot_host(packshot_home: Path) -> Callable[..., PluginHost]:
+    """``packshot_host()`` loads every installed plugin; ``packshot_host(plugin, ...)`` only those given.
+
+    A plugin is a module or object with ``@hookimpl`` functions, or a module name; it is
+    registered under its module name with the same checks as an installed one.
+    """
+
+    def make(*plugins: Any) -> PluginHost:
+        if not plugins:
+            return load_plugins()
+        host = PluginHost()
+        for plugin in plugins:
+            if isinstance(plugin, str):
+                plugin = importlib.import_module(plugin)
+            host.register(plugin, getattr(plugin, "__name__", type(plugin).__name__))
+        return host
+
+    return make
+
+
+@pytest.fixture
+def packshot_run(packshot_home: Path) -> Callable[..., runs.RunRecord]:
+    """``packshot_run(op, image, params, cancel_at=0.5, tile_size=64)``: through the real JobRunner.
+
+    Returns a :class:`core.testing.RunRecord`; see :func:`core.testing.run_operation`.
+    """
+    return runs.run_operation
+
+
+@pytest.fixture
+def packshot_installed_plugin(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                              packshot_home: Path) -> Iterator[Callable[..., Path]]:
+    """``packshot_installed_plugin("my-dist", {"my_plugin": SOURCE})``: installed for this test only.
+
+    Returns the folder put on ``sys.path``; pass it as ``PYTHONPATH`` to a subprocess
+    (``packshot ops``) to see the plugin there too. See ``write_plugin_distribution``.
+    """
+    written: list[str] = []
+
+    def install(name: str, modules: dict[str, str], **kwargs: Any) -> Path:
+        site = tmp_path_factory.mktemp("site")
+        write_plugin_distribution(site, name, modules, **kwargs)
+        monkeypatch.syspath_prepend(str(site))
+        written.extend(modules)
+        return site
+
+    yield install
+    for module in written:
+        sys.modules.pop(module, None)

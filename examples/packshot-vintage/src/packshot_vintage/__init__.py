@@ -1,0 +1,3 @@
+"""packshot-vintage: a vintage film look operation for Packshot."""
+
+__version__ = "1.0.0"
