@@ -55,8 +55,12 @@ def format_for(path: str | Path) -> str:
     return READ_FORMATS[ext]
 
 
-def load_image(path: str | Path) -> Image:
-    """Load an image file with its metadata; EXIF orientation is applied to the pixels."""
+def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Image:
+    """Load an image file with its metadata; EXIF orientation is applied to the pixels.
+
+    ``draft`` (width, height), for JPEG files only, decodes at a reduced DCT scale whose
+    result still covers that size: several times faster when a smaller image is wanted.
+    """
     path = Path(path)
     if not path.exists():
         raise BadInput(f"{path}: no such file")
@@ -74,6 +78,8 @@ def load_image(path: str | Path) -> Image:
                 return _load_tiff16(path, im)
             if fmt == "PNG" and im.mode in ("RGB", "RGBA") and _png_bit_depth(path) == 16:
                 return _load_png16(path, im)
+            if draft is not None and fmt == "JPEG":
+                _draft(im, draft)
             im.load()
             return _from_pil(im, path, fmt)
     except BadInput:
@@ -84,6 +90,14 @@ def load_image(path: str | Path) -> Image:
         raise BadInput(f"{path.name}: not an image file Packshot can read") from exc
     except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
         raise BadInput(f"{path.name}: corrupt or truncated image ({exc})") from exc
+
+
+def _draft(im: PILImage.Image, size: tuple[int, int]) -> None:
+    """Ask the JPEG decoder for the smallest DCT scale still covering ``size`` once rotated."""
+    w, h = (max(1, int(v)) for v in size)
+    if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+        w, h = h, w
+    im.draft(im.mode, (w, h))
 
 
 def _check_dimensions(path: Path, size: tuple[int, int]) -> None:

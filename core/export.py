@@ -1,0 +1,399 @@
+"""Exporting one image the way a shop wants it: size and fit, background, format, bytes, colour.
+
+:class:`ExportOptions` holds every choice (a preset is a named set of them, see
+:func:`options_from_preset`); :func:`render` makes the pixels, :func:`encode` the file's
+bytes (searching the highest quality that fits ``max_bytes``), :func:`export_image`
+writes them atomically. :func:`export_file` adds the fast path for a recipe-free export:
+a JPEG is decoded at a reduced DCT scale when the output is smaller.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image as PILImage
+from PIL import ImageCms
+
+from .errors import BadInput, BadParameter
+from .image import Image, quantize
+from .imageio import (WRITE_FORMATS, _pil_writer, _png16_writer, _same_file, _tiff16_writer, atomic_write,
+                      load_image, srgb_icc)
+
+FITS = ("contain", "cover", "pad")
+COLOUR_SPACES = ("sRGB", "keep")
+METADATA_POLICIES = ("keep", "strip-gps", "strip-all")
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp", "BMP": "bmp",
+              "AVIF": "avif", "HEIF": "heic"}
+_LOSSY = {"JPEG", "WEBP", "AVIF", "HEIF"}
+_GPS_IFD = 0x8825
+# How far (0..255) a pixel may stray from the background colour and still count as backdrop
+# when the product is found for ``fill``.
+PRODUCT_TOLERANCE = 8
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Everything that decides an exported file.
+
+    ``width``/``height`` bound the output (either may be None: only the other bounds it;
+    both None keeps the size). ``fit``: ``contain`` scales to fit inside, ``cover`` fills
+    and crops the overflow, ``pad`` fits inside and fills the rest with ``background`` to
+    exactly ``width`` x ``height``. ``fill`` (0..1, pad only) first crops to the product
+    (its alpha, or what differs from ``background``) and scales it so its longer side
+    spans that share of the frame; ``margin`` (0..0.45) keeps that share of each side
+    empty. ``max_bytes`` makes :func:`encode` search the highest quality from ``quality``
+    down to ``min_quality`` whose file fits. ``colour_space="sRGB"`` converts with the
+    embedded ICC profile and embeds sRGB. ``metadata``: keep, strip-gps or strip-all.
+    """
+
+    width: int | None = None
+    height: int | None = None
+    fit: str = "contain"
+    upscale: bool = False
+    background: tuple[int, int, int] = (255, 255, 255)
+    margin: float = 0.0
+    fill: float | None = None
+    format: str = "JPEG"
+    quality: int = 90
+    min_quality: int = 50
+    max_bytes: int | None = None
+    colour_space: str = "sRGB"
+    metadata: str = "strip-gps"
+
+    def validated(self) -> ExportOptions:
+        fmt = self.format.upper().replace("JPG", "JPEG")
+        if fmt not in WRITE_FORMATS:
+            raise BadParameter(f"export format {self.format!r}; expected one of {', '.join(sorted(WRITE_FORMATS))}")
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= int(value) <= 65535:
+                raise BadParameter(f"export {name} {value}; expected 1 to 65535 pixels")
+        checks = [
+            (self.fit in FITS, f"export fit {self.fit!r}; expected one of {', '.join(FITS)}"),
+            (self.colour_space in COLOUR_SPACES,
+             f"export colour_space {self.colour_space!r}; expected one of {', '.join(COLOUR_SPACES)}"),
+            (self.metadata in METADATA_POLICIES,
+             f"export metadata {self.metadata!r}; expected one of {', '.join(METADATA_POLICIES)}"),
+            (1 <= int(self.quality) <= 100, f"export quality {self.quality}; expected 1 to 100"),
+            (1 <= int(self.min_quality) <= int(self.quality),
+             f"export min_quality {self.min_quality}; expected 1 to quality ({self.quality})"),
+            (0.0 <= float(self.margin) <= 0.45, f"export margin {self.margin}; expected 0 to 0.45"),
+            (self.fill is None or 0.05 <= float(self.fill) <= 1.0, f"export fill {self.fill}; expected 0.05 to 1"),
+            (self.fill is None or self.fit == "pad", "export fill needs fit = 'pad'"),
+            (self.fit != "pad" or (self.width and self.height), "export fit 'pad' needs both width and height"),
+            (self.fit != "cover" or (self.width and self.height), "export fit 'cover' needs both width and height"),
+            (self.max_bytes is None or int(self.max_bytes) >= 1024, f"export max_bytes {self.max_bytes}; expected at least 1024"),
+            (len(self.background) == 3 and all(0 <= int(c) <= 255 for c in self.background),
+             f"export background {self.background}; expected three values 0 to 255"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise BadParameter(message)
+        return replace(self, format=fmt, background=tuple(int(c) for c in self.background))
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.validated().format]
+
+
+def options_from_preset(preset: Mapping[str, Any], **overrides: Any) -> ExportOptions:
+    """The export options a preset mapping describes (unknown keys such as ``check`` ignored)."""
+    known = {f.name for f in fields(ExportOptions)}
+    values = {k: v for k, v in preset.items() if k in known}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if "background" in values:
+        values["background"] = tuple(values["background"])
+    try:
+        return ExportOptions(**values).validated()
+    except BadParameter as exc:
+        raise BadParameter(f"preset {preset.get('name', '?')!r}: {exc}") from exc
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    width: int
+    height: int
+    format: str
+    quality: int
+    bytes: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "width": self.width, "height": self.height, "format": self.format,
+                "quality": self.quality, "bytes": self.bytes, "warnings": list(self.warnings)}
+
+
+# --------------------------------------------------------------------------- pixels
+
+
+def target_size(size: tuple[int, int], options: ExportOptions) -> tuple[int, int]:
+    """The size the image content is scaled to (before padding or cropping)."""
+    w, h = size
+    bw, bh = options.width, options.height
+    if bw is None and bh is None:
+        return w, h
+    sx = bw / w if bw else float("inf")
+    sy = bh / h if bh else float("inf")
+    scale = max(sx, sy) if options.fit == "cover" else min(sx, sy)
+    if options.fit == "pad":
+        scale *= 1.0 - 2.0 * options.margin
+    if not options.upscale:
+        scale = min(scale, 1.0)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def render(image: Image, options: ExportOptions) -> tuple[Image, list[str]]:
+    """The exported pixels (8-bit unless the format keeps 16) and any warnings."""
+    options = options.validated()
+    warnings: list[str] = []
+    if options.colour_space == "sRGB":
+        image = to_srgb(image)
+    if options.fill is not None:
+        image, note = _crop_to_product(image, options)
+        if note:
+            warnings.append(note)
+    if image.bit_depth == 16 and options.format in ("PNG", "TIFF") and options.fit == "contain":
+        size = target_size(image.size, options)
+        return (image if size == image.size else image.with_pixels(_resize16(image, size))), warnings
+    pil = _to_pil(image)
+    size = _fill_size(pil.size, options) if options.fill is not None else target_size(pil.size, options)
+    if size != pil.size:
+        pil = pil.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+    if options.fit == "cover" and (pil.width > options.width or pil.height > options.height):
+        left = max(0, (pil.width - options.width) // 2)
+        top = max(0, (pil.height - options.height) // 2)
+        pil = pil.crop((left, top, left + min(options.width, pil.width), top + min(options.height, pil.height)))
+    if options.fit == "pad":
+        pil = _pad(pil, options)
+    return image.with_pixels(np.asarray(pil)), warnings
+
+
+def _to_pil(image: Image) -> PILImage.Image:
+    pixels = image.pixels
+    if pixels.dtype == np.uint16:
+        pixels = quantize(pixels.astype(np.float32) / 65535.0, np.uint8)
+    return PILImage.fromarray(pixels, "RGBA" if pixels.shape[2] == 4 else "RGB")
+
+
+def _resize16(image: Image, size: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(image.pixels, size, interpolation=cv2.INTER_AREA)
+
+
+def _fill_size(size: tuple[int, int], options: ExportOptions) -> tuple[int, int]:
+    """The product's size so that it spans ``fill`` of the frame on its tighter axis."""
+    w, h = size
+    share = min(float(options.fill), 1.0 - 2.0 * options.margin)
+    scale = min(share * options.width / w, share * options.height / h)
+    if not options.upscale:
+        scale = min(scale, 1.0)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _pad(pil: PILImage.Image, options: ExportOptions) -> PILImage.Image:
+    """Centre on a ``background`` canvas of exactly width x height (transparency flattened)."""
+    canvas = PILImage.new("RGB", (options.width, options.height), options.background)
+    left = (options.width - pil.width) // 2
+    top = (options.height - pil.height) // 2
+    canvas.paste(pil, (left, top), pil if pil.mode == "RGBA" else None)
+    return canvas
+
+
+def _crop_to_product(image: Image, options: ExportOptions) -> tuple[Image, str]:
+    """Crop to the product: its alpha, or what stands out from the background colour."""
+    box = product_box(image.pixels, options.background)
+    if box is None:
+        return image, "no product found: the whole frame is background"
+    x0, y0, x1, y1 = box
+    if not image.has_alpha and (x0, y0, x1, y1) == (0, 0, image.width, image.height):
+        return image, (f"the image has no {tuple(options.background)} backdrop around the product; "
+                       "run a cut-out first for a pure background")
+    return image.with_pixels(image.pixels[y0:y1, x0:x1]), ""
+
+
+def product_box(pixels: np.ndarray, background: tuple[int, int, int],
+                tolerance: int = PRODUCT_TOLERANCE) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of what is not backdrop: alpha > 0, else off the background colour."""
+    if pixels.shape[2] == 4:
+        top_value = 65535 if pixels.dtype == np.uint16 else 255
+        product = pixels[..., 3] > top_value // 50
+    else:
+        scale = 257 if pixels.dtype == np.uint16 else 1
+        diff = np.abs(pixels.astype(np.int32) - np.asarray(background, np.int32) * scale)
+        product = diff.max(axis=2) > tolerance * scale
+    rows = np.flatnonzero(product.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(product.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+# --------------------------------------------------------------------------- colour
+
+
+@lru_cache(maxsize=16)
+def _transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform:
+    src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    dst = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    return ImageCms.buildTransform(src, dst, mode, mode, renderingIntent=ImageCms.Intent.PERCEPTUAL)
+
+
+def is_srgb(icc: bytes | None) -> bool:
+    """No profile (taken as sRGB, as browsers do) or a profile that calls itself sRGB."""
+    if not icc:
+        return True
+    return "srgb" in profile_name(icc).lower().replace(" ", "")
+
+
+def profile_name(icc: bytes | None) -> str:
+    """The profile's description, '' when there is none, 'unreadable' when it is broken."""
+    if not icc:
+        return ""
+    try:
+        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip()
+    except (OSError, ImageCms.PyCMSError, TypeError, ValueError):
+        return "unreadable"
+
+
+def to_srgb(image: Image) -> Image:
+    """The image converted from its embedded profile to sRGB, with the sRGB profile attached."""
+    if is_srgb(image.icc_profile):
+        return replace(image, icc_profile=srgb_icc())
+    mode = "RGBA" if image.has_alpha else "RGB"
+    try:
+        transform = _transform(image.icc_profile, mode)
+    except (OSError, ImageCms.PyCMSError) as exc:
+        raise BadInput(f"{_name(image)}: its colour profile cannot be used ({exc})") from exc
+    pil = _to_pil(image)
+    out = np.asarray(ImageCms.applyTransform(pil, transform))
+    return replace(image, pixels=np.ascontiguousarray(out), icc_profile=srgb_icc())
+
+
+def _name(image: Image) -> str:
+    return image.source.name if image.source else "image"
+
+
+# --------------------------------------------------------------------------- bytes
+
+
+def strip_gps(exif: bytes | None) -> bytes | None:
+    """The EXIF block without its GPS directory (location is private; the rest may stay)."""
+    if not exif:
+        return exif
+    data = PILImage.Exif()
+    data.load(exif)
+    if _GPS_IFD not in data:
+        return exif
+    del data[_GPS_IFD]
+    return data.tobytes()
+
+
+def _metadata(image: Image, options: ExportOptions) -> tuple[bytes | None, bytes | None]:
+    icc = image.icc_profile if options.colour_space == "keep" else srgb_icc()
+    if options.metadata == "strip-all":
+        return icc, None
+    if options.metadata == "strip-gps":
+        return icc, strip_gps(image.exif)
+    return icc, image.exif
+
+
+def _encode_at(image: Image, options: ExportOptions, quality: int, icc, exif) -> bytes:
+    pixels = image.pixels
+    if options.format in ("JPEG", "BMP") and pixels.shape[2] == 4:
+        pil = PILImage.new("RGB", (image.width, image.height), options.background)
+        rgba = _to_pil(image)
+        pil.paste(rgba, (0, 0), rgba)
+        pixels = np.asarray(pil)
+    if pixels.dtype == np.uint16 and options.format == "TIFF":
+        writer = _tiff16_writer(pixels, icc, image.dpi)
+    elif pixels.dtype == np.uint16 and options.format == "PNG":
+        writer = _png16_writer(pixels, icc, exif, image.dpi)
+    else:
+        if pixels.dtype == np.uint16:
+            pixels = quantize(pixels.astype(np.float32) / 65535.0, np.uint8)
+        writer = _pil_writer(pixels, options.format, quality, icc, exif, image.dpi)
+    buf = io.BytesIO()
+    writer(buf)
+    return buf.getvalue()
+
+
+def encode(image: Image, options: ExportOptions) -> tuple[bytes, int]:
+    """The file's bytes and the quality used: the highest that fits ``max_bytes``."""
+    options = options.validated()
+    icc, exif = _metadata(image, options)
+    data = _encode_at(image, options, options.quality, icc, exif)
+    limit = options.max_bytes
+    if limit is None or len(data) <= limit:
+        return data, options.quality
+    if options.format not in _LOSSY:
+        raise BadInput(f"{_name(image)}: {options.format} file is {len(data)} bytes, over the "
+                       f"{limit} byte limit; choose a lossy format or a smaller size")
+    lo, hi, best = options.min_quality, options.quality - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = _encode_at(image, options, mid, icc, exif)
+        if len(candidate) <= limit:
+            best, lo = (candidate, mid), mid + 1
+        else:
+            hi = mid - 1
+    if best is None:
+        raise BadInput(f"{_name(image)}: even at quality {options.min_quality} the file is over "
+                       f"the {limit} byte limit; choose a smaller size")
+    return best
+
+
+# --------------------------------------------------------------------------- files
+
+
+def export_image(image: Image, path: str | Path, options: ExportOptions, *,
+                 overwrite: bool = False) -> ExportResult:
+    """Render, encode and atomically write ``image``; the original file is never replaced."""
+    path = Path(path)
+    options = options.validated()
+    if image.source is not None and path.exists() and _same_file(path, image.source):
+        raise BadInput(f"{path}: refusing to overwrite the original; choose another output path")
+    if path.exists() and not overwrite:
+        raise BadInput(f"{path}: already exists (use overwrite to replace it)")
+    if not path.parent.is_dir():
+        raise BadInput(f"{path.parent}: output folder does not exist")
+    rendered, warnings = render(image, options)
+    data, quality = encode(rendered, options)
+    atomic_write(path, lambda fh: fh.write(data))
+    return ExportResult(path, rendered.width, rendered.height, options.format, quality, len(data), warnings)
+
+
+def draft_size(size: tuple[int, int], options: ExportOptions) -> tuple[int, int] | None:
+    """The size a JPEG may be decoded at for this export, or None for a full decode."""
+    if options.fill is not None:
+        return None
+    w, h = target_size(size, options)
+    return (w, h) if (w, h) != tuple(size) else None
+
+
+def export_file(source: str | Path, path: str | Path, options: ExportOptions, *,
+                overwrite: bool = False) -> ExportResult:
+    """Export an image file with no edits, decoding JPEGs at the smallest DCT scale that suffices."""
+    options = options.validated()
+    size = image_size(source)
+    return export_image(load_image(source, draft=draft_size(size, options)), path, options,
+                        overwrite=overwrite)
+
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    """(width, height) after EXIF rotation, read from the header only."""
+    try:
+        with PILImage.open(path) as im:
+            w, h = im.size
+            if im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                return h, w
+            return w, h
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BadInput(f"{Path(path).name}: not an image file Packshot can read ({exc})") from exc

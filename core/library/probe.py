@@ -1,0 +1,70 @@
+"""What the library records about one file, read from its header and bytes without decoding."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image as PILImage
+
+from ..imageio import MAX_PIXELS, READ_FORMATS
+
+IMAGE_SUFFIXES = frozenset(READ_FORMATS)
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    size: int
+    mtime_ns: int
+    hash: str
+    width: int | None
+    height: int | None
+    format: str | None
+    profile: str
+    error: str
+
+
+def content_hash(path: str | Path) -> str:
+    """A 128-bit BLAKE2b of the file's bytes: the same picture moved or renamed keeps it."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def probe(path: Path, stat: os.stat_result | None = None) -> FileFacts:
+    """Size, time, hash and header facts; an unreadable image is recorded with its error."""
+    from ..export import profile_name
+
+    stat = stat or path.stat()
+    digest = content_hash(path)
+    width = height = fmt = None
+    profile, error = "", ""
+    try:
+        with PILImage.open(path) as im:
+            width, height = im.size
+            fmt = im.format
+            if width * height > MAX_PIXELS:
+                error = f"{width}x{height} is over the {MAX_PIXELS // 1_000_000} MP limit"
+            elif fmt in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                width, height = height, width
+            profile = profile_name(im.info.get("icc_profile"))
+    except PILImage.DecompressionBombError as exc:
+        error = f"refused as a decompression bomb ({exc})"
+    except (OSError, SyntaxError, ValueError) as exc:
+        error = f"not a readable image ({exc})"
+    return FileFacts(stat.st_size, stat.st_mtime_ns, digest, width, height, fmt, profile, error)
+
+
+def image_files(folder: Path, recursive: bool = True) -> list[Path]:
+    """Image files under ``folder`` by extension, hidden files and folders skipped, sorted."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if recursive else []
+        found.extend(Path(root) / n for n in names
+                     if not n.startswith(".") and Path(n).suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(found)

@@ -1,0 +1,115 @@
+"""Thumbnails cached on disk, keyed by the file's content, made with JPEG draft decoding.
+
+A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still covers the
+thumbnail, instead of in full: most of the speed. Pillow releases the GIL while it
+decodes, resizes and encodes, so a thread pool makes many at once without new processes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PIL import Image as PILImage
+from PIL import ImageCms, ImageOps
+
+from ..errors import BadInput
+from ..imageio import MAX_PIXELS, atomic_write
+from ..settings import cache_dir
+
+DEFAULT_SIZE = 256
+QUALITY = 85
+
+
+def thumbnail_dir() -> Path:
+    return cache_dir() / "thumbnails"
+
+
+def thumbnail_path(content_hash: str, size: int = DEFAULT_SIZE, folder: Path | None = None) -> Path:
+    """Where the thumbnail of this content at this size lives (two-level fan-out)."""
+    folder = folder or thumbnail_dir()
+    return folder / content_hash[:2] / f"{content_hash}_{int(size)}.jpg"
+
+
+def render_thumbnail(source: str | Path, size: int = DEFAULT_SIZE) -> PILImage.Image:
+    """An sRGB RGB thumbnail whose longer side is ``size`` (never enlarged)."""
+    source = Path(source)
+    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with PILImage.open(source) as im:
+            if im.format == "JPEG":
+                im.draft("RGB", (size, size))
+            icc = im.info.get("icc_profile")
+            im = ImageOps.exif_transpose(im)
+            im.thumbnail((size, size), PILImage.Resampling.BICUBIC, reducing_gap=2.0)
+            if im.mode not in ("RGB", "RGBA") and not (im.mode == "CMYK" and icc):
+                im = im.convert("RGBA" if "transparency" in im.info or im.mode in ("LA", "PA") else "RGB")
+            if icc:
+                im = _to_srgb(im, icc)
+            if im.mode == "RGBA":
+                flat = PILImage.new("RGB", im.size, (255, 255, 255))
+                flat.paste(im, (0, 0), im)
+                im = flat
+            return im.convert("RGB")
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as exc:
+        raise BadInput(f"{source.name}: cannot make a thumbnail ({exc})") from exc
+
+
+def _to_srgb(im: PILImage.Image, icc: bytes) -> PILImage.Image:
+    from ..export import is_srgb
+
+    if is_srgb(icc) and im.mode != "CMYK":
+        return im
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except (OSError, ImageCms.PyCMSError):
+        return im.convert("RGB")
+
+
+def make_thumbnail(source: str | Path, dest: str | Path, size: int = DEFAULT_SIZE) -> Path:
+    """Render and atomically write one thumbnail JPEG."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    im = render_thumbnail(source, size)
+    return atomic_write(dest, lambda fh: im.save(fh, "JPEG", quality=QUALITY))
+
+
+def cached_thumbnail(source: str | Path, content_hash: str, size: int = DEFAULT_SIZE,
+                     folder: Path | None = None) -> Path:
+    """The cached thumbnail for this content, made on first request."""
+    dest = thumbnail_path(content_hash, size, folder)
+    if dest.is_file():
+        return dest
+    return make_thumbnail(source, dest, size)
+
+
+def make_thumbnails(items: Iterable[tuple[str | Path, str]], size: int = DEFAULT_SIZE, *,
+                    workers: int | None = None, folder: Path | None = None,
+                    on_done: Callable[[Path, Path | None, str], None] | None = None) -> dict[Path, Path]:
+    """Thumbnails for many ``(source, content_hash)`` pairs in a thread pool.
+
+    Returns source -> thumbnail for those that worked; ``on_done(source, thumb, error)``
+    is called for each, in order, on the calling thread.
+    """
+    items = [(Path(s), h) for s, h in items]
+    workers = workers or os.cpu_count() or 1
+    done: dict[Path, Path] = {}
+
+    def one(item: tuple[Path, str]) -> tuple[Path, Path | None, str]:
+        source, digest = item
+        try:
+            return source, cached_thumbnail(source, digest, size, folder), ""
+        except BadInput as exc:
+            return source, None, str(exc)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="packshot-thumb") as pool:
+        for source, thumb, error in pool.map(one, items):
+            if thumb is not None:
+                done[source] = thumb
+            if on_done is not None:
+                on_done(source, thumb, error)
+    return done

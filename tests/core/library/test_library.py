@@ -1,0 +1,206 @@
+"""The library: incremental rescans, moves and deletions, marks, XMP sidecars, thumbnails."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+from core.errors import BadInput
+from core.library import SCHEMA_VERSION, Library, read_marks, write_marks, XmpMarks
+from core.recipe import EditStack, Step
+
+
+def _jpeg(path, seed=0, size=(160, 120)):
+    rng = np.random.default_rng(seed)
+    PILImage.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(path, quality=85)
+    return path
+
+
+@pytest.fixture
+def shoot(tmp_path):
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    for i in range(5):
+        _jpeg(folder / f"p{i}.jpg", seed=i)
+    return folder
+
+
+@pytest.fixture
+def lib(tmp_path):
+    with Library(tmp_path / "lib.sqlite", thumbnails=tmp_path / "thumbs") as library:
+        yield library
+
+
+def test_rescan_reads_only_the_touched_file(lib, shoot):
+    first = lib.add_folder(shoot)
+    assert len(first.added) == 5
+    assert lib.scan(shoot).read == []
+    touched = shoot / "p3.jpg"
+    _jpeg(touched, seed=99)
+    report = lib.scan(shoot)
+    assert report.read == [touched]
+    assert report.unchanged == 4
+    assert lib.file(touched).hash != [r for r in lib.files() if r.name == "p2.jpg"][0].hash
+
+
+def test_listing_has_dimensions_and_format(lib, shoot):
+    _jpeg(shoot / "wide.jpg", size=(300, 50))
+    lib.add_folder(shoot)
+    wide = lib.file(shoot / "wide.jpg")
+    assert (wide.width, wide.height, wide.format) == (300, 50, "JPEG")
+    assert [r.name for r in lib.files()] == sorted(r.name for r in lib.files())
+
+
+def test_moved_file_keeps_its_marks_and_deleted_file_is_missing(lib, shoot):
+    lib.add_folder(shoot)
+    lib.set_rating(shoot / "p1.jpg", 4)
+    lib.set_tags(shoot / "p1.jpg", ["summer", "mug"])
+    (shoot / "sub").mkdir()
+    os.replace(shoot / "p1.jpg", shoot / "sub" / "renamed.jpg")
+    os.remove(shoot / "p2.jpg")
+    report = lib.scan(shoot)
+    assert report.moved == [(shoot.resolve() / "p1.jpg", shoot.resolve() / "sub" / "renamed.jpg")]
+    assert report.missing == [shoot.resolve() / "p2.jpg"]
+    moved = lib.file(shoot / "sub" / "renamed.jpg")
+    assert (moved.rating, moved.tags) == (4, ("mug", "summer"))
+    assert "p2.jpg" not in [r.name for r in lib.files()]
+    assert [r.name for r in lib.files(include_missing=True) if r.missing] == ["p2.jpg"]
+    assert [r.name for r in lib.files(min_rating=4)] == ["renamed.jpg"]
+    assert [r.name for r in lib.files(tag="mug")] == ["renamed.jpg"]
+
+
+def test_bad_files_are_catalogued_with_their_error(lib, shoot):
+    (shoot / "text.jpg").write_text("not a picture")
+    report = lib.add_folder(shoot)
+    assert [p.name for p, _ in report.failed] == ["text.jpg"]
+    rec = lib.file(shoot / "text.jpg")
+    assert rec.width is None and "not a readable image" in rec.error
+
+
+def test_marks_validation(lib, shoot):
+    lib.add_folder(shoot)
+    with pytest.raises(BadInput):
+        lib.set_rating(shoot / "p0.jpg", 6)
+    with pytest.raises(BadInput):
+        lib.set_flag(shoot / "p0.jpg", "maybe")
+    with pytest.raises(BadInput):
+        lib.file(shoot / "nope.jpg")
+
+
+def test_schema_is_versioned_and_in_wal_mode(tmp_path, shoot):
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as lib:
+        lib.add_folder(shoot)
+        lib.set_rating(shoot / "p0.jpg", 3)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with Library(path) as lib:
+        assert lib.file(shoot / "p0.jpg").rating == 3
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(BadInput, match="newer"):
+        Library(path)
+
+
+def test_old_schema_is_migrated_keeping_data(tmp_path):
+    from core.library.schema import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    conn.execute("INSERT INTO folders (path, added) VALUES ('/x', 0)")
+    conn.execute("INSERT INTO files (folder_id, path, name, size, mtime_ns, hash, rating, added, updated) "
+                 "VALUES (1, '/x/a.jpg', 'a.jpg', 1, 1, 'h', 5, 0, 0)")
+    conn.commit()
+    conn.close()
+    with Library(path) as lib:
+        rec = lib.files(include_missing=True)[0]
+        assert (rec.rating, rec.label) == (5, "")
+        lib.record_export(rec.id, "/out/a.jpg", "amazon-main", 1234)
+        assert lib.exports(rec.id)[0]["preset"] == "amazon-main"
+
+
+def test_edit_stack_round_trip(lib, shoot):
+    lib.add_folder(shoot)
+    stack = EditStack()
+    stack.push(Step(op="colour.auto_levels", params={"clip": 0.5}))
+    stack.push(Step(op="enhance.denoise", params={"strength": 3}))
+    stack.undo()
+    lib.save_edit_stack(shoot / "p0.jpg", stack)
+    back = lib.edit_stack(shoot / "p0.jpg")
+    assert back.to_dict() == stack.to_dict()
+    assert lib.edit_stack(shoot / "p1.jpg") is None
+
+
+@pytest.mark.parametrize("style", ["darktable", "lightroom"])
+def test_xmp_round_trip_reads_both_sidecar_names(lib, shoot, style):
+    lib.add_folder(shoot)
+    target = shoot / "p0.jpg"
+    if style == "lightroom":  # Lightroom's photo.xmp with its own content, which must survive
+        (shoot / "p0.xmp").write_text(
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+            'xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" crs:Exposure2012="+0.50">'
+            '<xmp:Rating>2</xmp:Rating></rdf:Description></rdf:RDF></x:xmpmeta>')
+        assert read_marks(target) == XmpMarks(2, "", "")
+    lib.set_rating(target, 4)
+    lib.set_label(target, "green")
+    written = lib.write_xmp(target)
+    assert written.name == ("p0.xmp" if style == "lightroom" else "p0.jpg.xmp")
+    if style == "lightroom":
+        assert 'Exposure2012="+0.50"' in written.read_text()
+    lib.set_rating(target, 0)
+    lib.set_label(target, None)
+    assert lib.read_xmp(target)
+    rec = lib.file(target)
+    assert (rec.rating, rec.label, rec.flag) == (4, "Green", "")
+
+
+def test_xmp_flags(tmp_path):
+    image = _jpeg(tmp_path / "a.jpg")
+    write_marks(image, XmpMarks(3, "pick", ""))
+    assert read_marks(image) == XmpMarks(3, "pick", "")
+    write_marks(image, XmpMarks(0, "reject", "Blue"))
+    assert read_marks(image) == XmpMarks(0, "reject", "Blue")
+    assert 'xmp:Rating="-1"' in (tmp_path / "a.jpg.xmp").read_text()
+
+
+def test_thumbnails_are_cached_by_content(lib, shoot, tmp_path):
+    _jpeg(shoot / "big.jpg", size=(1600, 1200))
+    lib.add_folder(shoot)
+    made = lib.thumbnails(lib.files(), size=128, workers=2)
+    assert len(made) == 6
+    thumb = lib.thumbnail(shoot / "big.jpg", size=128)
+    assert thumb == made[shoot.resolve() / "big.jpg"]
+    with PILImage.open(thumb) as im:
+        assert max(im.size) == 128 and im.size == (128, 96)
+    stamp = thumb.stat().st_mtime_ns
+    assert lib.thumbnail(shoot / "big.jpg", size=128).stat().st_mtime_ns == stamp
+    # a copy of the same picture elsewhere shares the cached thumbnail
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "same.jpg").write_bytes((shoot / "big.jpg").read_bytes())
+    lib.add_folder(copy)
+    assert lib.thumbnail(copy / "same.jpg", size=128) == thumb
+
+
+def test_thumbnail_is_close_to_a_full_decode(tmp_path):
+    """Draft (DCT-scaled) decoding must not cost visible quality against a full decode."""
+    from core.library import render_thumbnail
+    from core.synthetic import studio_shot
+
+    rgb, _ = studio_shot(1200, 1600, noise=0.0)
+    path = tmp_path / "shot.jpg"
+    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(path, quality=92)
+    fast = np.asarray(render_thumbnail(path, 200), np.float32)
+    with PILImage.open(path) as im:
+        full = np.asarray(im.convert("RGB").resize(fast.shape[1::-1], PILImage.Resampling.LANCZOS), np.float32)
+    psnr = 10 * np.log10(255.0**2 / np.mean((fast - full) ** 2))
+    assert psnr > 35, psnr

@@ -1,0 +1,182 @@
+"""Export: size and fit, fill, sRGB conversion, metadata policy, byte limits, atomic writes."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+from PIL import ImageCms
+
+from core.errors import BadInput, BadParameter
+from core.export import ExportOptions, export_file, export_image, product_box, render, strip_gps
+from core.image import from_array
+from core.imageio import load_image
+from core.synthetic import studio_shot
+
+
+def _cutout(h=300, w=400):
+    rgb, alpha = studio_shot(h, w, noise=0.0, shadow=False)
+    return from_array(np.dstack([rgb, alpha]))
+
+
+def adobe_rgb_icc() -> bytes:
+    """A minimal ICC v2 matrix/TRC profile with Adobe RGB (1998) primaries (D50-adapted)."""
+    import struct
+
+    def s15(v):
+        return struct.pack(">i", round(v * 65536))
+
+    def xyz(x, y, z):
+        return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
+
+    name = b"Adobe RGB (1998) test\0"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(name)) + name + b"\0" * 8 + b"\0\0\0" + b"\0" * 67
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, 563) + b"\0\0"
+    tags = [(b"desc", desc), (b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", xyz(0.6097, 0.3111, 0.0195)),
+            (b"gXYZ", xyz(0.2053, 0.6257, 0.0609)), (b"bXYZ", xyz(0.1492, 0.0632, 0.7446)),
+            (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve), (b"cprt", b"text" + b"\0" * 4 + b"none\0\0\0\0")]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for sig, data in tags:
+        data += b"\0" * (-len(data) % 4)
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (struct.pack(">I", size) + b"\0" * 4 + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + b"\0" * 12
+              + b"acsp" + b"\0" * 24 + b"\0" * 4 + s15(0.9642) + s15(1.0) + s15(0.8249) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def _read(path):
+    with PILImage.open(path) as im:
+        return np.asarray(im.convert("RGB")), dict(im.info), im.format, im.getexif()
+
+
+@pytest.mark.parametrize("fit, expect", [("contain", (200, 150)), ("cover", (200, 200)), ("pad", (200, 200))])
+def test_fits(fit, expect):
+    image = from_array(np.full((300, 400, 3), 128, np.uint8))
+    out, _ = render(image, ExportOptions(width=200, height=200, fit=fit))
+    assert out.size == expect
+
+
+def test_pad_fills_with_background_and_centres():
+    image = from_array(np.zeros((100, 200, 3), np.uint8))
+    out, _ = render(image, ExportOptions(width=300, height=300, fit="pad", background=(255, 255, 255)))
+    assert out.size == (300, 300)
+    assert (out.pixels[:50] == 255).all() and (out.pixels[-50:] == 255).all()
+    assert product_box(out.pixels, (255, 255, 255)) == (50, 100, 250, 200)
+
+
+def test_no_upscale_unless_asked():
+    image = from_array(np.zeros((50, 80, 3), np.uint8))
+    assert render(image, ExportOptions(width=400))[0].size == (80, 50)
+    assert render(image, ExportOptions(width=400, upscale=True))[0].size == (400, 250)
+
+
+def test_fill_puts_the_product_at_the_asked_share(tmp_path):
+    out = tmp_path / "a.jpg"
+    export_image(_cutout(), out, ExportOptions(width=1000, height=1000, fit="pad", fill=0.85, upscale=True))
+    pixels, *_ = _read(out)
+    x0, y0, x1, y1 = product_box(pixels, (255, 255, 255))
+    share = max(x1 - x0, y1 - y0) / 1000
+    assert 0.84 <= share <= 0.87
+    assert (pixels[0] == 255).all() and (pixels[:, 0] == 255).all()
+
+
+def test_fill_on_a_grey_photo_warns():
+    rgb, _ = studio_shot(200, 200)
+    _, warnings = render(from_array(rgb), ExportOptions(width=300, height=300, fit="pad", fill=0.85))
+    assert warnings and "cut-out" in warnings[0]
+
+
+def test_max_bytes_searches_the_highest_quality_that_fits(tmp_path):
+    rgb, _ = studio_shot(400, 400, noise=0.06, seed=1)
+    image = from_array(rgb)
+    unlimited = export_image(image, tmp_path / "u.jpg", ExportOptions(quality=95))
+    limit = unlimited.bytes // 3
+    limited = export_image(image, tmp_path / "l.jpg", ExportOptions(quality=95, min_quality=5, max_bytes=limit))
+    assert limited.bytes <= limit < unlimited.bytes
+    assert (tmp_path / "l.jpg").stat().st_size == limited.bytes
+    one_better = export_image(image, tmp_path / "b.jpg", ExportOptions(quality=limited.quality + 1))
+    assert one_better.bytes > limit
+    with pytest.raises(BadInput, match="byte limit"):
+        export_image(image, tmp_path / "x.jpg", ExportOptions(quality=95, min_quality=90, max_bytes=2048))
+    assert not (tmp_path / "x.jpg").exists()
+
+
+def test_converts_to_srgb_and_embeds_the_profile(tmp_path):
+    icc = adobe_rgb_icc()
+    image = from_array(np.full((20, 20, 3), (200, 120, 60), np.uint8), icc_profile=icc)
+    export_image(image, tmp_path / "c.png", ExportOptions(format="PNG"))
+    pixels, info, _, _ = _read(tmp_path / "c.png")
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(info["icc_profile"]))
+    assert "sRGB" in ImageCms.getProfileDescription(profile)
+    src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    expected = np.asarray(ImageCms.profileToProfile(PILImage.fromarray(image.pixels), src,
+                                                    ImageCms.createProfile("sRGB")))
+    assert np.abs(pixels.astype(int) - expected.astype(int)).max() <= 1
+    assert np.abs(pixels.astype(int) - image.pixels.astype(int)).max() > 3
+
+
+def _exif_with_gps():
+    exif = PILImage.Exif()
+    exif[0x010F] = "StudioCam"
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0)}
+    return exif.tobytes()
+
+
+@pytest.mark.parametrize("policy, make, gps", [("keep", "StudioCam", True), ("strip-gps", "StudioCam", False),
+                                               ("strip-all", None, False)])
+def test_metadata_policy(tmp_path, policy, make, gps):
+    image = from_array(np.full((20, 20, 3), 90, np.uint8), exif=_exif_with_gps())
+    export_image(image, tmp_path / "m.jpg", ExportOptions(metadata=policy))
+    _, info, _, exif = _read(tmp_path / "m.jpg")
+    assert exif.get(0x010F) == make
+    assert (0x8825 in exif) is gps
+    assert "icc_profile" in info
+
+
+def test_strip_gps_leaves_exif_without_gps_alone():
+    exif = PILImage.Exif()
+    exif[0x010F] = "X"
+    raw = exif.tobytes()
+    assert strip_gps(raw) == raw
+
+
+def test_export_file_draft_decoding_matches_a_full_decode(tmp_path):
+    rgb, _ = studio_shot(1200, 1600, noise=0.0)
+    src = tmp_path / "src.jpg"
+    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(src, quality=95)
+    opts = ExportOptions(width=400, height=400, format="PNG")
+    fast = export_file(src, tmp_path / "fast.png", opts)
+    full = export_image(load_image(src), tmp_path / "full.png", opts)
+    assert (fast.width, fast.height) == (full.width, full.height) == (400, 300)
+    a, *_ = _read(tmp_path / "fast.png")
+    b, *_ = _read(tmp_path / "full.png")
+    psnr = 10 * np.log10(255.0**2 / np.mean((a.astype(float) - b) ** 2))
+    assert psnr > 38, psnr
+
+
+def test_refuses_original_existing_and_bad_options(tmp_path):
+    src = tmp_path / "o.png"
+    PILImage.fromarray(np.zeros((10, 10, 3), np.uint8)).save(src)
+    before = src.read_bytes()
+    with pytest.raises(BadInput, match="original"):
+        export_image(load_image(src), src, ExportOptions(format="PNG"), overwrite=True)
+    assert src.read_bytes() == before
+    export_image(load_image(src), tmp_path / "x.png", ExportOptions(format="PNG"))
+    with pytest.raises(BadInput, match="already exists"):
+        export_image(load_image(src), tmp_path / "x.png", ExportOptions(format="PNG"))
+    with pytest.raises(BadParameter, match="fit"):
+        ExportOptions(fit="stretch").validated()
+    with pytest.raises(BadParameter, match="fill"):
+        ExportOptions(fill=0.8).validated()
+
+
+def test_sixteen_bit_png_stays_sixteen_bit(tmp_path):
+    pixels = (np.linspace(0, 65535, 64 * 64 * 3).reshape(64, 64, 3)).astype(np.uint16)
+    export_image(from_array(pixels), tmp_path / "d.png", ExportOptions(format="PNG", width=32))
+    back = load_image(tmp_path / "d.png")
+    assert back.bit_depth == 16 and back.size == (32, 32)
