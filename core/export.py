@@ -45,8 +45,8 @@ class ExportOptions:
     both None keeps the size). ``fit``: ``contain`` scales to fit inside, ``cover`` fills
     and crops the overflow, ``pad`` fits inside and fills the rest with ``background`` to
     exactly ``width`` x ``height``. ``fill`` (0..1, pad only) first crops to the product
-    (its alpha, or what differs from ``background``) and scales it so its longer side
-    spans that share of the frame; ``margin`` (0..0.45) keeps that share of each side
+    (its alpha, or what differs from ``background``) and scales it, enlarging if need be,
+    so it spans that share of the frame on its tighter axis; ``margin`` (0..0.45) keeps that share of each side
     empty. ``max_bytes`` makes :func:`encode` search the highest quality from ``quality``
     down to ``min_quality`` whose file fits. ``colour_space="sRGB"`` converts with the
     embedded ICC profile and embeds sRGB. ``metadata``: keep, strip-gps or strip-all.
@@ -115,6 +115,15 @@ def options_from_preset(preset: Mapping[str, Any], **overrides: Any) -> ExportOp
         raise BadParameter(f"preset {preset.get('name', '?')!r}: {exc}") from exc
 
 
+def find_preset(presets: list[Mapping[str, Any]], name: str) -> dict[str, Any]:
+    """The preset called ``name`` among a plugin host's ``export_presets()``, or a clear error."""
+    for preset in presets:
+        if preset.get("name") == name:
+            return dict(preset)
+    known = ", ".join(sorted(str(p.get("name")) for p in presets)) or "none installed"
+    raise BadParameter(f"unknown preset {name!r} (known: {known})")
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -164,6 +173,9 @@ def render(image: Image, options: ExportOptions) -> tuple[Image, list[str]]:
         return (image if size == image.size else image.with_pixels(_resize16(image, size))), warnings
     pil = _to_pil(image)
     size = _fill_size(pil.size, options) if options.fill is not None else target_size(pil.size, options)
+    if size[0] > 1.5 * pil.width:
+        warnings.append(f"the product was enlarged {size[0] / pil.width:.1f}x to fill the frame; "
+                        "a larger original will look sharper")
     if size != pil.size:
         pil = pil.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
     if options.fit == "cover" and (pil.width > options.width or pil.height > options.height):
@@ -193,8 +205,6 @@ def _fill_size(size: tuple[int, int], options: ExportOptions) -> tuple[int, int]
     w, h = size
     share = min(float(options.fill), 1.0 - 2.0 * options.margin)
     scale = min(share * options.width / w, share * options.height / h)
-    if not options.upscale:
-        scale = min(scale, 1.0)
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 

@@ -1,0 +1,22 @@
+"""The built-in export presets: marketplace rules and web sizes, as TOML data files.
+
+Presets ship in ``resources/presets/*.toml``; a person can add or override their own in
+``<config dir>/presets/*.toml`` (a file there with the name of a built-in one replaces it).
+Other plugins add presets through the same ``packshot_export_presets`` hook.
+"""
+
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+
+from .loader import load_preset_folders
+
+packshot_api_version = "1.0"
+
+
+@hookimpl
+def packshot_export_presets():
+    from core.resources import resource_path
+    from core.settings import config_dir
+
+    return load_preset_folders([resource_path("presets"), config_dir() / "presets"])

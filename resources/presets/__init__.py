@@ -1,0 +1,1 @@
+"""Export presets as TOML data files, one per shop rule set (see plugins.presets)."""
