@@ -12,6 +12,7 @@ from ..errors import BadInput
 from ..imageio import format_for, load_image, save_image
 from ..jobs import execute
 from ..mask import load_mask, save_mask
+from ..models import open_store
 from ..operation import Inputs
 from ..params import parse_assignments
 from ..plugin_host import load_plugins
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     reference = load_image(args.reference) if args.reference else None
     progress = ProgressLine(enabled=not args.quiet)
     ctx = Context(seed=args.seed, device=settings.device, tile_size=settings.tile_size,
+                  models=open_store(settings, host),
                   on_progress=progress.update, settings={"models_dir": str(settings.models_path)})
     produced_mask = None
     if args.op:

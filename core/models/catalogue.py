@@ -1,0 +1,83 @@
+"""Model catalogue entries: what a weights file is, where it comes from, how to check it.
+
+Plugins contribute entries through the ``packshot_model_catalogue`` hook, usually read
+from a TOML file in ``resources/models/`` with :func:`read_catalogue_file`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadInput
+
+LOADERS = ("spandrel", "opencv-superres", "diffusers", "onnx", "file")
+_FIELDS = ("name", "title", "family", "task", "architecture", "loader", "file", "size",
+           "sha256", "licence", "url", "verified", "scale", "source", "notes", "plugin")
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One known weights file.
+
+    ``loader`` says what reads it: ``spandrel`` (super-resolution, restoration and
+    inpainting networks), ``opencv-superres`` (``cv2.dnn_superres`` frozen graphs),
+    ``diffusers``/``onnx`` (read by their family's plugin), or ``file``. ``verified`` is
+    False where the size or checksum could not be confirmed from a public source;
+    ``sha256`` may then be empty. ``custom`` marks a file a person installed that is
+    not in any catalogue (registered after spandrel recognised it).
+    """
+
+    name: str
+    file: str
+    family: str = "other"
+    task: str = ""
+    architecture: str = ""
+    loader: str = "spandrel"
+    title: str = ""
+    size: int = 0
+    sha256: str = ""
+    licence: str = ""
+    url: str = ""
+    verified: bool = True
+    scale: int = 1
+    source: str = ""
+    notes: str = ""
+    plugin: str = ""
+    custom: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> CatalogueEntry:
+        """An entry from a hook's mapping; unknown keys travel in ``extra``."""
+        if not data.get("name") or not data.get("file"):
+            raise BadInput(f"model catalogue entry needs a name and a file: {dict(data)!r:.120}")
+        if Path(str(data["file"])).name != str(data["file"]):
+            raise BadInput(f"model {data['name']!r}: file {data['file']!r} must be a plain file name")
+        known = {k: data[k] for k in _FIELDS if k in data}
+        known["size"] = int(known.get("size") or 0)
+        known["scale"] = int(known.get("scale") or 1)
+        known["sha256"] = str(known.get("sha256") or "").lower()
+        known["verified"] = bool(known.get("verified", True))
+        extra = {k: v for k, v in data.items() if k not in _FIELDS and k not in ("custom", "extra")}
+        return cls(**known, custom=bool(data.get("custom", False)), extra=extra)
+
+    def describe(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+def read_catalogue_file(path: str | Path) -> list[dict[str, Any]]:
+    """The ``[[model]]`` tables of a catalogue TOML file, as hook-ready mappings."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise BadInput(f"{path.name}: unreadable model catalogue ({exc})") from exc
+    return [dict(m) for m in data.get("model", [])]

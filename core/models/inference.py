@@ -1,0 +1,75 @@
+"""Running an image-to-image network (a spandrel descriptor) over a whole image.
+
+Tiles keep memory bounded; progress is reported and cancellation checked per tile;
+out-of-memory on the GPU retries with smaller tiles, then on the CPU, with a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .devices import resolve_device, run_with_fallback, use_half
+from .tiling import tiled_apply
+
+DEFAULT_OVERLAP = 16
+
+
+@dataclass
+class InferenceRun:
+    """The output pixels (the input's dtype) and how they were made."""
+
+    pixels: np.ndarray
+    device: str
+    tile: int
+    notes: list[str] = field(default_factory=list)
+
+
+def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int | None = None,
+                    overlap: int = DEFAULT_OVERLAP,
+                    call: Callable[[Any], Any] | None = None) -> InferenceRun:
+    """Run ``descriptor`` on RGB ``pixels`` (HxWx3 uint8/uint16/float32), tile by tile.
+
+    A one-channel network runs on each colour channel in turn. ``call(tensor)`` replaces
+    ``descriptor(tensor)`` where an operation feeds the network more than the image
+    (FDnCNN's noise-level map); it receives a 1xCxHxW tensor on the model's device.
+    """
+    import torch
+
+    device = resolve_device(str(getattr(ctx, "device", "auto")))
+    tile = int(tile or getattr(ctx, "tile_size", 512))
+    progress = getattr(ctx, "progress", None)
+    scale = int(descriptor.scale)
+    per_channel = int(descriptor.input_channels) == 1
+    forward = call or descriptor
+    notes: list[str] = []
+    used: dict[str, Any] = {}
+
+    def run(dev: str, size: int) -> np.ndarray:
+        used.update(device=dev, tile=size)
+        descriptor.to(dev)
+        descriptor.half() if use_half(descriptor, dev) else descriptor.float()
+        dtype = torch.float16 if use_half(descriptor, dev) else torch.float32
+
+        def infer(block: np.ndarray) -> np.ndarray:
+            planes = [block[..., c:c + 1] for c in range(block.shape[2])] if per_channel else [block]
+            outs = []
+            for plane in planes:
+                t = torch.from_numpy(np.ascontiguousarray(plane.transpose(2, 0, 1)))[None]
+                with torch.inference_mode():
+                    out = forward(t.to(device=dev, dtype=dtype))[0].float().clamp(0, 1)
+                outs.append(out.cpu().numpy().transpose(1, 2, 0))
+            return np.concatenate(outs, axis=2)
+
+        return tiled_apply(infer, pixels, scale=scale, tile=size, overlap=overlap, progress=progress)
+
+    def notify(message: str) -> None:
+        notes.append(message)
+        if progress is not None:
+            progress(0.0, message)
+
+    out = run_with_fallback(run, device, tile, notify)
+    return InferenceRun(out, used["device"], used["tile"], notes)

@@ -1,0 +1,358 @@
+"""The model store: the models folder, what is installed, installing, loading, releasing.
+
+How an operation uses it (``ctx.models`` is a :class:`ModelStore`; where a Context has
+none, :func:`core.models.store_for` opens the default one)::
+
+    from core.models import store_for
+
+    store = store_for(ctx)
+    path = store.path("realesrgan-x4plus")          # a checked file, or MissingModel
+    model = store.load("realesrgan-x4plus", ctx.device)  # cached spandrel descriptor
+    # image-to-image networks: core.models.inference.run_image_model(model, pixels, ctx)
+
+``path`` and ``load`` raise :class:`~core.errors.MissingModel` with the line a person
+needs, e.g. ``model 'realesrgan-x4plus' is not installed; install it: packshot models
+download realesrgan-x4plus``. Families with their own loaders (diffusers, onnx) call
+``path()`` and read the file themselves, or pass ``loader=`` to :meth:`ModelStore.load`
+to share the cache. Checksums are verified on first use and remembered by file size
+and modification time in ``.packshot-models.json`` inside the folder, which also lists
+custom models a person installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadInput, BadParameter, MissingModel
+from ..imageio import atomic_write
+from .catalogue import CatalogueEntry
+from .checksum import sha256_file
+from .download import DownloadProgress, download, part_path
+
+INDEX_NAME = ".packshot-models.json"
+STATES = ("installed", "missing", "corrupt")
+_PURPOSE_TASK = {"SR": "upscale", "FaceSR": "upscale", "Restoration": "restore", "Inpainting": "inpaint"}
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """One row of ``packshot models list``."""
+
+    entry: CatalogueEntry
+    state: str  # installed | missing | corrupt
+    path: Path
+    detail: str = ""
+
+    @property
+    def installed(self) -> bool:
+        return self.state == "installed"
+
+
+def download_hint(name: str) -> str:
+    return f"install it: packshot models download {name}"
+
+
+class ModelStore:
+    """Catalogue + models folder + a cache of loaded models (one store per process is enough)."""
+
+    def __init__(self, folder: str | Path, catalogue: Iterable[Mapping[str, Any]] = (),
+                 device: str = "auto") -> None:
+        self.folder = Path(folder)
+        self.device = device
+        self._lock = threading.RLock()
+        self._catalogue: dict[str, CatalogueEntry] = {}
+        for item in catalogue:
+            entry = CatalogueEntry.from_mapping(item)
+            self._catalogue.setdefault(entry.name, entry)
+        self._loaded: dict[tuple[str, str, str], Any] = {}
+
+    # ------------------------------------------------------------------ catalogue
+
+    def entries(self, *, family: str | None = None, task: str | None = None) -> list[CatalogueEntry]:
+        """Catalogue and custom entries, optionally of one family and/or task."""
+        found = [*self._catalogue.values(), *self._custom().values()]
+        return [e for e in found if (family is None or e.family == family)
+                and (task is None or e.task == task)]
+
+    def entry(self, name: str) -> CatalogueEntry:
+        custom = self._custom()
+        if name in self._catalogue:
+            return self._catalogue[name]
+        if name in custom:
+            return custom[name]
+        raise BadParameter(f"unknown model {name!r} (see 'packshot models list')")
+
+    # ------------------------------------------------------------------ status
+
+    def file_path(self, name: str) -> Path:
+        return self.folder / self.entry(name).file
+
+    def status(self, name: str) -> ModelStatus:
+        entry = self.entry(name)
+        path = self.folder / entry.file
+        if not path.is_file():
+            return ModelStatus(entry, "missing", path)
+        size = path.stat().st_size
+        if entry.size and size != entry.size:
+            return ModelStatus(entry, "corrupt", path, f"{size} bytes, expected {entry.size}")
+        if entry.sha256:
+            actual = self._cached_sha256(path)
+            if actual != entry.sha256:
+                return ModelStatus(entry, "corrupt", path, "checksum mismatch")
+        return ModelStatus(entry, "installed", path, "" if entry.sha256 else "checksum not in catalogue")
+
+    def statuses(self, **filters: str | None) -> list[ModelStatus]:
+        return [self.status(e.name) for e in self.entries(**filters)]
+
+    def is_installed(self, name: str) -> bool:
+        return self.status(name).installed
+
+    def installed(self, *, family: str | None = None, task: str | None = None) -> list[CatalogueEntry]:
+        return [s.entry for s in self.statuses(family=family, task=task) if s.installed]
+
+    def path(self, name: str) -> Path:
+        """The checked file of an installed model, or MissingModel saying how to install it."""
+        status = self.status(name)
+        if status.state == "missing":
+            raise MissingModel(f"model {name!r} is not installed; {self._install_hint(status.entry)}")
+        if status.state == "corrupt":
+            raise MissingModel(f"model {name!r} is damaged ({status.detail}); "
+                               f"reinstall it: {self._install_hint(status.entry).split(': ', 1)[1]}")
+        return status.path
+
+    def _install_hint(self, entry: CatalogueEntry) -> str:
+        if entry.custom or not entry.url:
+            return f"install it: packshot models install FILE (a copy of {entry.file})"
+        return download_hint(entry.name)
+
+    # ------------------------------------------------------------------ install
+
+    def install(self, source: str | Path, name: str | None = None) -> CatalogueEntry:
+        """Copy a weights file in after checking it; unknown files become custom models.
+
+        The file is matched to the catalogue by ``name``, else by its SHA-256, else by
+        its file name; a match whose checksum differs is refused. A file in no catalogue
+        is registered as a custom model if spandrel recognises its architecture.
+        """
+        source = Path(source)
+        if not source.is_file():
+            raise BadInput(f"{source}: no such file")
+        digest = sha256_file(source)
+        entry = self._match(source, digest, name)
+        if entry is None:
+            entry = self._register_custom(source, digest, name)
+        elif entry.sha256 and entry.sha256 != digest:
+            raise BadInput(f"{source.name}: checksum mismatch for model {entry.name!r} "
+                           f"(expected {entry.sha256}, got {digest}); not installed")
+        elif entry.size and source.stat().st_size != entry.size:
+            raise BadInput(f"{source.name}: {source.stat().st_size} bytes, model {entry.name!r} "
+                           f"has {entry.size}; not installed")
+        self._copy_in(source, entry.file)
+        self._remember_sha256(self.folder / entry.file, digest)
+        if entry.custom:
+            self._save_custom(entry)
+        self.release(entry.name)
+        return entry
+
+    def _match(self, source: Path, digest: str, name: str | None) -> CatalogueEntry | None:
+        if name is not None and name in self._catalogue:
+            return self._catalogue[name]
+        by_hash = [e for e in self._catalogue.values() if e.sha256 == digest]
+        if by_hash:
+            return by_hash[0]
+        by_file = [e for e in self._catalogue.values() if e.file == source.name]
+        return by_file[0] if by_file else None
+
+    def _register_custom(self, source: Path, digest: str, name: str | None) -> CatalogueEntry:
+        from .safe_load import WEIGHT_SUFFIXES, load_spandrel
+
+        if source.suffix.lower() not in WEIGHT_SUFFIXES:
+            raise BadInput(f"{source.name}: not in the model catalogue, and only "
+                           f"{', '.join(WEIGHT_SUFFIXES)} files can be added as custom models")
+        descriptor = load_spandrel(source)
+        name = name or _slug(source.stem)
+        if name in self._catalogue:
+            raise BadInput(f"{source.name}: the name {name!r} belongs to a catalogue model; "
+                           "choose another with --name")
+        return CatalogueEntry(
+            name=name, file=f"custom-{name}{source.suffix.lower()}", family="enhance",
+            task=_PURPOSE_TASK.get(descriptor.purpose, "restore"),
+            architecture=descriptor.architecture.name, loader="spandrel",
+            title=f"{source.stem} ({descriptor.architecture.name}, custom)",
+            size=source.stat().st_size, sha256=digest, scale=int(descriptor.scale),
+            source=str(source), custom=True, verified=False,
+            notes=f"{descriptor.purpose}; {', '.join(descriptor.tags)}")
+
+    def _copy_in(self, source: Path, file_name: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / file_name
+        fd, tmp = tempfile.mkstemp(prefix=f".{file_name}.", suffix=".part", dir=self.folder)
+        os.close(fd)
+        try:
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def download(self, name: str, progress: DownloadProgress | None = None,
+                 cancelled: Callable[[], bool] | None = None, retries: int = 3) -> Path:
+        """Download a catalogue model (resuming a partial file) and verify it."""
+        entry = self.entry(name)
+        if not entry.url:
+            raise BadInput(f"model {name!r} has no download address; {self._install_hint(entry)}")
+        target = self.folder / entry.file
+        if self.status(name).installed:
+            return target
+        if target.exists():
+            target.unlink()
+        download(entry.url, target, sha256=entry.sha256, size=entry.size, progress=progress,
+                 cancelled=cancelled, retries=retries)
+        if entry.sha256:
+            self._remember_sha256(target, entry.sha256)
+        self.release(name)
+        return target
+
+    def partial_download(self, name: str) -> Path | None:
+        part = part_path(self.folder / self.entry(name).file)
+        return part if part.exists() else None
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self, name: str, device: str | None = None,
+             loader: Callable[[Path, str], Any] | None = None) -> Any:
+        """The loaded model (cached until :meth:`release`).
+
+        spandrel entries give a spandrel ``ModelDescriptor`` on the resolved device (fp16
+        where spandrel says it is safe); ``opencv-superres`` entries a ready
+        ``cv2.dnn_superres`` object; other loaders need ``loader(path, device)``.
+        """
+        entry = self.entry(name)
+        path = self.path(name)
+        from .devices import resolve_device
+
+        resolved = resolve_device(device or self.device)
+        kind = "custom" if loader is not None else entry.loader
+        key = (name, resolved, kind)
+        with self._lock:
+            if key not in self._loaded:
+                if loader is not None:
+                    self._loaded[key] = loader(path, resolved)
+                elif entry.loader == "spandrel":
+                    self._loaded[key] = _load_spandrel(path, resolved)
+                elif entry.loader == "opencv-superres":
+                    self._loaded[key] = _load_opencv_superres(path, entry)
+                else:
+                    raise BadParameter(f"model {name!r} is read by the {entry.loader!r} loader; "
+                                       "pass loader= to ModelStore.load")
+            return self._loaded[key]
+
+    def loaded(self) -> list[str]:
+        with self._lock:
+            return sorted({k[0] for k in self._loaded})
+
+    def release(self, name: str | None = None) -> None:
+        """Forget loaded models (one, or all) and give their GPU memory back."""
+        with self._lock:
+            for key in [k for k in self._loaded if name is None or k[0] == name]:
+                del self._loaded[key]
+        import sys
+
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    # ------------------------------------------------------------------ index file
+
+    def _index(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.folder / INDEX_NAME).read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _write_index(self, data: dict[str, Any]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        raw = json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
+        atomic_write(self.folder / INDEX_NAME, lambda fh: fh.write(raw))
+
+    def _cached_sha256(self, path: Path) -> str:
+        stat = path.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        with self._lock:
+            known = self._index().get("sha256", {}).get(path.name)
+            if known and known.get("stamp") == stamp:
+                return known["sha256"]
+        digest = sha256_file(path)
+        self._remember_sha256(path, digest)
+        return digest
+
+    def _remember_sha256(self, path: Path, digest: str) -> None:
+        stat = path.stat()
+        with self._lock:
+            data = self._index()
+            data.setdefault("sha256", {})[path.name] = {
+                "stamp": [stat.st_size, stat.st_mtime_ns], "sha256": digest}
+            self._write_index(data)
+
+    def _custom(self) -> dict[str, CatalogueEntry]:
+        items = self._index().get("custom", [])
+        out = {}
+        for item in items if isinstance(items, list) else []:
+            try:
+                entry = CatalogueEntry.from_mapping({**item, "custom": True})
+            except BadInput:
+                continue
+            if entry.name not in self._catalogue:
+                out[entry.name] = entry
+        return out
+
+    def _save_custom(self, entry: CatalogueEntry) -> None:
+        with self._lock:
+            data = self._index()
+            items = [i for i in data.get("custom", []) if i.get("name") != entry.name]
+            record = {k: v for k, v in entry.describe().items() if k not in ("extra", "custom")}
+            data["custom"] = [*items, record]
+            self._write_index(data)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "model"
+
+
+def _load_spandrel(path: Path, device: str):
+    from .devices import use_half
+    from .safe_load import load_spandrel
+
+    descriptor = load_spandrel(path)
+    descriptor.to(device)
+    if use_half(descriptor, device):
+        descriptor.half()
+    descriptor.eval()
+    return descriptor
+
+
+def _load_opencv_superres(path: Path, entry: CatalogueEntry):
+    import cv2
+
+    algorithm = entry.architecture.lower()
+    if algorithm not in ("fsrcnn", "espcn", "lapsrn", "edsr"):
+        raise BadParameter(f"model {entry.name!r}: architecture {entry.architecture!r} is not an "
+                           "OpenCV dnn_superres network")
+    sr = cv2.dnn_superres.DnnSuperResImpl_create()
+    try:
+        sr.readModel(str(path))
+    except cv2.error as exc:
+        raise BadInput(f"{path.name}: OpenCV could not read this network ({exc})") from exc
+    sr.setModel(algorithm, int(entry.scale))
+    return sr

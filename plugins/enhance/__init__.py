@@ -1,0 +1,22 @@
+"""The enhance family: upscale, denoise, sharpen and restore, built-in and model tiers."""
+
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+
+packshot_api_version = "1.0"
+
+
+@hookimpl
+def packshot_operations():
+    from .operations import OPERATIONS
+
+    return [op() for op in OPERATIONS]
+
+
+@hookimpl
+def packshot_model_catalogue():
+    from core.models import read_catalogue_file
+    from core.resources import resource_path
+
+    return read_catalogue_file(resource_path("models", "enhance.toml"))
