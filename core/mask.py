@@ -16,6 +16,7 @@ from .errors import BadInput
 def as_mask(values: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndarray:
     """Validate and normalise an array into a float32 HxW mask 0..1."""
     m = np.asarray(values)
+    top = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(m.dtype)  # before a mean makes floats
     if m.ndim == 3:
         if m.shape[2] == 4 and m[..., 3].min() != m[..., 3].max():
             m = m[..., 3]
@@ -23,10 +24,8 @@ def as_mask(values: np.ndarray, shape: tuple[int, int] | None = None) -> np.ndar
             m = m[..., :3].mean(axis=2) if m.shape[2] >= 3 else m[..., 0]
     if m.ndim != 2:
         raise BadInput(f"a mask must be a single-channel image, got shape {np.shape(values)}")
-    if m.dtype == np.uint8:
-        m = m.astype(np.float32) / 255.0
-    elif m.dtype == np.uint16:
-        m = m.astype(np.float32) / 65535.0
+    if top is not None:
+        m = m.astype(np.float32) / np.float32(top)
     elif m.dtype == np.bool_:
         m = m.astype(np.float32)
     else:
