@@ -1,0 +1,286 @@
+"""The canvas: the picture with zoom, pan, before/after and the mask overlay.
+
+It draws from a downscaled preview (at most ``PREVIEW_EDGE`` pixels on a side) whenever
+the zoom lets it, and from the full-resolution picture only for the visible part when
+zoomed in past the preview, so a 50 MP image stays fluid. Both are made off the UI
+thread by :func:`render`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from core.image import Image
+
+from .document import Document, preview_of
+
+ZOOM_STEP = 1.15
+MIN_ZOOM, MAX_ZOOM = 0.01, 32.0
+MASK_COLOUR = (255, 64, 64)
+
+
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """A QImage that owns a copy of 8-bit RGB/RGBA pixels."""
+    pixels = np.ascontiguousarray(pixels if pixels.dtype == np.uint8 else (pixels >> 8).astype(np.uint8))
+    h, w, c = pixels.shape
+    fmt = QImage.Format.Format_RGBA8888 if c == 4 else QImage.Format.Format_RGB888
+    return QImage(pixels.data, w, h, w * c, fmt).copy()
+
+
+@dataclass
+class Rendered:
+    """What the canvas draws for one picture: its preview and (if larger) its full pixels."""
+
+    width: int
+    height: int
+    preview: QImage
+    full: QImage | None = None
+
+    @property
+    def preview_scale(self) -> float:
+        return self.preview.width() / self.width
+
+
+def render(image: Image) -> Rendered:
+    """Make the QImages for a picture; safe to call from a worker thread."""
+    preview = preview_of(image.pixels)
+    full = None if preview.shape[:2] == image.pixels.shape[:2] else to_qimage(image.pixels)
+    return Rendered(image.width, image.height, to_qimage(preview), full)
+
+
+class Canvas(QWidget):
+    """Shows a document's current picture; paints its mask when a mask tool is active."""
+
+    zoomChanged = Signal(float)
+    maskPainted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(200, 150)
+        self.document: Document | None = None
+        self.after: Rendered | None = None
+        self.before: Rendered | None = None
+        self.zoom = 1.0
+        self.offset = QPointF(0, 0)
+        self.fitted = True
+        self.show_before = False
+        self.split: float | None = None  # 0..1 across the widget, None: no split
+        self.tool = "hand"  # hand | brush | eraser
+        self.brush_size = 40.0
+        self.hardness = 0.8
+        self.overlay_opacity = 0.5
+        self.space_held = False
+        self._overlay: np.ndarray | None = None
+        self._overlay_image: QImage | None = None
+        self._drag: QPointF | None = None
+        self._last_paint: tuple[float, float] | None = None
+        self._cursor_pos: QPointF | None = None
+        self.placeholder = "Drop a folder or images here, or use File > Open Folder"
+
+    # ------------------------------------------------------------------ content
+
+    def set_document(self, doc: Document | None) -> None:
+        self.document = doc
+        self.after = self.before = None
+        self.fitted = True
+        self.refresh_overlay()
+        self.update()
+
+    def set_rendered(self, after: Rendered | None, before: Rendered | None = None) -> None:
+        """Show new pictures; the zoom is kept unless the size changed or the view is fitted."""
+        resized = self.after is None or after is None or (after.width, after.height) != (self.after.width, self.after.height)
+        self.after = after
+        if before is not None:
+            self.before = before
+        if resized or self.fitted:
+            self.fit()
+        self.refresh_overlay()
+        self.update()
+
+    # ------------------------------------------------------------------ view
+
+    def image_size(self) -> tuple[int, int]:
+        return (self.after.width, self.after.height) if self.after else (0, 0)
+
+    def fit(self) -> None:
+        w, h = self.image_size()
+        if not w:
+            return
+        margin = 16
+        self.zoom = min((self.width() - margin) / w, (self.height() - margin) / h, MAX_ZOOM)
+        self.zoom = max(self.zoom, MIN_ZOOM)
+        self.offset = QPointF((self.width() - w * self.zoom) / 2, (self.height() - h * self.zoom) / 2)
+        self.fitted = True
+        self.zoomChanged.emit(self.zoom)
+        self.update()
+
+    def actual_pixels(self) -> None:
+        """100 %: one image pixel per screen pixel, centred on the view's centre."""
+        self.zoom_to(1.0, QPointF(self.width() / 2, self.height() / 2))
+
+    def toggle_zoom(self) -> None:
+        """Z: between fit and 100 %."""
+        if self.fitted:
+            self.actual_pixels()
+        else:
+            self.fit()
+
+    def zoom_to(self, zoom: float, anchor: QPointF) -> None:
+        """Zoom keeping the image point under ``anchor`` (widget coordinates) in place."""
+        zoom = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
+        image_point = (anchor - self.offset) / self.zoom
+        self.zoom = zoom
+        self.offset = anchor - image_point * zoom
+        self.fitted = False
+        self.zoomChanged.emit(self.zoom)
+        self.update()
+
+    def to_image(self, pos: QPointF) -> tuple[float, float]:
+        p = (pos - self.offset) / self.zoom
+        return p.x(), p.y()
+
+    def set_show_before(self, on: bool) -> None:
+        self.show_before = on
+        self.update()
+
+    def set_split(self, fraction: float | None) -> None:
+        self.split = fraction
+        self.update()
+
+    def set_tool(self, tool: str) -> None:
+        self.tool = tool
+        self.setCursor(Qt.CursorShape.OpenHandCursor if tool == "hand" else Qt.CursorShape.CrossCursor)
+        self.update()
+
+    # ------------------------------------------------------------------ mask overlay
+
+    def refresh_overlay(self, box: tuple[int, int, int, int] | None = None) -> None:
+        """Rebuild the overlay (at preview resolution) from the document's mask, or one box of it."""
+        doc = self.document
+        if doc is None or doc.mask is None or self.after is None or doc.mask.shape != (self.after.height, self.after.width):
+            self._overlay = self._overlay_image = None
+            self.update()
+            return
+        pw, ph = self.after.preview.width(), self.after.preview.height()
+        if self._overlay is None or self._overlay.shape[:2] != (ph, pw) or box is None:
+            self._overlay = np.zeros((ph, pw, 4), np.uint8)
+            self._overlay[..., :3] = MASK_COLOUR
+            box = (0, 0, self.after.width, self.after.height)
+        sx, sy = self.after.width / pw, self.after.height / ph
+        px0, py0 = int(box[0] / sx), int(box[1] / sy)
+        px1, py1 = min(int(np.ceil(box[2] / sx)), pw), min(int(np.ceil(box[3] / sy)), ph)
+        if px1 > px0 and py1 > py0:
+            ys = np.minimum(((np.arange(py0, py1) + 0.5) * sy).astype(int), self.after.height - 1)
+            xs = np.minimum(((np.arange(px0, px1) + 0.5) * sx).astype(int), self.after.width - 1)
+            self._overlay[py0:py1, px0:px1, 3] = (doc.mask[np.ix_(ys, xs)] * 255 + 0.5).astype(np.uint8)
+        self._overlay_image = QImage(self._overlay.data, pw, ph, pw * 4, QImage.Format.Format_RGBA8888)
+        self.update()
+
+    # ------------------------------------------------------------------ painting
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(38, 38, 38))
+        if self.after is None:
+            p.setPen(QColor(150, 150, 150))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            return
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 2.0)
+        target = QRectF(self.offset.x(), self.offset.y(), self.after.width * self.zoom, self.after.height * self.zoom)
+        main = self.before if (self.show_before and self.before) else self.after
+        self._draw(p, main, target)
+        if self.split is not None and self.before is not None and not self.show_before:
+            x = self.width() * self.split
+            p.save()
+            p.setClipRect(QRectF(0, 0, x, self.height()))
+            self._draw(p, self.before, target)
+            p.restore()
+            p.setPen(QPen(QColor(230, 230, 230), 1))
+            p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+            p.drawText(QPointF(x - 60, 18), "before")
+            p.drawText(QPointF(x + 10, 18), "after")
+        if self._overlay_image is not None and not self.show_before:
+            p.setOpacity(self.overlay_opacity)
+            p.drawImage(target, self._overlay_image)
+            p.setOpacity(1.0)
+        if self.show_before:
+            p.setPen(QColor(230, 230, 230))
+            p.drawText(QPointF(12, 20), "Before (original)")
+        if self.tool != "hand" and self._cursor_pos is not None:
+            p.setPen(QPen(QColor(240, 240, 240), 1))
+            r = self.brush_size / 2 * self.zoom
+            p.drawEllipse(self._cursor_pos, r, r)
+
+    def _draw(self, p: QPainter, pic: Rendered, target: QRectF) -> None:
+        if pic.full is None or self.zoom <= pic.preview_scale * 1.001:
+            p.drawImage(target, pic.preview)
+            return
+        visible = target.intersected(QRectF(self.rect()))
+        if visible.isEmpty():
+            return
+        source = QRectF((visible.x() - self.offset.x()) / self.zoom, (visible.y() - self.offset.y()) / self.zoom,
+                        visible.width() / self.zoom, visible.height() / self.zoom)
+        p.drawImage(visible, pic.full, source)
+
+    # ------------------------------------------------------------------ input
+
+    def resizeEvent(self, event) -> None:
+        if self.fitted:
+            self.fit()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_to(self.zoom * ZOOM_STEP ** steps, event.position())
+        event.accept()
+
+    def _panning(self, event: QMouseEvent) -> bool:
+        return (event.buttons() & Qt.MouseButton.MiddleButton) or self.space_held or self.tool == "hand"
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus()
+        if self._panning(event):
+            self._drag = event.position()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif event.button() == Qt.MouseButton.LeftButton and self.document is not None and self.after is not None:
+            point = self.to_image(event.position())
+            self._last_paint = point
+            self._paint_to(point)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._cursor_pos = event.position()
+        if self._drag is not None:
+            self.offset += event.position() - self._drag
+            self._drag = event.position()
+            self.fitted = False
+        elif self._last_paint is not None:
+            self._paint_to(self.to_image(event.position()))
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag = None
+            self.set_tool(self.tool)
+        if self._last_paint is not None:
+            self._last_paint = None
+            self.maskPainted.emit()
+
+    def leaveEvent(self, event) -> None:
+        self._cursor_pos = None
+        self.update()
+
+    def _paint_to(self, point: tuple[float, float]) -> None:
+        assert self.document is not None and self._last_paint is not None
+        box = self.document.paint(self._last_paint, point, self.brush_size / 2, self.hardness,
+                                  erase=self.tool == "eraser")
+        self._last_paint = point
+        if box is not None:
+            self.refresh_overlay(box)

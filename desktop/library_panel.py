@@ -1,0 +1,292 @@
+"""The library panel: a thumbnail grid that fills in from a background thread.
+
+Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) are saved in
+XMP sidecars through :mod:`desktop.catalogue`; the filter shows what a person wants to
+see. Thumbnails are made (and cached on disk) in worker threads and appear one by one,
+so a folder of a thousand pictures never freezes the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QVBoxLayout, QWidget)
+
+from . import catalogue
+from .canvas import to_qimage
+from .catalogue import Entry
+from .workers import Tasks
+
+CELL = QSize(148, 176)
+THUMB_EDGE = 132
+LABEL_COLOURS = {"Red": "#c94a4a", "Yellow": "#c9b14a", "Green": "#4ac95e", "Blue": "#4a7ec9", "Purple": "#9a4ac9"}
+FILTERS = [("All pictures", None), ("★ 1 or more", ("rating", 1)), ("★★ 2 or more", ("rating", 2)),
+           ("★★★ 3 or more", ("rating", 3)), ("★★★★ 4 or more", ("rating", 4)), ("★★★★★ 5", ("rating", 5)),
+           ("Picks", ("flag", "pick")), ("Rejects", ("flag", "reject")), ("Unflagged", ("flag", ""))]
+EntryRole = Qt.ItemDataRole.UserRole + 1
+
+
+def matches(entry: Entry, rule: tuple[str, object] | None) -> bool:
+    if rule is None:
+        return True
+    kind, value = rule
+    return entry.rating >= value if kind == "rating" else entry.flag == value
+
+
+class LibraryModel(QAbstractListModel):
+    """All entries of the open folder; ``rows`` are those the filter lets through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Entry] = []
+        self.rows: list[int] = []
+        self.pixmaps: dict[Path, QPixmap] = {}
+        self.rule: tuple[str, object] | None = None
+
+    def set_entries(self, entries: Sequence[Entry]) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.pixmaps = {}
+        self._refilter()
+        self.endResetModel()
+
+    def set_rule(self, rule: tuple[str, object] | None) -> None:
+        self.beginResetModel()
+        self.rule = rule
+        self._refilter()
+        self.endResetModel()
+
+    def _refilter(self) -> None:
+        self.rows = [i for i, e in enumerate(self.entries) if matches(e, self.rule)]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def entry(self, row: int) -> Entry:
+        return self.entries[self.rows[row]]
+
+    def row_of(self, path: Path) -> int:
+        for row, i in enumerate(self.rows):
+            if self.entries[i].path == path:
+                return row
+        return -1
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        entry = self.entry(index.row())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry.path.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.pixmaps.get(entry.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            size = f"{entry.width} x {entry.height} px" if entry.width else "reading..."
+            return f"{entry.path}\n{size}"
+        if role == EntryRole:
+            return entry
+        return None
+
+    def update_entry(self, new: Entry) -> None:
+        for i, e in enumerate(self.entries):
+            if e.path == new.path:
+                self.entries[i] = new
+                row = self.row_of(new.path)
+                if row >= 0:
+                    self.dataChanged.emit(self.index(row), self.index(row))
+                return
+
+    def set_pixmap(self, path: Path, pixmap: QPixmap, dims: tuple[int, int]) -> None:
+        self.pixmaps[path] = pixmap
+        for i, e in enumerate(self.entries):
+            if e.path == path:
+                self.entries[i] = Entry(e.path, e.rating, e.flag, e.label, dims[0], dims[1])
+        row = self.row_of(path)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+
+class ThumbDelegate(QStyledItemDelegate):
+    """Thumbnail, name, size, stars, flag and colour label in one cell."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return CELL
+
+    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        entry: Entry = index.data(EntryRole)
+        pixmap: QPixmap | None = index.data(Qt.ItemDataRole.DecorationRole)
+        r = option.rect.adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        p.save()
+        p.fillRect(r, QColor(78, 78, 78) if selected else QColor(52, 52, 52))
+        if entry.label:
+            p.fillRect(QRect(r.left(), r.top(), 4, r.height()), QColor(LABEL_COLOURS[entry.label]))
+        box = QRect(r.left() + 5, r.top() + 5, r.width() - 10, THUMB_EDGE - 10)
+        if pixmap is not None:
+            scaled = pixmap.scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                   Qt.TransformationMode.SmoothTransformation)
+            p.drawPixmap(box.left() + (box.width() - scaled.width()) // 2,
+                         box.top() + (box.height() - scaled.height()) // 2, scaled)
+        else:
+            p.fillRect(box, QColor(44, 44, 44))
+        if entry.flag == "reject":
+            p.fillRect(box, QColor(20, 20, 20, 150))
+        p.setPen(QColor(220, 220, 220))
+        text = QRect(r.left() + 6, r.top() + THUMB_EDGE - 2, r.width() - 12, 16)
+        p.drawText(text, Qt.AlignmentFlag.AlignLeft, p.fontMetrics().elidedText(
+            entry.path.name, Qt.TextElideMode.ElideMiddle, text.width()))
+        p.setPen(QColor(230, 190, 80))
+        p.drawText(text.translated(0, 18), Qt.AlignmentFlag.AlignLeft, "★" * entry.rating + "·" * (5 - entry.rating))
+        flag = {"pick": ("P", "#6fcf6f"), "reject": ("X", "#e06060")}.get(entry.flag)
+        if flag:
+            p.setPen(QColor(flag[1]))
+            p.drawText(text.translated(0, 18), Qt.AlignmentFlag.AlignRight, flag[0])
+        p.restore()
+
+
+class LibraryPanel(QWidget):
+    """The grid of the open folder. ``imageSelected(path)`` fires when the current picture changes."""
+
+    imageSelected = Signal(object)
+    thumbnailsDone = Signal()
+    error = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = LibraryModel()
+        self.view = QListView()
+        self.view.setObjectName("library")
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setUniformItemSizes(True)
+        self.view.setSpacing(2)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(ThumbDelegate(self.view))
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.filter = QComboBox()
+        self.filter.addItems([name for name, _ in FILTERS])
+        self.filter.currentIndexChanged.connect(self._filter_changed)
+        self.count = QLabel("")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        self.tasks = Tasks(threads=2, parent=self)
+        self.tasks.done.connect(self._task_done)
+        self.tasks.error.connect(self._task_error)
+        self.generation = 0
+        self.pending = 0
+        self.folder: Path | None = None
+
+    # ------------------------------------------------------------------ loading
+
+    def open_folder(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.open_paths(catalogue.list_folder(self.folder))
+
+    def open_paths(self, paths: Sequence[Path]) -> None:
+        """Show these pictures; marks and thumbnails arrive from worker threads."""
+        self.generation += 1
+        self.tasks.clear()
+        paths = [Path(p) for p in paths]
+        self.model.set_entries([Entry(p) for p in paths])
+        self.pending = len(paths)
+        self._update_count()
+        gen = self.generation
+        self.tasks.start(("marks", gen), lambda: [catalogue.read_entry(p) for p in paths])
+        for p in paths:
+            self.tasks.start(("thumb", gen, p), lambda p=p: self._thumb(p))
+        if paths:
+            self.select_row(0)
+
+    @staticmethod
+    def _thumb(path: Path):
+        pixels, dims = catalogue.thumbnail(path)
+        return to_qimage(pixels), dims
+
+    def _task_done(self, key, value) -> None:
+        if key[1] != self.generation:
+            return
+        if key[0] == "marks":
+            for entry in value:
+                old = next((e for e in self.model.entries if e.path == entry.path), None)
+                if old is not None:
+                    self.model.update_entry(Entry(entry.path, entry.rating, entry.flag, entry.label,
+                                                  old.width, old.height))
+            if self.model.rule is not None:
+                self._filter_changed(self.filter.currentIndex())
+            return
+        image, dims = value
+        self.model.set_pixmap(key[2], QPixmap.fromImage(image), dims)
+        self._one_done()
+
+    def _task_error(self, key, message: str) -> None:
+        if key[1] != self.generation:
+            return
+        if key[0] == "thumb":
+            self._one_done()
+        self.error.emit(message)
+
+    def _one_done(self) -> None:
+        self.pending -= 1
+        if self.pending == 0:
+            self.thumbnailsDone.emit()
+
+    def _update_count(self) -> None:
+        self.count.setText(f"{len(self.model.rows)} of {len(self.model.entries)}")
+
+    # ------------------------------------------------------------------ selection
+
+    def paths(self) -> list[Path]:
+        return [self.model.entry(r).path for r in range(self.model.rowCount())]
+
+    def current_entry(self) -> Entry | None:
+        row = self.view.currentIndex().row()
+        return self.model.entry(row) if 0 <= row < self.model.rowCount() else None
+
+    def select_row(self, row: int) -> None:
+        if self.model.rowCount():
+            row = min(max(row, 0), self.model.rowCount() - 1)
+            self.view.setCurrentIndex(self.model.index(row))
+
+    def select_path(self, path: Path) -> None:
+        row = self.model.row_of(Path(path))
+        if row >= 0:
+            self.select_row(row)
+
+    def move(self, delta: int) -> None:
+        self.select_row(self.view.currentIndex().row() + delta)
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if current.isValid():
+            self.imageSelected.emit(self.model.entry(current.row()).path)
+
+    def _filter_changed(self, index: int) -> None:
+        current = self.current_entry()
+        self.model.set_rule(FILTERS[index][1])
+        self._update_count()
+        if current is not None and self.model.row_of(current.path) >= 0:
+            self.select_path(current.path)
+        else:
+            self.select_row(0)
+
+    # ------------------------------------------------------------------ marks
+
+    def mark(self, *, rating: int | None = None, flag: str | None = None, label: str | None = None) -> Entry | None:
+        """Rate, flag or label the current picture (saved to its XMP sidecar)."""
+        entry = self.current_entry()
+        if entry is None:
+            return None
+        if label is not None and label == entry.label:
+            label = ""  # pressing a label's key again removes it, as in Lightroom
+        new = catalogue.write_entry_marks(entry, rating=rating, flag=flag, label=label)
+        self.model.update_entry(new)
+        return new

@@ -1,0 +1,654 @@
+"""The main window: library on the left, canvas in the middle, operations and tools on the right.
+
+Construct it with the plugins to show and the settings to use::
+
+    window = MainWindow(host=PluginHost().register(my_plugin, "mine") and host,
+                        settings=Settings(), open_on_start=False)
+
+``host`` defaults to every installed plugin (honouring the disabled list), ``settings``
+to the saved ones. ``open_on_start=False`` skips reopening the last folder (or the
+bundled samples on a first run), which is what tests and the plugin-author kit want.
+Every failure ends up as a message in the window's message bar, never a dead window.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog, QFrame,
+                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSlider,
+                               QTabWidget, QTextEdit, QVBoxLayout, QWidget)
+
+from core.errors import BadInput, PackshotError
+from core.image import Image
+from core.imageio import load_image
+from core.jobs import Job, JobRunner
+from core.operation import Inputs
+from core.plugin_host import PluginHost, load_plugins
+from core.recipe import make_step
+from core.resources import IMAGE_SUFFIXES, sample_images
+from core.settings import Settings, config_dir, load_settings
+
+from .canvas import Canvas, Rendered, render
+from .document import Document, describe_error
+from .history_panel import HistoryPanel
+from .library_panel import LibraryPanel
+from .mask_tools import MaskTools
+from .operations_panel import OperationsPanel
+from .queue_panel import QueuePanel
+from .shortcuts import ShortcutsDialog
+from .workers import JobBridge, Tasks
+
+RENDER_CACHE = 8
+LABEL_KEYS = {"6": "Red", "7": "Yellow", "8": "Green", "9": "Blue"}
+
+
+def desktop_settings() -> QSettings:
+    """Window layout and last folder, kept beside Packshot's own settings (so tests stay isolated)."""
+    return QSettings(str(config_dir() / "desktop.ini"), QSettings.Format.IniFormat)
+
+
+class MessageBar(QFrame):
+    """Errors and notices shown inside the window, dismissable; the last few are kept."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.label = QLabel("")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.history: list[tuple[str, str]] = []
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        self.history.append((kind, text))
+        self.label.setText(text)
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """The editor. See the module docstring for how to construct one."""
+
+    def __init__(self, host: PluginHost | None = None, settings: Settings | None = None, *,
+                 runner: JobRunner | None = None, open_on_start: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("Packshot")
+        self.setAcceptDrops(True)
+        self.settings = settings if settings is not None else load_settings()
+        self.host = host if host is not None else load_plugins(self.settings.disabled_plugins)
+        self.qsettings = desktop_settings()
+        self.bridge = JobBridge(runner or JobRunner(device=self.settings.device, tile_size=self.settings.tile_size),
+                                parent=self)
+        self.tasks = Tasks(threads=2, parent=self)
+        self.document: Document | None = None
+        self.docs: dict[Path, Document] = {}
+        self.folder: Path | None = None
+        self._rendered: OrderedDict[int, tuple[Image, Rendered]] = OrderedDict()
+        self._running: dict[int, tuple[Document, object, object, int]] = {}
+        self._last_job: Job | None = None
+        self._opening: set[Path] = set()
+        self._build_ui()
+        self._build_actions()
+        self._connect()
+        self._load_operations()
+        self._restore_layout()
+        QApplication.instance().installEventFilter(self)
+        if open_on_start:
+            QTimer.singleShot(0, self.open_start)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_ui(self) -> None:
+        self.canvas = Canvas()
+        self.canvas.setObjectName("canvas")
+        self.message_bar = MessageBar()
+        self.zoom_label = QLabel("")
+        self.info_label = QLabel("")
+        self.split_box = QCheckBox("Before/after split")
+        self.split_slider = QSlider(Qt.Orientation.Horizontal)
+        self.split_slider.setRange(0, 1000)
+        self.split_slider.setValue(500)
+        self.split_slider.setMaximumWidth(200)
+        self.split_slider.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(8, 2, 8, 2)
+        bottom.addWidget(self.info_label, 1)
+        bottom.addWidget(self.split_box)
+        bottom.addWidget(self.split_slider)
+        bottom.addWidget(self.zoom_label)
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.canvas, 1)
+        layout.addLayout(bottom)
+        self.setCentralWidget(centre)
+
+        self.library = LibraryPanel()
+        self.operations = OperationsPanel()
+        self.mask_tools = MaskTools()
+        self.history = HistoryPanel()
+        self.queue = QueuePanel(self.bridge)
+        self.tools_tabs = QTabWidget()
+        self.tools_tabs.addTab(self.history, "History")
+        self.tools_tabs.addTab(self.mask_tools, "Mask")
+        self.tools_tabs.addTab(self.queue, "Queue")
+        self.docks: dict[str, QDockWidget] = {}
+        for name, title, widget, area in (
+                ("library", "Library", self.library, Qt.DockWidgetArea.LeftDockWidgetArea),
+                ("operations", "Operations", self.operations, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("tools", "History, mask and queue", self.tools_tabs, Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(widget)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable |
+                             QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.resizeDocks([self.docks["library"], self.docks["operations"]], [330, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["operations"], self.docks["tools"]], [460, 260], Qt.Orientation.Vertical)
+        self.statusBar().showMessage("Ready")
+        self.resize(1440, 900)
+
+    def _action(self, text: str, slot, keys: Sequence[str] | str = (), *, menu=None,
+                context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+                target: QWidget | None = None) -> QAction:
+        action = QAction(text, self)
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(context)
+        action.triggered.connect(lambda _=False: self._guard(slot))
+        (target or self).addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action("Open &Folder...", self.choose_folder, "Ctrl+O", menu=file)
+        self._action("Open &Images...", self.choose_files, "Ctrl+Shift+O", menu=file)
+        self._action("Open &Sample Photos", self.open_samples, menu=file)
+        file.addSeparator()
+        self._action("&Export...", self.show_export, "Ctrl+E", menu=file)
+        file.addSeparator()
+        self._action("&Quit", self.close, "Ctrl+Q", menu=file)
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z", menu=edit)
+        self.redo_action = self._action("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], menu=edit)
+        edit.addSeparator()
+        self._action("Run Operation", self.operations._run, "Ctrl+Return", menu=edit)
+        self._action("Cancel Operation", self.cancel, "Esc", menu=edit)
+        edit.addSeparator()
+        self._action("&Settings...", self.show_settings, "Ctrl+,", menu=edit)
+        view = bar.addMenu("&View")
+        self._action("&Fit to Window", self.canvas.fit, "Ctrl+0", menu=view)
+        self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1", menu=view)
+        self._action("Toggle Fit / 100 %", self.canvas.toggle_zoom, "Z", menu=view)
+        self._action("Before/After &Split", self.split_box.toggle, "Y", menu=view)
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        photo = bar.addMenu("&Photo")
+        for n in range(6):
+            self._action("Clear Rating" if n == 0 else f"Rate {'★' * n}", lambda n=n: self.mark(rating=n),
+                         str(n), menu=photo)
+        photo.addSeparator()
+        self._action("Flag as &Pick", lambda: self.mark(flag="pick"), "P", menu=photo)
+        self._action("Flag as Re&ject", lambda: self.mark(flag="reject"), "X", menu=photo)
+        self._action("&Unflag", lambda: self.mark(flag=""), "U", menu=photo)
+        photo.addSeparator()
+        for key, label in LABEL_KEYS.items():
+            self._action(f"{label} Label", lambda label=label: self.mark(label=label), key, menu=photo)
+        photo.addSeparator()
+        self._action("Previous Picture", lambda: self.library.move(-1), ["Left", "Up"], menu=photo,
+                     context=Qt.ShortcutContext.WidgetShortcut, target=self.canvas)
+        self._action("Next Picture", lambda: self.library.move(1), ["Right", "Down"], menu=photo,
+                     context=Qt.ShortcutContext.WidgetShortcut, target=self.canvas)
+        mask = bar.addMenu("&Mask")
+        self._action("Hand", lambda: self.mask_tools.set_tool("hand"), "H", menu=mask)
+        self._action("Brush", lambda: self.mask_tools.set_tool("brush"), "B", menu=mask)
+        self._action("Eraser", lambda: self.mask_tools.set_tool("eraser"), "E", menu=mask)
+        self._action("Smaller Brush", lambda: self.mask_tools.grow(1 / 1.25), "[", menu=mask)
+        self._action("Larger Brush", lambda: self.mask_tools.grow(1.25), "]", menu=mask)
+        self._action("Clear Mask", self.clear_mask, menu=mask)
+        self._action("Invert Mask", self.invert_mask, menu=mask)
+        self._action("Use Result Mask", self.use_result_mask, menu=mask)
+        tools = bar.addMenu("&Tools")
+        self._action("&Plugins...", self.show_plugins, menu=tools)
+        self._action("&Models...", self.show_models, menu=tools)
+        help_menu = bar.addMenu("&Help")
+        self._action("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "?"], menu=help_menu)
+
+    def _connect(self) -> None:
+        self.library.imageSelected.connect(self.open_image)
+        self.library.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.operations.runRequested.connect(
+            lambda op_id, params, seed, prompt, ref: self._guard(self.run_operation, op_id, params, seed, prompt, ref))
+        self.operations.cancelRequested.connect(self.cancel)
+        self.operations.error.connect(self.show_error)
+        self.history.stepChosen.connect(lambda i: self._guard(self.go_to_step, i))
+        self.mask_tools.toolChanged.connect(self.canvas.set_tool)
+        self.mask_tools.sizeChanged.connect(lambda v: setattr(self.canvas, "brush_size", v))
+        self.mask_tools.hardnessChanged.connect(lambda v: setattr(self.canvas, "hardness", v))
+        self.mask_tools.opacityChanged.connect(self._set_overlay_opacity)
+        self.mask_tools.clearRequested.connect(self.clear_mask)
+        self.mask_tools.invertRequested.connect(self.invert_mask)
+        self.mask_tools.useResultRequested.connect(self.use_result_mask)
+        self.canvas.maskPainted.connect(self._mask_changed)
+        self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        self.split_box.toggled.connect(self._split_toggled)
+        self.split_slider.valueChanged.connect(lambda v: self.canvas.set_split(v / 1000) if self.split_box.isChecked() else None)
+        self.bridge.progressed.connect(self._job_progress)
+        self.bridge.finished.connect(self._job_finished)
+        self.bridge.failed.connect(self._job_failed)
+        self.bridge.cancelled.connect(self._job_cancelled)
+        self.tasks.done.connect(self._task_done)
+        self.tasks.error.connect(self._task_error)
+
+    def _load_operations(self) -> None:
+        self.operations.set_operations(self.host.operations())
+        failed = self.host.failures()
+        if failed:
+            names = "; ".join(f"{i.name}: {i.error}" for i in failed)
+            self.show_error(f"Some plugins failed to load and were disabled ({names}). See Tools > Plugins.")
+
+    # ------------------------------------------------------------------ messages
+
+    def show_error(self, text: str) -> None:
+        self.message_bar.show_message(text, "error")
+        self.statusBar().showMessage(text.splitlines()[0], 10000)
+
+    def show_info(self, text: str) -> None:
+        self.message_bar.show_message(text, "info")
+        self.statusBar().showMessage(text, 10000)
+
+    def _guard(self, fn, *args):
+        """Run a UI action; any failure becomes a message instead of a traceback."""
+        try:
+            return fn(*args)
+        except Exception as exc:  # the window must survive whatever a plugin or file does
+            self.show_error(describe_error(exc))
+            return None
+
+    # ------------------------------------------------------------------ opening
+
+    def open_start(self) -> None:
+        """The last folder, or the bundled sample photos on a first run."""
+        last = self.qsettings.value("last_folder", "")
+        if last and Path(last).is_dir():
+            self.open_folder(Path(last))
+        else:
+            self.open_samples()
+
+    def open_samples(self) -> None:
+        self.folder = None
+        self.library.open_paths(sample_images())
+        self.setWindowTitle("Packshot — sample photos")
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of pictures", str(self.folder or Path.home()))
+        if folder:
+            self.open_folder(Path(folder))
+
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open pictures", str(self.folder or Path.home()),
+                                                "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")")
+        if files:
+            self.open_paths([Path(f) for f in files])
+
+    def open_folder(self, folder: Path) -> None:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise BadInput(f"{folder}: not a folder")
+        self.folder = folder
+        self.qsettings.setValue("last_folder", str(folder))
+        self.library.open_folder(folder)
+        self.setWindowTitle(f"Packshot — {folder.name}")
+        if not self.library.paths():
+            self.show_info(f"No pictures in {folder} (Packshot reads {', '.join(sorted(IMAGE_SUFFIXES))}).")
+
+    def open_paths(self, paths: Sequence[Path]) -> None:
+        """Files and folders (as dropped on the window): a single folder opens as the library."""
+        paths = [Path(p) for p in paths]
+        if len(paths) == 1 and paths[0].is_dir():
+            self.open_folder(paths[0])
+            return
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                from .catalogue import list_folder
+
+                files.extend(list_folder(p))
+            elif p.suffix.lower() in IMAGE_SUFFIXES:
+                files.append(p)
+        if not files:
+            raise BadInput("nothing to open: drop image files or a folder")
+        self.library.open_paths(files)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self._guard(self.open_paths, paths)
+            event.acceptProposedAction()
+
+    def open_image(self, path: Path) -> None:
+        """Show a picture; loading, replaying its history and rendering happen in workers."""
+        path = Path(path)
+        if path in self.docs:
+            self._set_document(self.docs[path])
+            return
+        if path in self._opening:
+            return
+        self._opening.add(path)
+        self.statusBar().showMessage(f"Opening {path.name}...")
+        self.tasks.start(("open", path), lambda: self._load(path))
+
+    @staticmethod
+    def _load(path: Path) -> tuple[Document, Rendered]:
+        doc = Document.open(path)
+        return doc, render(doc.original)
+
+    def _set_document(self, doc: Document) -> None:
+        if self.document is not None:
+            self.document.unsubscribe(self._document_event)
+        self.document = doc
+        doc.subscribe(self._document_event)
+        self.canvas.set_document(doc)
+        self.history.show_document(doc)
+        self._show_current()
+        self._mask_changed()
+        self.info_label.setText(f"{doc.name}  {doc.original.width} x {doc.original.height}  "
+                                f"{doc.original.bit_depth}-bit")
+        self.statusBar().showMessage(doc.name, 4000)
+
+    # ------------------------------------------------------------------ worker results
+
+    def _task_done(self, key, value) -> None:
+        kind = key[0]
+        if kind == "open":
+            doc, rendered = value
+            self._remember(doc.original, rendered)
+            self.docs[doc.path] = doc
+            if doc.warning:
+                self.show_error(doc.warning)
+            self._opening.discard(doc.path)
+            current = self.library.current_entry()
+            if current is not None and current.path == doc.path:
+                self._set_document(doc)
+            if doc.pending_steps():
+                self.statusBar().showMessage(f"Replaying {len(doc.pending_steps())} saved step(s)...")
+                self.tasks.start(("replay", doc.path), lambda: doc.replay(self.host))
+        elif kind == "replay":
+            doc = self.docs.get(key[1])
+            if doc is not None:
+                doc.add_replayed(value)
+        elif kind == "render":
+            image, rendered = value
+            self._remember(image, rendered)
+            if self.document is not None and self.document.current is image:
+                self._show_current()
+        elif kind == "export":
+            self.show_info(f"Exported {value.path.name}: {value.width} x {value.height} {value.format}, "
+                           f"{value.bytes / 1024:.0f} KB" + (f" ({'; '.join(value.warnings)})" if value.warnings else ""))
+
+    def _task_error(self, key, message: str) -> None:
+        if key[0] == "open":
+            self._opening.discard(key[1])
+        self.show_error(message)
+
+    def _remember(self, image: Image, rendered: Rendered) -> None:
+        self._rendered[id(image)] = (image, rendered)
+        self._rendered.move_to_end(id(image))
+        while len(self._rendered) > RENDER_CACHE:
+            self._rendered.popitem(last=False)
+
+    def _cached(self, image: Image) -> Rendered | None:
+        hit = self._rendered.get(id(image))
+        return hit[1] if hit is not None and hit[0] is image else None
+
+    def _show_current(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        current = self._cached(doc.current)
+        if current is None:
+            image = doc.current
+            self.tasks.start(("render", id(image)), lambda: (image, render(image)))
+            return
+        self.canvas.set_rendered(current, self._cached(doc.original))
+        self.undo_action.setEnabled(doc.can_undo())
+        self.redo_action.setEnabled(doc.can_redo())
+
+    def _document_event(self, event: str) -> None:
+        if event == "image":
+            self._show_current()
+        elif event == "history":
+            self.history.show_document(self.document)
+            self._save(self.document)
+        elif event == "mask":
+            self.canvas.refresh_overlay()
+            self._mask_changed()
+
+    def _save(self, doc: Document | None) -> None:
+        if doc is None:
+            return
+        try:
+            doc.save()
+        except (OSError, PackshotError) as exc:
+            self.show_error(f"Could not save the edit history of {doc.name}: {describe_error(exc)}")
+
+    # ------------------------------------------------------------------ operations
+
+    def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0,
+                      prompt: str | None = None, reference: Path | None = None) -> Job | None:
+        """Run an operation on the open picture in a worker; the result becomes a history step."""
+        doc = self.document
+        if doc is None:
+            raise BadInput("open a picture first")
+        if not doc.ready:
+            raise BadInput("the saved history is still being replayed; try again in a moment")
+        op = self.host.operation(op_id)
+        checked = op.validate(params)
+        mask = doc.operation_mask() if "mask" in op.inputs else None
+        ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
+        inputs = Inputs(doc.current, mask, ref_image, prompt if "prompt" in op.inputs else None)
+        op.check_inputs(inputs)
+        extra = {}
+        if inputs.prompt is not None:
+            extra["prompt"] = inputs.prompt
+        if ref_image is not None:
+            extra["reference"] = str(reference)
+        step = make_step(self.host, op_id, checked, seed, **extra)
+        plugin = self.host.plugin_of(op_id).name
+        job = self.bridge.submit(op, inputs, checked, seed=seed, plugin=plugin,
+                                 prepare=lambda result: render(result.image))
+        self._running[job.id] = (doc, step, mask, doc.cursor)
+        self._last_job = job
+        self.operations.set_running(True, f"Running {op.title or op.id}...")
+        return job
+
+    def cancel(self) -> None:
+        """Cancel the newest running job (Esc); the queue panel cancels any of them."""
+        if self._last_job is not None and self._last_job.state in ("waiting", "running"):
+            self._last_job.cancel()
+            self.operations.set_progress(self._last_job.progress.fraction, "Cancelling...")
+
+    def _job_progress(self, job: Job, fraction: float, message: str) -> None:
+        if job is self._last_job:
+            self.operations.set_progress(fraction, message)
+
+    def _job_done(self, job: Job, message: str) -> None:
+        self._running.pop(job.id, None)
+        if job is self._last_job:
+            self.operations.set_running(False, message)
+
+    def _job_finished(self, job: Job, rendered: Rendered) -> None:
+        entry = self._running.get(job.id)
+        self._job_done(job, f"{job.op.title or job.op.id}: done" + (f" — {job.result.message}" if job.result.message else ""))
+        if entry is None or job.result is None:
+            return
+        doc, step, mask, base = entry
+        self._remember(job.result.image, rendered)
+        try:
+            doc.apply(step, job.result, mask=mask, base=base)
+        except PackshotError as exc:
+            self.show_error(str(exc))
+            return
+        if doc is not self.document:
+            self._save(doc)
+        if job.result.report:
+            figures = ", ".join(f"{k}: {v:.3g}" if isinstance(v, float) else f"{k}: {v}"
+                                for k, v in job.result.report.items())
+            self.statusBar().showMessage(f"{job.op.title or job.op.id}: {figures}", 15000)
+
+    def _job_failed(self, job: Job, message: str) -> None:
+        self._job_done(job, "Failed")
+        self.show_error(message)
+
+    def _job_cancelled(self, job: Job) -> None:
+        self._job_done(job, "Cancelled; the picture is unchanged")
+
+    # ------------------------------------------------------------------ history
+
+    def undo(self) -> None:
+        if self.document is not None:
+            self.document.undo()
+
+    def redo(self) -> None:
+        if self.document is not None:
+            self.document.redo()
+
+    def go_to_step(self, index: int) -> None:
+        if self.document is not None:
+            self.document.go_to(index)
+
+    # ------------------------------------------------------------------ masks and marks
+
+    def clear_mask(self) -> None:
+        if self.document is not None:
+            self.document.clear_mask()
+
+    def invert_mask(self) -> None:
+        if self.document is not None:
+            self.document.invert_mask()
+
+    def use_result_mask(self) -> None:
+        if self.document is not None and not self.document.use_result_mask():
+            self.show_info("The last operation produced no mask to use (a cut-out does).")
+
+    def _mask_changed(self) -> None:
+        doc = self.document
+        self.mask_tools.set_status(float(doc.mask.mean()) if doc is not None and doc.mask is not None else None)
+
+    def _set_overlay_opacity(self, value: float) -> None:
+        self.canvas.overlay_opacity = value
+        self.canvas.update()
+
+    def mark(self, **marks) -> None:
+        entry = self.library.mark(**marks)
+        if entry is not None:
+            flag = {"pick": "pick", "reject": "rejected", "": "unflagged"}[entry.flag]
+            self.statusBar().showMessage(f"{entry.path.name}: {'★' * entry.rating or 'no stars'}, {flag}"
+                                         + (f", {entry.label}" if entry.label else ""), 4000)
+
+    def _split_toggled(self, on: bool) -> None:
+        self.split_slider.setEnabled(on)
+        self.canvas.set_split(self.split_slider.value() / 1000 if on else None)
+
+    # ------------------------------------------------------------------ dialogs
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def show_export(self) -> None:
+        from .export_dialog import ExportDialog
+
+        if self.document is None:
+            raise BadInput("open a picture to export")
+        dialog = ExportDialog(self.document, self.host.export_presets(), self)
+        if dialog.exec():
+            image, path, options = self.document.current, dialog.target(), dialog.options()
+            self.export(image, path, options)
+
+    def export(self, image: Image, path: Path, options) -> None:
+        """Export in a worker; the result (size, bytes) or the error arrives as a message."""
+        from core.export import export_image
+
+        self.tasks.start(("export", path), lambda: export_image(image, path, options))
+
+    def show_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.settings = dialog.saved
+            self.bridge.runner.device = self.settings.device
+            self.bridge.runner.tile_size = self.settings.tile_size
+
+    def show_plugins(self) -> None:
+        from .plugins_dialog import PluginsDialog
+
+        PluginsDialog(self.host, self.settings, self).exec()
+
+    def show_models(self) -> None:
+        from .models_dialog import ModelsDialog
+
+        ModelsDialog(self.host, self.settings, self).exec()
+
+    # ------------------------------------------------------------------ keys, layout, closing
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """Hold ``\\`` for the original and Space to pan, wherever the focus is (except text fields)."""
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(obj, QWidget) \
+                and obj.window() is self and not event.isAutoRepeat():
+            focus = QApplication.focusWidget()
+            typing = isinstance(focus, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox))
+            pressed = kind == QEvent.Type.KeyPress
+            if event.key() == Qt.Key.Key_Backslash and not typing:
+                self.canvas.set_show_before(pressed)
+                return True
+            if event.key() == Qt.Key.Key_Space and not typing:
+                self.canvas.space_held = pressed
+                return True
+        return super().eventFilter(obj, event)
+
+    def _restore_layout(self) -> None:
+        geometry = self.qsettings.value("geometry")
+        state = self.qsettings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.qsettings.setValue("geometry", self.saveGeometry())
+        self.qsettings.setValue("state", self.saveState())
+        self.qsettings.sync()
+        for doc in self.docs.values():
+            self._save(doc)
+        QApplication.instance().removeEventFilter(self)
+        self.bridge.shutdown()
+        self.tasks.clear()
+        self.library.tasks.clear()
+        super().closeEvent(event)

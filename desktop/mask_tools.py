@@ -1,0 +1,91 @@
+"""The mask tools: brush and eraser, size ([ and ]), hardness, overlay opacity, clear, invert,
+and "use as mask" to adopt the mask an operation produced (a cut-out's alpha)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from superqt import QLabeledDoubleSlider, QLabeledSlider
+
+TOOLS = (("hand", "Hand (H)", "Pan the picture"), ("brush", "Brush (B)", "Paint the mask"),
+         ("eraser", "Eraser (E)", "Erase the mask"))
+MIN_SIZE, MAX_SIZE = 1, 1000
+
+
+class MaskTools(QWidget):
+    """Controls for painting masks; the canvas does the painting, the document holds the mask."""
+
+    toolChanged = Signal(str)
+    sizeChanged = Signal(float)
+    hardnessChanged = Signal(float)
+    opacityChanged = Signal(float)
+    clearRequested = Signal()
+    invertRequested = Signal()
+    useResultRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        row = QHBoxLayout()
+        for name, text, tip in TOOLS:
+            b = QPushButton(text)
+            b.setCheckable(True)
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, n=name: self.set_tool(n))
+            group.addButton(b)
+            row.addWidget(b)
+            self.buttons[name] = b
+        self.buttons["hand"].setChecked(True)
+        self.size = QLabeledSlider(Qt.Orientation.Horizontal)
+        self.size.setRange(MIN_SIZE, MAX_SIZE)
+        self.size.setValue(40)
+        self.size.setToolTip("Brush diameter in image pixels ([ smaller, ] larger)")
+        self.size.valueChanged.connect(lambda v: self.sizeChanged.emit(float(v)))
+        self.hardness = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        self.hardness.setRange(0.0, 1.0)
+        self.hardness.setValue(0.8)
+        self.hardness.setToolTip("1: crisp edge, 0: soft fall-off from the centre")
+        self.hardness.valueChanged.connect(self.hardnessChanged.emit)
+        self.opacity = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0.0, 1.0)
+        self.opacity.setValue(0.5)
+        self.opacity.setToolTip("How strongly the mask is tinted over the picture")
+        self.opacity.valueChanged.connect(self.opacityChanged.emit)
+        grid = QGridLayout()
+        for i, (label, widget) in enumerate((("Size", self.size), ("Hardness", self.hardness),
+                                             ("Overlay", self.opacity))):
+            grid.addWidget(QLabel(label), i, 0)
+            grid.addWidget(widget, i, 1)
+        actions = QHBoxLayout()
+        for text, signal, tip in (("Clear", self.clearRequested, "Remove the painted mask"),
+                                  ("Invert", self.invertRequested, "Swap masked and unmasked"),
+                                  ("Use result mask", self.useResultRequested,
+                                   "Take the mask the last operation produced (e.g. a cut-out)")):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(signal.emit)
+            actions.addWidget(b)
+        self.status = QLabel("No mask")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addLayout(grid)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+    def set_tool(self, tool: str) -> None:
+        self.buttons[tool].setChecked(True)
+        self.toolChanged.emit(tool)
+
+    def grow(self, factor: float) -> None:
+        """[ and ]: change the brush size by a factor (at least one pixel)."""
+        value = self.size.value()
+        new = round(value * factor)
+        if new == value:
+            new = value + (1 if factor > 1 else -1)
+        self.size.setValue(min(max(new, MIN_SIZE), MAX_SIZE))
+
+    def set_status(self, covered: float | None) -> None:
+        self.status.setText("No mask" if covered is None else f"Mask covers {covered:.1%} of the picture")

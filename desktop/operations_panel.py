@@ -1,0 +1,247 @@
+"""The operations panel: every loaded operation grouped by family, its form, Run and Cancel.
+
+Families come from the operations themselves, so a plugin's new family gets its own
+group. Each operation shows which tier it uses (built-in or model) and what to install
+for the better one.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
+                               QPushButton, QScrollArea, QSpinBox, QSplitter, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from core.errors import PackshotError
+from core.operation import Operation
+
+from .param_form import ParamForm
+
+FAMILY_TITLES = {"generate": "Generate", "repair": "Repair", "enhance": "Enhance", "colour": "Colour",
+                 "cutout": "Cut-out", "other": "Other"}
+FAMILY_ORDER = list(FAMILY_TITLES)
+OpRole = Qt.ItemDataRole.UserRole + 2
+
+
+def family_title(family: str) -> str:
+    return FAMILY_TITLES.get(family, family.replace("_", " ").replace("-", " ").capitalize())
+
+
+class OperationsPanel(QWidget):
+    """Pick an operation, set its parameters, run it on the open picture.
+
+    ``runRequested(op_id, params, seed, prompt, reference)`` carries checked values
+    (``prompt`` and ``reference`` are None when the operation does not take them).
+    """
+
+    runRequested = Signal(str, dict, int, object, object)
+    cancelRequested = Signal()
+    error = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.operations: dict[str, Operation] = {}
+        self.op: Operation | None = None
+        self.form: ParamForm | None = None
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("operations")
+        self.tree.setHeaderHidden(True)
+        self.tree.currentItemChanged.connect(self._item_changed)
+        self.detail = QWidget()
+        self.detail_layout = QVBoxLayout(self.detail)
+        self.detail_layout.setContentsMargins(6, 6, 6, 6)
+        self.title = QLabel("Choose an operation")
+        self.title.setObjectName("opTitle")
+        self.badge = QLabel("")
+        self.badge.setObjectName("tierBadge")
+        self.description = QLabel("")
+        self.description.setWordWrap(True)
+        self.hint = QLabel("")
+        self.hint.setObjectName("installHint")
+        self.hint.setWordWrap(True)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.badge)
+        for w in (self.description, self.hint):
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form_holder = QVBoxLayout()
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("Describe what to generate...")
+        self.prompt.setFixedHeight(64)
+        self.reference = QLineEdit()
+        self.reference.setPlaceholderText("Reference image file")
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse_reference)
+        self.reference_row = QWidget()
+        ref_layout = QHBoxLayout(self.reference_row)
+        ref_layout.setContentsMargins(0, 0, 0, 0)
+        ref_layout.addWidget(self.reference, 1)
+        ref_layout.addWidget(browse)
+        self.mask_note = QLabel("")
+        self.mask_note.setWordWrap(True)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed: the same seed gives the same result")
+        dice = QPushButton("Random")
+        dice.setToolTip("A new random seed")
+        dice.clicked.connect(lambda: self.seed.setValue(random.randrange(0, 2**31 - 1)))
+        self.seed_row = QWidget()
+        seed_layout = QHBoxLayout(self.seed_row)
+        seed_layout.setContentsMargins(0, 0, 0, 0)
+        seed_layout.addWidget(QLabel("Seed"))
+        seed_layout.addWidget(self.seed, 1)
+        seed_layout.addWidget(dice)
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("runButton")
+        self.run_button.setEnabled(False)
+        self.run_button.clicked.connect(self._run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancelRequested.emit)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setVisible(False)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+        d = self.detail_layout
+        d.addLayout(head)
+        d.addWidget(self.description)
+        d.addWidget(self.hint)
+        d.addLayout(self.form_holder)
+        d.addWidget(QLabel("Prompt"))
+        self.prompt_label = d.itemAt(d.count() - 1).widget()
+        d.addWidget(self.prompt)
+        d.addWidget(self.reference_row)
+        d.addWidget(self.mask_note)
+        d.addWidget(self.seed_row)
+        d.addLayout(buttons)
+        d.addWidget(self.progress)
+        d.addWidget(self.status)
+        d.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.detail)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(scroll)
+        split.setSizes([220, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self._show_inputs(None)
+
+    # ------------------------------------------------------------------ content
+
+    def set_operations(self, operations: dict[str, Operation]) -> None:
+        self.operations = dict(operations)
+        self.tree.clear()
+        families = sorted({op.family for op in self.operations.values()},
+                          key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else len(FAMILY_ORDER), f))
+        for family in families:
+            group = QTreeWidgetItem([family_title(family)])
+            group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.tree.addTopLevelItem(group)
+            ops = sorted((o for o in self.operations.values() if o.family == family), key=lambda o: o.title or o.id)
+            for op in ops:
+                item = QTreeWidgetItem([op.title or op.id])
+                item.setData(0, OpRole, op.id)
+                item.setToolTip(0, f"{op.id} ({op.tier})\n{op.description}".strip())
+                group.addChild(item)
+            group.setExpanded(True)
+        if self.op is not None and self.op.id in self.operations:
+            self.select(self.op.id)
+        else:
+            self.op = None
+            self._show(None)
+
+    def select(self, op_id: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                if group.child(j).data(0, OpRole) == op_id:
+                    self.tree.setCurrentItem(group.child(j))
+                    return
+
+    def _item_changed(self, item: QTreeWidgetItem | None, _previous) -> None:
+        op_id = item.data(0, OpRole) if item is not None else None
+        self._show(self.operations.get(op_id) if op_id else None)
+
+    def _show(self, op: Operation | None) -> None:
+        self.op = op
+        if self.form is not None:
+            self.form.setParent(None)
+            self.form.deleteLater()
+            self.form = None
+        if op is None:
+            self.title.setText("Choose an operation")
+            self.badge.setText("")
+            self.description.setText("Pick an operation from the list above.")
+            self.hint.setText("")
+            self._show_inputs(None)
+            self.run_button.setEnabled(False)
+            return
+        self.title.setText(op.title or op.id)
+        self.badge.setText("model" if op.tier == "model" else "built-in")
+        self.badge.setProperty("tier", op.tier)
+        self.badge.style().unpolish(self.badge)
+        self.badge.style().polish(self.badge)
+        self.badge.setToolTip("Uses installed model weights" if op.tier == "model"
+                              else "Works out of the box, no download")
+        self.description.setText(op.description)
+        self.hint.setText(f"Better results: {op.install_hint}" if op.install_hint else "")
+        self.hint.setVisible(bool(op.install_hint))
+        self.form = ParamForm(op.params)
+        self.form.setObjectName("paramForm")
+        self.form_holder.addWidget(self.form)
+        self._show_inputs(op)
+        self.run_button.setEnabled(not self.cancel_button.isVisible())
+
+    def _show_inputs(self, op: Operation | None) -> None:
+        inputs = op.inputs if op is not None else frozenset()
+        self.prompt.setVisible("prompt" in inputs)
+        self.prompt_label.setVisible("prompt" in inputs)
+        self.reference_row.setVisible("reference" in inputs)
+        self.mask_note.setVisible("mask" in inputs)
+        if op is not None and "mask" in inputs:
+            self.mask_note.setText("Needs a mask: paint one with the brush (B)." if op.mask_required
+                                   else "Uses the painted mask when there is one.")
+        self.seed_row.setVisible(op is not None)
+
+    def _browse_reference(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Reference image", "",
+                                              "Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)")
+        if path:
+            self.reference.setText(path)
+
+    # ------------------------------------------------------------------ running
+
+    def _run(self) -> None:
+        if self.op is None or self.form is None:
+            return
+        try:
+            params = self.form.values()
+        except PackshotError as exc:
+            self.error.emit(str(exc))
+            return
+        prompt = self.prompt.toPlainText() if "prompt" in self.op.inputs else None
+        ref = self.reference.text().strip() if "reference" in self.op.inputs else ""
+        self.runRequested.emit(self.op.id, params, self.seed.value(), prompt, Path(ref) if ref else None)
+
+    def set_running(self, running: bool, message: str = "") -> None:
+        self.run_button.setEnabled(not running and self.op is not None)
+        self.cancel_button.setVisible(running)
+        self.progress.setVisible(running)
+        self.progress.setValue(0)
+        self.status.setText(message)
+
+    def set_progress(self, fraction: float, message: str = "") -> None:
+        self.progress.setValue(int(fraction * 1000))
+        if message:
+            self.status.setText(message)

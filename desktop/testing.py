@@ -1,0 +1,147 @@
+"""pytest fixtures for plugin authors that need the desktop (``pytest11``: ``packshot-desktop``).
+
+Kept apart from :mod:`core.testing.fixtures` because core never imports the desktop.
+Nothing Qt is imported until a fixture is used, so installing Packshot costs an unrelated
+test suite nothing; the fixtures use pytest-qt's ``qtbot`` (``packshot[test]``) and run
+offscreen (``QT_QPA_PLATFORM=offscreen`` unless set).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from core.params import Bool, Choice, Colour, Float, Int, Param, Text, validate
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _other_value(p: Param) -> Any:
+    """A valid value different from the default, to prove the form carries changes back."""
+    if isinstance(p, (Float, Int)) and math.isfinite(p.minimum) and math.isfinite(p.maximum):
+        return p.minimum if p.default == p.maximum else p.maximum
+    if isinstance(p, Bool):
+        return not p.default
+    if isinstance(p, Choice):
+        return next((c for c in p.choices if c != p.default), None)
+    if isinstance(p, Colour):
+        return "#123456" if p.default != "#123456" else "#654321"
+    if isinstance(p, Text) and not p.pattern:
+        return "packshot"
+    return None
+
+
+def _same(p: Param, got: Any, want: Any) -> bool:
+    if isinstance(p, Float):
+        span = p.maximum - p.minimum if math.isfinite(p.maximum - p.minimum) else 1.0
+        return math.isclose(float(got), float(want), abs_tol=span / 1000)
+    return got == want
+
+
+def assert_params_render(params_or_op: Any, qtbot: Any) -> Any:
+    """Build the desktop's form for an operation (or a Params list) and check it round-trips.
+
+    Every parameter gets an editor (object name ``param_<name>``) with its help as the
+    tooltip; the form shows the defaults; a valid non-default value set on each editor
+    comes back out of ``values()`` checked. Returns the form for further checks.
+    """
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.param_form import ParamForm
+
+    params: Sequence[Param] = list(getattr(params_or_op, "params", params_or_op))
+    form = ParamForm(params)
+    qtbot.addWidget(form)
+    problems: list[str] = []
+    for p in params:
+        editor = form.findChild(QWidget, f"param_{p.name}")
+        if editor is None:
+            problems.append(f"{p.name}: no editor in the form")
+        elif p.help and editor.toolTip() != p.help:
+            problems.append(f"{p.name}: tooltip {editor.toolTip()!r}, expected its help {p.help!r}")
+    changed = validate(params, {p.name: v for p in params if (v := _other_value(p)) is not None})
+    for label, wanted in (("default", validate(params, {})), ("changed", changed)):
+        if label == "changed":
+            form.set_values(wanted)
+        shown = form.values()
+        problems += [f"{p.name}: form gives {shown[p.name]!r} for the {label} value {wanted[p.name]!r}"
+                     for p in params if not _same(p, shown[p.name], wanted[p.name])]
+    if problems:
+        raise AssertionError("the parameter form does not render these parameters faithfully:\n  "
+                             + "\n  ".join(problems))
+    form.reset()
+    return form
+
+
+@pytest.fixture
+def packshot_params_form(qtbot: Any) -> Callable[[Any], Any]:
+    """``packshot_params_form(op)``: assert the op's params render into the desktop form; returns it."""
+    return lambda params_or_op: assert_params_render(params_or_op, qtbot)
+
+
+def listed_operations(window: Any) -> set[str]:
+    """The operation ids the window's operations panel shows."""
+    from desktop.operations_panel import OpRole
+
+    tree = window.operations.tree
+    return {tree.topLevelItem(i).child(j).data(0, OpRole)
+            for i in range(tree.topLevelItemCount()) for j in range(tree.topLevelItem(i).childCount())}
+
+
+def open_pictures(window: Any, qtbot: Any, paths: Sequence[Any], timeout_ms: int = 15_000) -> Any:
+    """Open files (or one folder) as a person would, and wait until the first one is shown."""
+    from pathlib import Path
+
+    paths = [Path(p) for p in paths]
+    window.open_paths(paths)
+    first = paths[0] if paths[0].is_file() else None
+    qtbot.waitUntil(lambda: window.document is not None and window.document.ready
+                    and (first is None or window.document.path == first), timeout=timeout_ms)
+    return window.document
+
+
+def run_in_window(window: Any, qtbot: Any, op_id: str, params: dict | None = None, *,
+                  timeout_ms: int = 60_000, **kwargs: Any) -> Any:
+    """Run an operation on the open picture through the window's worker, and wait for it.
+
+    Returns the Job; a successful run has become the document's newest history step.
+    """
+    doc = window.document
+    before = doc.cursor
+    job = window.run_operation(op_id, params or {}, **kwargs)
+    qtbot.waitUntil(lambda: job.state in ("failed", "cancelled")
+                    or (job.state == "done" and doc.cursor > before), timeout=timeout_ms)
+    return job
+
+
+@pytest.fixture
+def make_packshot_window(qtbot: Any, packshot_host: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """``make_packshot_window(my_plugin)``: the editor window, offscreen, with only those plugins.
+
+    With no plugins it loads every installed one (your installed plugin included). The
+    window starts empty (``open_on_start=False``) with default settings in the test's own
+    config folder; it is closed and its job runner stopped after the test. See
+    :func:`open_pictures` and :func:`run_in_window` for driving it.
+    """
+    from core.settings import Settings
+    from desktop.main_window import MainWindow
+
+    made: list[Any] = []
+
+    def make(*plugins: Any, host: Any = None, **kwargs: Any) -> Any:
+        window = MainWindow(host=host or packshot_host(*plugins), settings=Settings(), open_on_start=False,
+                            **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+        window.bridge.runner.shutdown(wait=True)

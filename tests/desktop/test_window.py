@@ -1,0 +1,254 @@
+"""The editor window, offscreen: what a photographer does, checked by its outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+from PIL import Image as PILImage
+from PIL import ImageCms
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from core.export import ExportOptions
+
+
+def test_folder_thumbnails_fill_in_and_selecting_opens_the_picture(qtbot, window, shots):
+    window.open_folder(shots[0].parent)
+    lib = window.library
+    assert lib.paths() == shots
+    qtbot.waitUntil(lambda: len(lib.model.pixmaps) == len(shots), timeout=15_000)
+    for entry in lib.model.entries:
+        pix = lib.model.pixmaps[entry.path]
+        assert not pix.isNull() and max(pix.width(), pix.height()) == 160
+        assert (entry.width, entry.height) == (160, 120)
+    lib.select_row(2)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.path == shots[2], timeout=10_000)
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.document.path == shots[3], timeout=10_000)
+
+
+def test_colour_operation_changes_pixels_and_never_the_file(qtbot, window, shots, ui):
+    before = hashlib.sha256(shots[0].read_bytes()).hexdigest()
+    doc = ui.open_first(shots)
+    original = doc.current.pixels.astype(int)
+    job = ui.run("colour.test_invert")
+    assert job.state == "done"
+    changed = doc.current.pixels.astype(int)
+    assert np.abs(changed - original).mean() > 50
+    assert np.array_equal(changed, 255 - original)
+    assert window.history.list.count() == 2
+    assert hashlib.sha256(shots[0].read_bytes()).hexdigest() == before
+    assert (shots[0].parent / (shots[0].name + ".packshot.toml")).is_file()
+
+
+def test_cancel_a_long_operation_leaves_the_picture_unchanged(qtbot, window, shots, ui):
+    doc = ui.open_first(shots)
+    original = doc.current.pixels.copy()
+    job = window.run_operation("other.test_slow", {"steps": 10_000})
+    qtbot.waitUntil(lambda: job.state == "running" and job.progress.fraction > 0, timeout=10_000)
+    assert window.operations.cancel_button.isVisible()
+    window.operations.cancel_button.click()
+    qtbot.waitUntil(lambda: job.state == "cancelled" and job.id not in window._running, timeout=10_000)
+    assert job.progress.fraction < 0.5
+    assert doc.steps == [] and np.array_equal(doc.current.pixels, original)
+    assert not window.operations.cancel_button.isVisible()
+    assert "unchanged" in window.operations.status.text()
+
+
+def test_undo_redo_keys_restore_exact_pixels(qtbot, window, shots, ui):
+    doc = ui.open_first(shots)
+    states = [doc.current.pixels.copy()]
+    ui.run("colour.test_invert", {"amount": 1.0})
+    states.append(doc.current.pixels.copy())
+    ui.run("colour.test_invert", {"amount": 0.3})
+    states.append(doc.current.pixels.copy())
+    window.activateWindow()
+    window.canvas.setFocus()
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, ctrl)
+    assert np.array_equal(doc.current.pixels, states[1])
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, ctrl)
+    assert np.array_equal(doc.current.pixels, states[0])
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, ctrl | shift)
+    assert np.array_equal(doc.current.pixels, states[1])
+    window.history.stepChosen.emit(2)  # clicking the last step
+    assert np.array_equal(doc.current.pixels, states[2])
+    ui.wait_shown()
+
+
+def _drag(canvas, points):
+    """A left-button drag through widget points, as a mouse would send it."""
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    first = QPointF(*points[0])
+    QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseButtonPress, first, canvas.mapToGlobal(first),
+                                               left, left, none))
+    for x, y in points[1:]:
+        p = QPointF(x, y)
+        QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseMove, p, canvas.mapToGlobal(p), Qt.MouseButton.NoButton, left, none))
+    last = QPointF(*points[-1])
+    QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseButtonRelease, last, canvas.mapToGlobal(last),
+                                               left, Qt.MouseButton.NoButton, none))
+
+
+def test_painted_mask_is_passed_to_the_operation(qtbot, window, shots, ui):
+    doc = ui.open_first(shots)
+    window.mask_tools.set_tool("brush")
+    window.mask_tools.size.setValue(12)
+    canvas = window.canvas
+    a = canvas.offset + QPointF(40, 60) * canvas.zoom
+    b = canvas.offset + QPointF(120, 60) * canvas.zoom
+    _drag(canvas, [(a.x(), a.y()), ((a.x() + b.x()) / 2, a.y()), (b.x(), b.y())])
+    assert doc.has_mask()
+    painted = doc.mask > 0.5
+    assert painted[60, 45:115].all() and not painted[10, 10]
+    assert "Mask covers" in window.mask_tools.status.text()
+    job = ui.run("repair.test_blackout")
+    assert job.state == "done", window.message_bar.history
+    assert job.result.report["masked"] == int(painted.sum())
+    assert (doc.current.pixels[painted] == 0).all() and doc.current.pixels[~painted].mean() > 100
+    assert doc.steps[-1].mask is not None
+
+
+def test_operation_needing_a_mask_says_so(window, shots, ui):
+    ui.open_first(shots)
+    window.operations.select("repair.test_blackout")
+    window.operations.run_button.click()
+    assert "needs a mask" in window.message_bar.history[-1][1]
+
+
+def test_export_writes_the_size_and_srgb_profile(qtbot, window, shots, ui, tmp_path):
+    doc = ui.open_first(shots)
+    ui.run("colour.test_invert")
+    target = tmp_path / "out" / "exported.jpg"
+    target.parent.mkdir()
+    window.export(doc.current, target, ExportOptions(width=80, format="JPEG", quality=90))
+    qtbot.waitUntil(target.exists, timeout=10_000)
+    with PILImage.open(target) as im:
+        assert im.size == (80, 60) and im.format == "JPEG"
+        icc = im.info.get("icc_profile")
+        pixels = np.asarray(im).astype(int)
+    assert "srgb" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).lower().replace(" ", "")
+    small = np.asarray(PILImage.fromarray(doc.current.pixels).resize((80, 60), PILImage.Resampling.LANCZOS)).astype(int)
+    assert np.abs(pixels - small).mean() < 4  # the edited picture, not the original
+    qtbot.waitUntil(lambda: "Exported exported.jpg" in window.message_bar.label.text())
+
+
+def test_export_dialog_builds_the_options_it_shows(qtbot, window, shots, ui, tmp_path):
+    from desktop.export_dialog import ExportDialog
+
+    doc = ui.open_first(shots)
+    presets = [{"name": "square", "title": "Square 500", "width": 500, "height": 500, "fit": "pad",
+                "format": "PNG", "metadata": "strip-all"}]
+    dialog = ExportDialog(doc, presets, window, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.preset.setCurrentIndex(1)
+    options = dialog.options()
+    assert (options.width, options.height, options.fit, options.format, options.metadata) == \
+        (500, 500, "pad", "PNG", "strip-all")
+    assert dialog.target().suffix == ".png" and dialog.target().parent == tmp_path
+    dialog.format.setCurrentText("JPEG")
+    dialog.quality.setValue(70)
+    assert dialog.options().format == "JPEG" and dialog.options().quality == 70
+
+
+def test_plugin_failures_become_messages(qtbot, make_window, shots, host):
+    host.register(_raising_plugin(), "raiser", version="0.1")
+    window = make_window(host)
+    assert any("raiser" in text and "cannot list" in text for _, text in window.message_bar.history)
+    assert "colour.test_invert" in window.operations.operations
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: window.document is not None, timeout=10_000)
+    doc = window.document
+    original = doc.current.pixels.copy()
+    job = window.run_operation("enhance.test_broken", {})
+    qtbot.waitUntil(lambda: job.state == "failed" and job.id not in window._running, timeout=10_000)
+    assert "the plugin's own bug" in window.message_bar.label.text()
+    assert "testops" in window.message_bar.label.text()
+    assert np.array_equal(doc.current.pixels, original) and doc.steps == []
+    job = window.run_operation("colour.test_invert", {})
+    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
+    assert len(doc.steps) == 1
+
+
+def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
+    ui.open_first(shots)
+    ticks: list[float] = []
+    import time
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    job = window.run_operation("other.test_slow", {"steps": 80})
+    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=20_000)
+    timer.stop()
+    gaps = np.diff(ticks)
+    assert len(ticks) > 20
+    assert gaps.max() < 0.100, f"longest stall {gaps.max() * 1000:.0f} ms"
+
+
+def test_history_restored_when_the_folder_is_reopened(qtbot, make_window, host, shots):
+    first = make_window(host)
+    first.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: first.document is not None, timeout=10_000)
+    job = first.run_operation("colour.test_invert", {"amount": 0.7})
+    qtbot.waitUntil(lambda: job.state == "done" and job.id not in first._running, timeout=10_000)
+    edited = first.document.current.pixels.copy()
+    first.close()
+    second = make_window(host)
+    second.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: second.document is not None and second.document.ready, timeout=10_000)
+    assert [s.op for s in second.document.steps] == ["colour.test_invert"]
+    assert np.array_equal(second.document.current.pixels, edited)
+    assert second.history.list.count() == 2
+
+
+def test_rating_and_flag_keys_mark_the_picture(qtbot, window, shots, ui):
+    ui.open_first(shots)
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_4)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_P)
+    entry = window.library.current_entry()
+    assert (entry.rating, entry.flag) == (4, "pick")
+    from core.library.xmp import read_marks
+
+    assert read_marks(shots[0]).rating == 4
+    qtbot.keyClick(window.canvas, Qt.Key.Key_X)
+    window.library.filter.setCurrentIndex(6)  # picks only
+    assert shots[0] not in window.library.paths()
+    window.library.filter.setCurrentIndex(7)  # rejects
+    assert window.library.paths() == [shots[0]]
+
+
+def test_main_window_screenshot_looks_like_an_editor(qtbot, window, shots, ui, tmp_path):
+    ui.open_first(shots)
+    qtbot.waitUntil(lambda: len(window.library.model.pixmaps) == len(shots), timeout=15_000)
+    window.operations.select("colour.test_invert")
+    shot = window.grab()
+    path = tmp_path / "main_window.png"
+    assert shot.save(str(path))
+    pixels = np.asarray(PILImage.open(path).convert("RGB")).astype(int)
+    assert pixels.shape[0] > 500 and pixels.shape[1] > 900
+    r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    chrome = pixels[: pixels.shape[0] // 10]  # menu bar and panel titles: neutral grey
+    assert np.abs(chrome[..., 0] - chrome[..., 1]).mean() < 2 and np.abs(chrome[..., 1] - chrome[..., 2]).mean() < 2
+    assert pixels.std() > 20  # a picture and thumbnails, not a blank window
+    assert (np.abs(r - g) + np.abs(g - b) > 30).mean() > 0.01  # the coloured products show
+
+
+def _raising_plugin():
+    from core.hookspecs import hookimpl
+
+    class Raiser:
+        packshot_api_version = "1.0"
+
+        @hookimpl
+        def packshot_operations(self):
+            raise ValueError("this plugin cannot list its operations")
+
+    return Raiser()
