@@ -1,9 +1,9 @@
 """pytest fixtures for plugin authors that need the desktop (``pytest11``: ``packshot-desktop``).
 
 Kept apart from :mod:`core.testing.fixtures` because core never imports the desktop.
-Nothing Qt is imported until a fixture is used, so installing Packshot costs an unrelated
-test suite nothing; the fixtures use pytest-qt's ``qtbot`` (``packshot[test]``) and run
-offscreen (``QT_QPA_PLATFORM=offscreen`` unless set).
+Nothing Qt is imported and nothing is set until a fixture is used, so installing
+Packshot changes nothing in an unrelated test suite; the fixtures use pytest-qt's
+``qtbot`` (``packshot[test]``) and run offscreen (``QT_QPA_PLATFORM=offscreen`` unless set).
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ import pytest
 
 from core.params import Bool, Choice, Colour, Float, Int, Param, Text, validate
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+@pytest.fixture(scope="session")
+def packshot_offscreen() -> str:
+    """Qt's platform for this session: offscreen unless ``QT_QPA_PLATFORM`` says otherwise.
+
+    Requested before ``qtbot`` so it is set before pytest-qt creates the QApplication.
+    """
+    return os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def _other_value(p: Param) -> Any:
@@ -78,7 +85,7 @@ def assert_params_render(params_or_op: Any, qtbot: Any) -> Any:
 
 
 @pytest.fixture
-def packshot_params_form(qtbot: Any) -> Callable[[Any], Any]:
+def packshot_params_form(packshot_offscreen: str, qtbot: Any) -> Callable[[Any], Any]:
     """``packshot_params_form(op)``: assert the op's params render into the desktop form; returns it."""
     return lambda params_or_op: assert_params_render(params_or_op, qtbot)
 
@@ -119,7 +126,8 @@ def run_in_window(window: Any, qtbot: Any, op_id: str, params: dict | None = Non
 
 
 @pytest.fixture
-def make_packshot_window(qtbot: Any, packshot_host: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+def make_packshot_window(packshot_offscreen: str, qtbot: Any,
+                         packshot_host: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
     """``make_packshot_window(my_plugin)``: the editor window, offscreen, with only those plugins.
 
     With no plugins it loads every installed one (your installed plugin included). The

@@ -111,3 +111,27 @@ def test_out_of_range_parameter_is_refused_by_name(film_look, packshot_run, pack
     run = packshot_run(film_look, packshot_photo("coffee"), {"grain": 1.5})
     assert run.state == "failed"
     assert "'grain'" in str(run.error) and "from 0 to 1" in str(run.error)
+
+
+def test_parameters_render_in_the_desktop_form(film_look, packshot_params_form):
+    form = packshot_params_form(film_look)
+    assert form.values()["grain_size"] == pytest.approx(1.2)
+
+
+def test_operation_runs_in_the_editor_window(make_packshot_window, qtbot, packshot_studio_shot, tmp_path):
+    from core.imageio import save_image
+    from desktop.testing import listed_operations, open_pictures, run_in_window
+
+    path = tmp_path / "shot.png"
+    save_image(packshot_studio_shot("mug").image, path)
+    original = path.read_bytes()
+    window = make_packshot_window()
+    assert "vintage.film_look" in listed_operations(window)
+    doc = open_pictures(window, qtbot, [path])
+    job = run_in_window(window, qtbot, "vintage.film_look", {**OFF, "warmth": 0.8}, seed=3)
+    assert job.state == "done", job.error
+    step = doc.steps[-1]
+    assert (step.op, step.plugin, step.plugin_version) == ("vintage.film_look", "vintage", packshot_vintage.__version__)
+    before, after = doc.original.rgb(), doc.current.rgb()
+    assert after[..., 0].mean() / after[..., 2].mean() > 1.2 * before[..., 0].mean() / before[..., 2].mean()
+    assert path.read_bytes() == original

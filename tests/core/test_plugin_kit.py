@@ -1,0 +1,260 @@
+"""The plugin author kit: the guide matches the hookspecs, every hook is exercised, the
+``packshot.testing`` helpers do what the guide promises, and a failing plugin fails alone.
+
+Like datasette's own meta-tests: a new hookspec without a docstring, without its section
+in ``docs/plugins.md`` or without a ``test_hook_<name>`` here fails the suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import API_VERSION, hookspecs
+from core.errors import BadParameter, PackshotError, PluginError
+from core.jobs import JobRunner
+from core.operation import Inputs
+from core.plugin_host import load_plugins
+from core.testing import PHOTOS, photo, run_operation, studio_shot
+
+ROOT = Path(__file__).resolve().parents[2]
+GUIDE = ROOT / "docs" / "plugins.md"
+BEGIN, END = "<!-- hook reference: begin -->", "<!-- hook reference: end -->"
+
+
+def hookspec_functions() -> dict[str, object]:
+    marker = f"{hookspecs.PROJECT}_spec"
+    return {name: f for name, f in vars(hookspecs).items() if callable(f) and hasattr(f, marker)}
+
+
+def render_hook_reference() -> str:
+    """The guide's hook reference, generated from ``core/hookspecs.py``."""
+    parts = []
+    for name, f in hookspec_functions().items():
+        args = ", ".join(inspect.signature(f).parameters)
+        parts.append(f"### `{name}({args}) -> {f.__annotations__.get('return', 'None')}`\n\n"
+                     f"{inspect.getdoc(f)}\n")
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------- meta-tests
+
+
+def test_every_hookspec_has_a_docstring_that_says_whether_it_is_firstresult():
+    specs = hookspec_functions()
+    assert set(specs) >= {"packshot_operations", "packshot_model_catalogue", "packshot_export_presets"}
+    for name, f in specs.items():
+        doc = inspect.getdoc(f) or ""
+        assert len(doc) > 80, f"hookspec {name} needs a docstring for plugin authors"
+        first = getattr(f, f"{hookspecs.PROJECT}_spec").get("firstresult", False)
+        said = "Not ``firstresult``" not in doc and "``firstresult``" in doc
+        assert said == first, f"{name}'s docstring must say whether it is firstresult ({first})"
+        assert "return" in f.__annotations__, f"hookspec {name} needs a return type"
+
+
+def test_guide_hook_reference_is_generated_from_the_hookspecs():
+    text = GUIDE.read_text("utf-8")
+    assert BEGIN in text and END in text, f"{GUIDE.name} lost its hook reference markers"
+    section = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    expected = render_hook_reference().strip()
+    assert section == expected, (f"docs/plugins.md's hook reference is out of step with core/hookspecs.py; "
+                                 f"replace the text between the markers with:\n\n{expected}")
+
+
+def test_every_hook_is_exercised_by_a_test_here():
+    module = sys.modules[__name__]
+    missing = [n for n in hookspec_functions() if not callable(getattr(module, f"test_hook_{n}", None))]
+    assert not missing, f"add test_hook_<name> for: {', '.join(missing)}"
+
+
+def test_every_author_fixture_is_documented_in_the_guide():
+    from core.testing import fixtures as core_fixtures
+    from desktop import testing as desktop_fixtures
+
+    text = GUIDE.read_text("utf-8")
+    names = [n for mod in (core_fixtures, desktop_fixtures) for n, f in vars(mod).items()
+             if hasattr(f, "_pytestfixturefunction") or type(f).__name__ == "FixtureFunctionDefinition"]
+    assert len(names) >= 8, names
+    undocumented = [n for n in names if f"`{n}" not in text]
+    assert not undocumented, f"document these fixtures in docs/plugins.md: {undocumented}"
+
+
+def test_readme_links_to_the_guide():
+    assert "docs/plugins.md" in (ROOT / "README.md").read_text("utf-8")
+
+
+# ---------------------------------------------------------------------- every hook, through an install
+
+OPERATIONS_PLUGIN = '''
+from core.hookspecs import hookimpl
+from core.operation import Operation, Result
+from core.params import Float
+
+packshot_api_version = "1.0"
+
+class Darken(Operation):
+    id, title, family = "kit.darken", "Darken", "other"
+    params = (Float("amount", 0.5, minimum=0.0, maximum=1.0),)
+
+    def run(self, inputs, params, ctx):
+        ctx.progress(0.5, "darkening")
+        return Result(inputs.image.with_float(inputs.image.rgb() * (1 - params["amount"])))
+
+class Explode(Operation):
+    id, title, family = "kit.explode", "Explode", "other"
+
+    def run(self, inputs, params, ctx):
+        ctx.progress(0.3, "about to fail")
+        raise KeyError("a bug in the plugin")
+
+@hookimpl
+def packshot_operations():
+    return [Darken(), Explode()]
+
+@hookimpl
+def packshot_model_catalogue():
+    return [{"name": "kit-net", "file": "kit_net.safetensors", "family": "other", "architecture": "Compact",
+             "size": 1234, "sha256": "", "licence": "MIT", "url": "", "verified": False}]
+
+@hookimpl
+def packshot_export_presets():
+    return [{"name": "kit-web", "title": "Kit web", "max_edge": 1200, "format": "jpeg",
+             "source": "this test"}]
+'''
+
+
+@pytest.fixture
+def kit_host(packshot_installed_plugin):
+    packshot_installed_plugin("packshot-kit", {"kit_plugin": OPERATIONS_PLUGIN},
+                              entry_points={"kit": "kit_plugin"}, version="2.3.1")
+    return load_plugins()
+
+
+def test_hook_packshot_operations(kit_host, small_image):
+    info = kit_host.plugin_of("kit.darken")
+    assert (info.name, info.version, info.distribution, info.builtin) == ("kit", "2.3.1", "packshot-kit", False)
+    assert info.operations == ("kit.darken", "kit.explode")
+    run = run_operation(kit_host.operation("kit.darken"), small_image, {"amount": 0.5}, plugin=info.name)
+    assert run.state == "done"
+    assert np.abs(run.image.pixels.astype(int) - small_image.pixels // 2).max() <= 1
+
+
+def test_hook_packshot_model_catalogue(kit_host):
+    entry = next(e for e in kit_host.model_catalogue() if e["name"] == "kit-net")
+    assert entry["plugin"] == "kit" and entry["size"] == 1234
+    from core.errors import MissingModel
+    from core.models import ModelStore
+    from core.settings import load_settings
+
+    store = ModelStore(load_settings().models_path, kit_host.model_catalogue())
+    assert store.status("kit-net").state == "missing"
+    with pytest.raises(MissingModel, match="kit-net.*not installed"):
+        store.path("kit-net")
+
+
+def test_hook_packshot_export_presets(kit_host):
+    preset = next(p for p in kit_host.export_presets() if p["name"] == "kit-web")
+    assert (preset["plugin"], preset["max_edge"], preset["source"]) == ("kit", 1200, "this test")
+
+
+# ---------------------------------------------------------------------- versioning and failures
+
+
+def test_plugin_for_another_api_version_is_refused_naming_plugin_and_version(packshot_installed_plugin, capsys):
+    from core import cli
+
+    newer = f"{int(API_VERSION.split('.')[0]) + 1}.0"
+    packshot_installed_plugin("packshot-future", {"future_fx": f"packshot_api_version = {newer!r}\n"},
+                              entry_points={"future": "future_fx"})
+    packshot_installed_plugin("packshot-kit", {"kit_plugin": OPERATIONS_PLUGIN}, entry_points={"kit": "kit_plugin"})
+    host = load_plugins()
+    info = host.infos["future"]
+    assert info.status == "failed" and info.api_version == newer
+    assert f"API {newer}" in info.error and f"API {API_VERSION}" in info.error
+    assert "kit.darken" in host.operations()
+    assert cli.main(["ops"]) == 0
+    out = capsys.readouterr().out
+    assert "kit.darken" in out
+    assert f"plugin 'future' failed to load: written for Packshot plugin API {newer}" in out
+
+
+def test_an_operation_raising_mid_run_fails_only_its_own_job(kit_host, small_image):
+    runner = JobRunner(cpu_workers=1, device="cpu")
+    try:
+        ops = [kit_host.operation(i) for i in ("kit.darken", "kit.explode", "kit.darken")]
+        jobs = [runner.submit(op, Inputs(small_image), seed=0, plugin=kit_host.plugin_of(op.id).name)
+                for op in ops]
+        for job in jobs:
+            with contextlib.suppress(PackshotError):
+                job.wait(30)
+    finally:
+        runner.shutdown()
+    assert [j.state for j in jobs] == ["done", "failed", "done"]
+    error = jobs[1].error
+    assert isinstance(error, PluginError) and error.plugin == "kit"
+    assert "kit.explode failed: KeyError" in str(error) and "a bug in the plugin" in str(error)
+    assert jobs[1].progress.fraction == pytest.approx(0.3)
+
+
+# ---------------------------------------------------------------------- the helpers themselves
+
+
+def test_run_operation_captures_progress_and_cancels_mid_run(fake_host, small_image):
+    slow = fake_host.operation("test.slow")
+    done = run_operation(slow, small_image, {"steps": 10})
+    assert done.states == ["waiting", "running", "done"]
+    assert done.fractions == sorted(done.fractions) and done.fractions[-1] == 1.0
+    assert len(done.progress) == 11
+    cancelled = run_operation(slow, small_image, {"steps": 200}, cancel_at=0.1)
+    assert cancelled.state == "cancelled" and cancelled.result is None
+    assert 0.1 <= cancelled.fractions[-1] < 0.2
+    with pytest.raises(AssertionError, match="test.slow ended cancelled"):
+        cancelled.image
+    bad = run_operation(slow, small_image, {"steps": 0})
+    assert bad.state == "failed" and isinstance(bad.error, BadParameter) and bad.progress == []
+
+
+def test_sample_photos_are_real_and_sized():
+    pictures = [photo(name, max_side=128) for name in PHOTOS]
+    assert all(max(p.size) == 128 and p.pixels.dtype == np.uint8 for p in pictures)
+    assert all(p.rgb().std() > 0.1 for p in pictures)
+    assert photo("coffee", max_side=None).size == (600, 400)
+    with pytest.raises(ValueError, match="astronaut"):
+        photo("lena")
+
+
+def test_studio_shots_carry_their_truths():
+    shot = studio_shot("mug", 60, 80, cast=(1.1, 1.0, 0.8), bit_depth=16, with_alpha=True)
+    assert shot.image.pixels.dtype == np.uint16 and shot.image.has_alpha
+    assert np.abs(shot.image.alpha() - shot.alpha).max() < 1e-4
+    backdrop = shot.image.rgb()[shot.alpha < 0.01]
+    assert backdrop[:, 0].mean() / backdrop[:, 2].mean() == pytest.approx(1.1 / 0.8, rel=0.02)
+
+
+def test_written_distribution_is_a_plugin_while_on_the_path(tmp_path, monkeypatch):
+    from core.testing import write_plugin_distribution
+
+    write_plugin_distribution(tmp_path, "packshot-kit", {"kit_on_path": OPERATIONS_PLUGIN},
+                              entry_points={"kit2": "kit_on_path"})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert load_plugins().plugin_of("kit.darken").name == "kit2"
+    monkeypatch.undo()
+    sys.modules.pop("kit_on_path", None)
+    assert "kit2" not in load_plugins().infos
+
+
+def test_guide_example_snippets_name_real_api():
+    """Every ``from core... import name`` line in the guide imports."""
+    text = GUIDE.read_text("utf-8")
+    lines = set(re.findall(r"^\s*from (core[\w.]*|desktop[\w.]*) import ([\w, ]+)$", text, re.M))
+    assert len(lines) >= 5
+    for module, names in lines:
+        mod = __import__(module, fromlist=["_"])
+        for name in (n.strip() for n in names.split(",")):
+            assert hasattr(mod, name), f"docs/plugins.md imports {name} from {module}, which has no such name"
