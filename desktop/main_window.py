@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockW
                                QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSlider,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
+from core.context import Context
 from core.errors import BadInput, PackshotError
 from core.image import Image
 from core.imageio import load_image
 from core.jobs import Job, JobRunner
+from core.models import open_store
 from core.operation import Inputs
 from core.plugin_host import PluginHost, load_plugins
 from core.recipe import make_step
@@ -90,7 +92,10 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else load_settings()
         self.host = host if host is not None else load_plugins(self.settings.disabled_plugins)
         self.qsettings = desktop_settings()
-        self.bridge = JobBridge(runner or JobRunner(device=self.settings.device, tile_size=self.settings.tile_size),
+        self.models = open_store(self.settings, self.host)
+        self.bridge = JobBridge(runner or JobRunner(device=self.settings.device, tile_size=self.settings.tile_size,
+                                                    models=self.models,
+                                                    settings={"models_dir": str(self.settings.models_path)}),
                                 parent=self)
         self.tasks = Tasks(threads=2, parent=self)
         self.document: Document | None = None
@@ -397,7 +402,7 @@ class MainWindow(QMainWindow):
                 self._set_document(doc)
             if doc.pending_steps():
                 self.statusBar().showMessage(f"Replaying {len(doc.pending_steps())} saved step(s)...")
-                self.tasks.start(("replay", doc.path), lambda: doc.replay(self.host))
+                self.tasks.start(("replay", doc.path), lambda: doc.replay(self.host, self.context()))
         elif kind == "replay":
             doc = self.docs.get(key[1])
             if doc is not None:
@@ -458,6 +463,12 @@ class MainWindow(QMainWindow):
             self.show_error(f"Could not save the edit history of {doc.name}: {describe_error(exc)}")
 
     # ------------------------------------------------------------------ operations
+
+    def context(self) -> Context:
+        """A Context like the runner's, for work done outside it (replaying a saved history)."""
+        runner = self.bridge.runner
+        return Context(device=runner.device, tile_size=runner.tile_size, models=runner.models,
+                       settings=runner.settings)
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0,
                       prompt: str | None = None, reference: Path | None = None) -> Job | None:
@@ -602,8 +613,10 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
             self.settings = dialog.saved
-            self.bridge.runner.device = self.settings.device
-            self.bridge.runner.tile_size = self.settings.tile_size
+            self.models = open_store(self.settings, self.host)
+            runner = self.bridge.runner
+            runner.device, runner.tile_size, runner.models = self.settings.device, self.settings.tile_size, self.models
+            runner.settings = {**runner.settings, "models_dir": str(self.settings.models_path)}
 
     def show_plugins(self) -> None:
         from .plugins_dialog import PluginsDialog
@@ -613,7 +626,7 @@ class MainWindow(QMainWindow):
     def show_models(self) -> None:
         from .models_dialog import ModelsDialog
 
-        ModelsDialog(self.host, self.settings, self).exec()
+        ModelsDialog(self.host, self.settings, self, store=self.models).exec()
 
     # ------------------------------------------------------------------ keys, layout, closing
 

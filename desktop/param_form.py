@@ -128,7 +128,7 @@ class ParamForm(QWidget):
             widget, get, put, signal = _editor(p)
             widget.setObjectName(f"param_{p.name}")
             widget.setToolTip(p.help)
-            signal.connect(self.changed.emit)
+            signal.connect(lambda *_: self.changed.emit())
             layout.addRow(p.label, widget)
             label = layout.labelForField(widget)
             if label is not None:

@@ -1,0 +1,135 @@
+"""Settings, Plugins, Models, shortcuts and the parameter form, offscreen."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
+
+from core.errors import BadParameter
+from core.hookspecs import hookimpl
+from core.operation import Operation, Result
+from core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
+from core.plugin_host import PluginHost
+from core.settings import Settings, load_settings
+from desktop.models_dialog import ModelsDialog
+from desktop.param_form import ParamForm
+from desktop.plugins_dialog import PluginsDialog
+from desktop.settings_dialog import SettingsDialog
+from desktop.shortcuts import SHORTCUTS, ShortcutsDialog
+
+ALL_KINDS = [
+    Float("strength", 0.5, help="How strong", minimum=0.0, maximum=2.0, step=0.05),
+    Float("gain", 1.0, help="Unbounded", minimum=float("-inf"), maximum=float("inf")),
+    Int("radius", 3, help="Pixels", minimum=1, maximum=50),
+    Int("seed", 7, help="Seed", minimum=0, maximum=2**31 - 1),
+    Bool("keep_alpha", True, help="Keep transparency"),
+    Choice("method", "grey_world", help="Which method", choices=("grey_world", "white_patch")),
+    Colour("background", "#ffffff", help="Backdrop colour"),
+    Text("prompt", "a bottle", help="What to draw", multiline=True),
+    Text("name", "x", help="A name"),
+    Numbers("point", (1.0, 2.0), help="A point", length=2),
+]
+
+
+def test_param_form_renders_every_kind_with_defaults_and_tooltips(qtbot):
+    form = ParamForm(ALL_KINDS)
+    qtbot.addWidget(form)
+    assert form.values() == {p.name: p.default for p in ALL_KINDS}
+    for p in ALL_KINDS:
+        assert form.editors[p.name].toolTip() == p.help
+    form.set_values({"strength": 1.25, "radius": 9, "method": "white_patch", "background": "#102030",
+                     "keep_alpha": False, "point": (3, 4), "prompt": "a mug"})
+    values = form.values()
+    assert values["strength"] == 1.25 and values["radius"] == 9 and values["method"] == "white_patch"
+    assert values["background"] == "#102030" and values["keep_alpha"] is False
+    assert values["point"] == (3.0, 4.0) and values["prompt"] == "a mug"
+
+
+def test_param_form_reports_a_bad_typed_value_by_name(qtbot):
+    form = ParamForm(ALL_KINDS)
+    qtbot.addWidget(form)
+    form.editors["point"].setText("1, two")
+    with pytest.raises(BadParameter, match="point"):
+        form.values()
+
+
+def test_settings_dialog_saves_what_the_cli_reads(qtbot, tmp_path):
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
+    dialog.tile_size.setValue(256)
+    dialog.models_dir.setText(str(tmp_path / "weights"))
+    dialog.accept()
+    saved = load_settings()
+    assert (saved.device, saved.tile_size, saved.models_dir) == ("cpu", 256, str(tmp_path / "weights"))
+    assert dialog.saved == saved
+
+
+def test_plugins_dialog_lists_failures_and_disabling_persists(qtbot, host):
+    class Bad:
+        packshot_api_version = "9.0"
+
+    host.register(Bad(), "futureplugin", version="2.0")
+    dialog = PluginsDialog(host, Settings())
+    qtbot.addWidget(dialog)
+    rows = {dialog.table.item(r, 1).text().split(" ")[0]: r for r in range(dialog.table.rowCount())}
+    assert set(rows) == {"testops", "futureplugin"}
+    assert dialog.table.item(rows["futureplugin"], 3).text() == "failed"
+    assert "API" in dialog.table.item(rows["futureplugin"], 5).text()
+    assert "colour.test_invert" in dialog.table.item(rows["testops"], 4).text()
+    dialog.table.item(rows["testops"], 0).setCheckState(Qt.CheckState.Unchecked)
+    assert load_settings().disabled_plugins == ["testops"]
+    dialog.table.item(rows["testops"], 0).setCheckState(Qt.CheckState.Checked)
+    assert load_settings().disabled_plugins == []
+
+
+def test_models_dialog_shows_state_and_adds_a_weights_file(qtbot, tmp_path):
+    weights = tmp_path / "tiny.bin"
+    weights.write_bytes(b"tiny weights " * 100)
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+
+    class Modelled(Operation):
+        id = "enhance.test_model"
+        title = "Model op (test)"
+        family = "enhance"
+        tier = "model"
+        models = ("tiny-test",)
+
+        def run(self, inputs, params, ctx):
+            return Result(inputs.image)
+
+    class Plugin:
+        packshot_api_version = "1.0"
+
+        @hookimpl
+        def packshot_operations(self):
+            return [Modelled()]
+
+        @hookimpl
+        def packshot_model_catalogue(self):
+            return [{"name": "tiny-test", "file": "tiny-test.bin", "family": "enhance", "loader": "file",
+                     "size": weights.stat().st_size, "sha256": digest, "licence": "MIT", "url": ""}]
+
+    h = PluginHost()
+    h.register(Plugin(), "modelled")
+    dialog = ModelsDialog(h, Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 2).text() == "missing" and dialog.table.item(0, 3).text() == "Model op (test)"
+    dialog.add_file(weights)
+    qtbot.waitUntil(lambda: dialog.table.item(0, 2).text() == "installed", timeout=10_000)
+    assert "Installed" in dialog.status.text()
+    assert (dialog.store.folder / "tiny-test.bin").read_bytes() == weights.read_bytes()
+
+
+def test_shortcut_list_names_the_lightroom_keys(qtbot):
+    dialog = ShortcutsDialog()
+    qtbot.addWidget(dialog)
+    table = dialog.findChild(QTableWidget, "shortcuts")
+    assert table.rowCount() == len(SHORTCUTS)
+    texts = {table.item(r, 0).text() for r in range(table.rowCount())}
+    assert {"1 - 5", "0", "P / X / U", "Ctrl+Z", "F1 or ?"} <= texts

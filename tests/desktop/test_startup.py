@@ -1,0 +1,58 @@
+"""Start-up: the window opens the sample photos without importing torch, OpenCV or diffusers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("torch", "cv2", "diffusers", "transformers", "skimage", "onnxruntime", "spandrel")
+
+SCRIPT = textwrap.dedent("""
+    import json, sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from desktop.theme import apply_theme
+    from desktop.main_window import MainWindow
+    apply_theme(app)
+    w = MainWindow()
+    w.show()
+    w.library.thumbnailsDone.connect(lambda: QTimer.singleShot(300, app.quit))
+    QTimer.singleShot(30000, app.quit)
+    app.exec()
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
+    doc = w.document
+    print(json.dumps({{"heavy": heavy, "paths": [p.name for p in w.library.paths()],
+                      "thumbs": len(w.library.model.pixmaps), "open": doc.name if doc else None,
+                      "messages": w.message_bar.history}}))
+""").format(heavy=set(HEAVY))
+
+
+def test_first_run_opens_the_samples_without_heavy_imports(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    from core.resources import sample_images
+
+    samples = [p.name for p in sample_images()]
+    assert report["paths"] == samples and report["thumbs"] == len(samples)
+    assert report["open"] == samples[0]
+    assert report["heavy"] == [], f"imported at start-up: {report['heavy']}"
+
+
+def test_no_display_runs_the_demo_instead_of_failing(tmp_path, monkeypatch):
+    from desktop import app
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert not app._has_display()
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert app._has_display()
