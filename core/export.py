@@ -398,12 +398,25 @@ def export_file(source: str | Path, path: str | Path, options: ExportOptions, *,
 
 
 def image_size(path: str | Path) -> tuple[int, int]:
-    """(width, height) after EXIF rotation, read from the header only."""
+    """(width, height) after EXIF rotation, read from the header only; bad files refused clearly."""
+    from .imageio import MAX_PIXELS
+
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise BadInput(f"{path.name}: file is empty (0 bytes)")
+    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with PILImage.open(path) as im:
             w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise BadInput(f"{path.name}: refused as a decompression bomb: {w}x{h} is "
+                               f"more than the {MAX_PIXELS // 1_000_000} MP limit")
             if im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
                 return h, w
             return w, h
+    except PILImage.DecompressionBombError as exc:
+        raise BadInput(f"{path.name}: refused as a decompression bomb ({exc})") from exc
+    except FileNotFoundError as exc:
+        raise BadInput(f"{path}: no such file") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise BadInput(f"{Path(path).name}: not an image file Packshot can read ({exc})") from exc
+        raise BadInput(f"{path.name}: not an image file Packshot can read ({exc})") from exc

@@ -163,8 +163,20 @@ def _cmyk_to_srgb(im: PILImage.Image, icc: bytes | None) -> tuple[PILImage.Image
 
 
 def srgb_icc() -> bytes:
-    """The bytes of an sRGB ICC profile to embed in exported files."""
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    """The bytes of an sRGB ICC profile to embed in exported files.
+
+    LittleCMS stamps the creation time into the header; a fixed date makes the same
+    export give the same bytes whenever it runs (a resumed batch matches a clean one).
+    """
+    global _SRGB_ICC
+    if _SRGB_ICC is None:
+        data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+        data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+        _SRGB_ICC = bytes(data)
+    return _SRGB_ICC
+
+
+_SRGB_ICC: bytes | None = None
 
 
 def _tiff_is_16bit(im: PILImage.Image) -> bool:
@@ -344,6 +356,12 @@ def _insert_png_chunks(png: bytes, chunks: list[tuple[bytes, bytes]]) -> bytes:
     return b"".join(out)
 
 
+# mkstemp makes owner-only files; a written image gets the mode any new file would get.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+
 def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> Path:
     """Call ``write(fh)`` on a temporary file beside ``path`` and move it into place.
 
@@ -357,6 +375,7 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         try:

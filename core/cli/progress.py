@@ -14,6 +14,8 @@ class ProgressLine:
         self.width = width
         self._last = 0.0
         self._shown = False
+        self._started: float | None = None
+        self._first = 0
 
     def update(self, fraction: float, message: str = "") -> None:
         if not self.enabled:
@@ -24,9 +26,20 @@ class ProgressLine:
         self._last = now
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "." * (self.width - filled)
-        sys.stderr.write(f"\r[{bar}] {fraction * 100:5.1f}%  {message[:40]:<40}")
+        sys.stderr.write(f"\r[{bar}] {fraction * 100:5.1f}%  {message[:60]:<60}")
         sys.stderr.flush()
         self._shown = True
+
+    def count(self, done: int, total: int, message: str = "") -> None:
+        """Progress of ``done`` items out of ``total`` with the rate and the time left."""
+        now = time.monotonic()
+        if self._started is None:
+            self._started, self._first = now, done
+        elapsed = now - self._started
+        rate = (done - self._first) / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else None
+        eta = f"{int(left // 60)}:{int(left % 60):02d}" if left is not None else "--:--"
+        self.update(done / max(total, 1), f"{done}/{total} {rate:.1f}/s ETA {eta} {message}")
 
     def done(self) -> None:
         if self._shown:

@@ -1,0 +1,228 @@
+"""The batch runner: plan the outputs, skip what an earlier run finished, run the rest, report.
+
+    spec = BatchSpec(inputs=expand_inputs(["shoot/"]), out_dir=Path("out"),
+                     options=options_from_preset(preset), preset="amazon-main")
+    report = run_batch(spec)            # report.failed, report.path (JSON in the output folder)
+
+Resumable: the journal in the output folder says which outputs are finished; after a
+crash, Ctrl+C or SIGKILL the same call continues, rewrites only what was begun and not
+finished (writes are atomic, stale temporary files are removed), and never duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BadInput, BadParameter
+from ..export import ExportOptions
+from ..imageio import atomic_write
+from ..recipe import Recipe
+from . import executors
+from .journal import Journal
+from .naming import DEFAULT_TEMPLATE, OutputTemplate
+from .worker import Outcome, Task
+
+if TYPE_CHECKING:
+    from ..plugin_host import PluginHost
+
+REPORT_NAME = "packshot-report.json"
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class BatchSpec:
+    """What to do: which files, where to, with which recipe and export options."""
+
+    inputs: list[Path]
+    out_dir: Path
+    options: ExportOptions
+    preset: str = ""
+    recipe: Recipe | None = None
+    recipe_dir: Path | None = None
+    template: str = DEFAULT_TEMPLATE
+    overwrite: bool = False
+    seed: int = 0
+
+    def fingerprint(self) -> str:
+        """Changes whenever the output bytes could change: options, recipe, names."""
+        recipe = self.recipe.to_dict() if self.recipe else None
+        if recipe:
+            recipe.pop("packshot_version", None)
+        data = {"options": asdict(self.options.validated()), "recipe": recipe, "template": self.template,
+                "preset": self.preset, "seed": self.seed}
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass
+class PlanItem:
+    source: Path
+    output: Path
+    key: str  # the output path relative to the output folder, as the journal names it
+    action: str  # write | done-earlier | exists
+
+
+@dataclass
+class BatchReport:
+    out_dir: Path
+    items: list[dict[str, Any]] = field(default_factory=list)
+    path: Path | None = None
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i["status"] == status)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [i for i in self.items if i["status"] == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def summary(self) -> dict[str, int]:
+        return {s: self.count(s) for s in ("done", "done-earlier", "skipped", "failed", "planned")}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"out_dir": str(self.out_dir), "summary": self.summary(), "seconds": round(self.seconds, 2),
+                "files": self.items}
+
+
+def plan_batch(spec: BatchSpec) -> list[PlanItem]:
+    """Every input's output path and what will happen to it; nothing is written."""
+    if not spec.inputs:
+        raise BadInput("no input files")
+    options = spec.options.validated()
+    template = OutputTemplate(spec.template)
+    outputs = template.paths(spec.inputs, spec.out_dir, preset=spec.preset, ext=options.extension)
+    root = spec.out_dir.resolve()
+    state = Journal(root).read(spec.fingerprint())
+    plan = []
+    for source, output in zip(spec.inputs, outputs):
+        key = output.relative_to(root).as_posix()
+        if key in state.done and output.is_file() and not spec.overwrite:
+            action = "done-earlier"
+        elif output.exists() and not spec.overwrite and key not in state.started:
+            action = "exists"
+        else:
+            action = "write"
+        plan.append(PlanItem(source, output, key, action))
+    return plan
+
+
+def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None = None,
+              address: str | None = None, host: PluginHost | None = None,
+              on_progress: Progress | None = None, dry_run: bool = False) -> BatchReport:
+    """Run (or with ``dry_run`` only plan) a batch; returns the report, also saved as JSON.
+
+    ``workers=0`` runs in this process with ``host`` (tests, the desktop's worker thread).
+    """
+    if executor not in executors.EXECUTORS:
+        raise BadParameter(f"executor {executor!r}; expected one of {', '.join(executors.EXECUTORS)}")
+    started = time.monotonic()
+    plan = plan_batch(spec)
+    report = BatchReport(spec.out_dir.resolve(), dry_run=dry_run)
+    if dry_run:
+        status = {"write": "planned", "done-earlier": "done-earlier", "exists": "skipped"}
+        report.items = [_item(p, status[p.action]) for p in plan]
+        return report
+    recipe = spec.recipe if spec.recipe and spec.recipe.steps else None
+    workers = _lane_width(recipe, host, workers)
+    root = spec.out_dir.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    journal = Journal(root)
+    fingerprint = spec.fingerprint()
+    todo = [p for p in plan if p.action == "write"]
+    for item in todo:
+        _remove_stale_parts(item.output)
+    from ..settings import load_settings
+
+    settings = load_settings()
+    tasks = [Task(i, str(p.source), str(p.output), spec.options.validated(),
+                  recipe.to_dict() if recipe else None, str(spec.recipe_dir or ""), spec.seed,
+                  settings.device, settings.tile_size, str(settings.models_path))
+             for i, p in enumerate(todo)]
+    journal.write_many([{"event": "start", "output": p.key, "source": str(p.source), "fp": fingerprint}
+                        for p in todo])
+    results: dict[int, Outcome] = {}
+    total, done = len(plan), len(plan) - len(todo)
+    try:
+        for outcome in _execute(tasks, executor, workers, address, host):
+            item = todo[outcome.index]
+            results[outcome.index] = outcome
+            entry = {"output": item.key, "source": str(item.source), "fp": fingerprint}
+            if outcome.status == "done":
+                journal.write("done", **entry, bytes=outcome.bytes)
+            else:
+                journal.write("failed", **entry, error=outcome.error)
+            done += 1
+            if on_progress is not None:
+                on_progress(done, total, item.source.name)
+    finally:
+        journal.close()
+        report.items = _items(plan, todo, results)
+        report.seconds = time.monotonic() - started
+        report.path = _save_report(report)
+    return report
+
+
+def _lane_width(recipe: Recipe | None, host: PluginHost | None, workers: int | None) -> int:
+    """Pool size: one per core; one when the recipe runs on a GPU (one model in its memory)."""
+    if workers is not None:
+        return max(0, int(workers))
+    if recipe is not None:
+        from ..plugin_host import load_plugins
+        from ..recipe import check_recipe
+        from ..settings import load_settings
+
+        host = host or load_plugins()
+        check_recipe(recipe, host)
+        if load_settings().device != "cpu" and any(host.operation(s.op).uses_gpu for s in recipe.steps):
+            return 1
+    return executors.default_workers()
+
+
+def _execute(tasks, executor, workers, address, host):
+    if executor == "ray":
+        return executors.run_ray(tasks, address)
+    if workers == 0 or len(tasks) <= 1:
+        return executors.run_inline(tasks, host)
+    return executors.run_pool(tasks, workers)
+
+
+def _remove_stale_parts(output: Path) -> None:
+    """Temporary files a killed run left beside this output (atomic_write's ``.name.*.part``)."""
+    if output.parent.is_dir():
+        for part in output.parent.glob(f".{output.name}.*.part"):
+            part.unlink(missing_ok=True)
+
+
+def _item(p: PlanItem, status: str, **more: Any) -> dict[str, Any]:
+    reason = "already exists (use --overwrite to replace it)" if p.action == "exists" else ""
+    return {"source": str(p.source), "output": str(p.output), "status": status, "error": reason, **more}
+
+
+def _items(plan: list[PlanItem], todo: list[PlanItem], results: dict[int, Outcome]) -> list[dict[str, Any]]:
+    index = {id(p): i for i, p in enumerate(todo)}
+    items = []
+    for p in plan:
+        if p.action == "done-earlier":
+            items.append(_item(p, "done-earlier"))
+        elif p.action == "exists":
+            items.append(_item(p, "skipped"))
+        elif index[id(p)] in results:
+            items.append(results[index[id(p)]].to_dict())
+        else:
+            items.append(_item(p, "not-run"))
+    return items
+
+
+def _save_report(report: BatchReport) -> Path:
+    data = json.dumps(report.to_dict(), indent=2, ensure_ascii=False).encode("utf-8")
+    return atomic_write(report.out_dir / REPORT_NAME, lambda fh: fh.write(data))
