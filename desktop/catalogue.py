@@ -1,12 +1,15 @@
 """What the library panel reads and writes, through the core library (no Qt, no SQL here).
 
-Files are listed with ``core.library.probe``, thumbnails come from the core's disk cache
-(keyed by content, JPEG draft decoding), and ratings, flags and colour labels live in XMP
-sidecars that Lightroom, darktable and digiKam read too (``core.library.xmp``).
+The folders a person opens are catalogued in :class:`core.library.Library` (ratings,
+flags, colour labels, edit stacks, export history; marks already in Lightroom /
+darktable XMP sidecars are read in when a file is first catalogued). Thumbnails come
+from the core's disk cache, keyed by content and made with JPEG draft decoding.
+Everything here may be called from worker threads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,16 +17,18 @@ import numpy as np
 
 from core.errors import BadInput
 from core.export import image_size
+from core.library import Library
 from core.library.probe import content_hash, image_files
 from core.library.thumbnails import DEFAULT_SIZE, cached_thumbnail
-from core.library.xmp import FLAGS, LABELS, XmpMarks, read_marks, write_marks
+from core.library.xmp import find_sidecar
+from core.recipe import EditStack
 
-__all__ = ["FLAGS", "LABELS", "Entry", "list_folder", "read_entry", "thumbnail", "write_entry_marks"]
+from .document import MASKS_SUFFIX
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One picture in the panel: where it is, its marks, and its size once the thumbnail is made."""
+    """One picture in the panel: where it is, its marks, and its size once known."""
 
     path: Path
     rating: int = 0
@@ -32,32 +37,11 @@ class Entry:
     width: int | None = None
     height: int | None = None
 
-    @property
-    def marks(self) -> XmpMarks:
-        return XmpMarks(self.rating, self.flag, self.label)
-
 
 def list_folder(folder: Path, recursive: bool = False) -> list[Path]:
-    """The image files in a folder, sorted; hidden files and Packshot's own mask folders skipped."""
-    return [p for p in image_files(Path(folder), recursive=recursive) if ".packshot-masks" not in p.parent.name]
-
-
-def read_entry(path: Path) -> Entry:
-    """An entry with the marks found in its XMP sidecar (none when the sidecar is unreadable)."""
-    try:
-        marks = read_marks(path) or XmpMarks()
-    except BadInput:
-        marks = XmpMarks()
-    return Entry(Path(path), marks.rating, marks.flag, marks.label)
-
-
-def write_entry_marks(entry: Entry, *, rating: int | None = None, flag: str | None = None,
-                      label: str | None = None) -> Entry:
-    """Change and save an entry's marks; returns the updated entry."""
-    new = replace(entry, rating=entry.rating if rating is None else rating,
-                  flag=entry.flag if flag is None else flag, label=entry.label if label is None else label)
-    write_marks(new.path, new.marks)
-    return new
+    """The image files in a folder, sorted (a quick listing: no file is read)."""
+    return [p for p in image_files(Path(folder).resolve(), recursive=recursive)
+            if not p.parent.name.endswith(MASKS_SUFFIX)]
 
 
 def thumbnail(path: Path, size: int = DEFAULT_SIZE) -> tuple[np.ndarray, tuple[int, int]]:
@@ -65,7 +49,57 @@ def thumbnail(path: Path, size: int = DEFAULT_SIZE) -> tuple[np.ndarray, tuple[i
     from PIL import Image as PILImage
 
     thumb = cached_thumbnail(path, content_hash(path), size)
-    dims = image_size(path)
     with PILImage.open(thumb) as im:
         pixels = np.asarray(im.convert("RGB"))
-    return pixels, dims
+    return pixels, image_size(path)
+
+
+class Catalogue:
+    """The panel's view of the core library: scan folders, read entries, change marks."""
+
+    def __init__(self, library: Library | None = None) -> None:
+        self._library = library
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = Library.open()
+        return self._library
+
+    def scan(self, folders: Iterable[Path]) -> dict[Path, Entry]:
+        """Catalogue (or rescan) folders, non-recursively; returns their entries by path."""
+        out: dict[Path, Entry] = {}
+        for folder in folders:
+            report = self.library.add_folder(folder, recursive=False)
+            for path in report.added:
+                if find_sidecar(path) is not None:
+                    self.library.read_xmp(path)
+            for rec in self.library.files(folder):
+                out[rec.path] = Entry(rec.path, rec.rating, rec.flag, rec.label, rec.width, rec.height)
+        return out
+
+    def mark(self, entry: Entry, *, rating: int | None = None, flag: str | None = None,
+             label: str | None = None) -> Entry:
+        """Change and save an entry's marks; returns the updated entry."""
+        try:
+            self.library.file(entry.path)
+        except BadInput:  # marked before the folder's first scan finished
+            self.library.add_folder(entry.path.parent, recursive=False)
+        if rating is not None:
+            self.library.set_rating(entry.path, rating)
+        if flag is not None:
+            self.library.set_flag(entry.path, flag)
+        if label is not None:
+            self.library.set_label(entry.path, label)
+        return replace(entry, rating=entry.rating if rating is None else rating,
+                       flag=entry.flag if flag is None else flag, label=entry.label if label is None else label)
+
+    def save_edit_stack(self, path: Path, stack: EditStack) -> None:
+        self.library.save_edit_stack(path, stack)
+
+    def record_export(self, path: Path, output: Path, size: int) -> None:
+        self.library.record_export(path, output, size=size)
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()

@@ -1,8 +1,8 @@
 """The library panel: a thumbnail grid that fills in from a background thread.
 
-Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) are saved in
-XMP sidecars through :mod:`desktop.catalogue`; the filter shows what a person wants to
-see. Thumbnails are made (and cached on disk) in worker threads and appear one by one,
+Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) are kept in
+the core library through :mod:`desktop.catalogue`; the filter shows what a person wants
+to see. Thumbnails are made (and cached on disk) in worker threads and appear one by one,
 so a folder of a thousand pictures never freezes the window.
 """
 
@@ -16,9 +16,8 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QVBoxLayout, QWidget)
 
-from . import catalogue
 from .canvas import to_qimage
-from .catalogue import Entry
+from .catalogue import Catalogue, Entry, list_folder, thumbnail
 from .workers import Tasks
 
 CELL = QSize(148, 176)
@@ -152,10 +151,12 @@ class LibraryPanel(QWidget):
 
     imageSelected = Signal(object)
     thumbnailsDone = Signal()
+    marksLoaded = Signal()
     error = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.catalogue = catalogue
         self.model = LibraryModel()
         self.view = QListView()
         self.view.setObjectName("library")
@@ -190,18 +191,19 @@ class LibraryPanel(QWidget):
 
     def open_folder(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.open_paths(catalogue.list_folder(self.folder))
+        self.open_paths(list_folder(self.folder))
 
     def open_paths(self, paths: Sequence[Path]) -> None:
         """Show these pictures; marks and thumbnails arrive from worker threads."""
         self.generation += 1
         self.tasks.clear()
-        paths = [Path(p) for p in paths]
+        paths = [Path(p).resolve() for p in paths]
         self.model.set_entries([Entry(p) for p in paths])
         self.pending = len(paths)
         self._update_count()
         gen = self.generation
-        self.tasks.start(("marks", gen), lambda: [catalogue.read_entry(p) for p in paths])
+        folders = sorted({p.parent for p in paths})
+        self.tasks.start(("marks", gen), lambda: self.catalogue.scan(folders))
         for p in paths:
             self.tasks.start(("thumb", gen, p), lambda p=p: self._thumb(p))
         if paths:
@@ -209,18 +211,19 @@ class LibraryPanel(QWidget):
 
     @staticmethod
     def _thumb(path: Path):
-        pixels, dims = catalogue.thumbnail(path)
+        pixels, dims = thumbnail(path)
         return to_qimage(pixels), dims
 
     def _task_done(self, key, value) -> None:
         if key[1] != self.generation:
             return
         if key[0] == "marks":
-            for entry in value:
-                old = next((e for e in self.model.entries if e.path == entry.path), None)
-                if old is not None:
-                    self.model.update_entry(Entry(entry.path, entry.rating, entry.flag, entry.label,
-                                                  old.width, old.height))
+            for old in list(self.model.entries):
+                entry = value.get(old.path)
+                if entry is not None:
+                    self.model.update_entry(Entry(old.path, entry.rating, entry.flag, entry.label,
+                                                  old.width or entry.width, old.height or entry.height))
+            self.marksLoaded.emit()
             if self.model.rule is not None:
                 self._filter_changed(self.filter.currentIndex())
             return
@@ -281,12 +284,12 @@ class LibraryPanel(QWidget):
     # ------------------------------------------------------------------ marks
 
     def mark(self, *, rating: int | None = None, flag: str | None = None, label: str | None = None) -> Entry | None:
-        """Rate, flag or label the current picture (saved to its XMP sidecar)."""
+        """Rate, flag or label the current picture (saved in the library)."""
         entry = self.current_entry()
         if entry is None:
             return None
         if label is not None and label == entry.label:
             label = ""  # pressing a label's key again removes it, as in Lightroom
-        new = catalogue.write_entry_marks(entry, rating=rating, flag=flag, label=label)
+        new = self.catalogue.mark(entry, rating=rating, flag=flag, label=label)
         self.model.update_entry(new)
         return new

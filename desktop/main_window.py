@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockW
 
 from core.context import Context
 from core.errors import BadInput, PackshotError
+from core.export import ExportOptions, export_image
 from core.image import Image
 from core.imageio import load_image
 from core.jobs import Job, JobRunner
+from core.library import Library
 from core.models import open_store
 from core.operation import Inputs
 from core.plugin_host import PluginHost, load_plugins
@@ -36,6 +38,7 @@ from core.resources import IMAGE_SUFFIXES, sample_images
 from core.settings import Settings, config_dir, load_settings
 
 from .canvas import Canvas, Rendered, render
+from .catalogue import Catalogue, list_folder
 from .document import Document, describe_error
 from .history_panel import HistoryPanel
 from .library_panel import LibraryPanel
@@ -85,7 +88,8 @@ class MainWindow(QMainWindow):
     """The editor. See the module docstring for how to construct one."""
 
     def __init__(self, host: PluginHost | None = None, settings: Settings | None = None, *,
-                 runner: JobRunner | None = None, open_on_start: bool = True) -> None:
+                 runner: JobRunner | None = None, library: Library | None = None,
+                 open_on_start: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("Packshot")
         self.setAcceptDrops(True)
@@ -98,6 +102,7 @@ class MainWindow(QMainWindow):
                                                     settings={"models_dir": str(self.settings.models_path)}),
                                 parent=self)
         self.tasks = Tasks(threads=2, parent=self)
+        self.catalogue = Catalogue(library)
         self.document: Document | None = None
         self.docs: dict[Path, Document] = {}
         self.folder: Path | None = None
@@ -143,7 +148,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(bottom)
         self.setCentralWidget(centre)
 
-        self.library = LibraryPanel()
+        self.library = LibraryPanel(self.catalogue)
         self.operations = OperationsPanel()
         self.mask_tools = MaskTools()
         self.history = HistoryPanel()
@@ -337,8 +342,6 @@ class MainWindow(QMainWindow):
         files: list[Path] = []
         for p in paths:
             if p.is_dir():
-                from .catalogue import list_folder
-
                 files.extend(list_folder(p))
             elif p.suffix.lower() in IMAGE_SUFFIXES:
                 files.append(p)
@@ -413,6 +416,7 @@ class MainWindow(QMainWindow):
             if self.document is not None and self.document.current is image:
                 self._show_current()
         elif kind == "export":
+            self._guard_library(self.catalogue.record_export, key[1], value.path, value.bytes)
             self.show_info(f"Exported {value.path.name}: {value.width} x {value.height} {value.format}, "
                            f"{value.bytes / 1024:.0f} KB" + (f" ({'; '.join(value.warnings)})" if value.warnings else ""))
 
@@ -461,6 +465,17 @@ class MainWindow(QMainWindow):
             doc.save()
         except (OSError, PackshotError) as exc:
             self.show_error(f"Could not save the edit history of {doc.name}: {describe_error(exc)}")
+        if doc.path is not None:
+            self._guard_library(self.catalogue.save_edit_stack, doc.path, doc.stack)
+
+    def _guard_library(self, fn, *args) -> None:
+        """Library bookkeeping (edit stacks, export history): a file it has not catalogued yet is skipped."""
+        try:
+            fn(*args)
+        except BadInput:
+            pass
+        except Exception as exc:  # a locked or broken catalogue must not stop editing
+            self.statusBar().showMessage(f"Library not updated: {describe_error(exc)}", 8000)
 
     # ------------------------------------------------------------------ operations
 
@@ -598,14 +613,11 @@ class MainWindow(QMainWindow):
             raise BadInput("open a picture to export")
         dialog = ExportDialog(self.document, self.host.export_presets(), self)
         if dialog.exec():
-            image, path, options = self.document.current, dialog.target(), dialog.options()
-            self.export(image, path, options)
+            self.export(self.document.current, dialog.target(), dialog.options(), source=self.document.path)
 
-    def export(self, image: Image, path: Path, options) -> None:
+    def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> None:
         """Export in a worker; the result (size, bytes) or the error arrives as a message."""
-        from core.export import export_image
-
-        self.tasks.start(("export", path), lambda: export_image(image, path, options))
+        self.tasks.start(("export", source), lambda: export_image(image, path, options))
 
     def show_settings(self) -> None:
         from .settings_dialog import SettingsDialog
@@ -664,4 +676,7 @@ class MainWindow(QMainWindow):
         self.bridge.shutdown()
         self.tasks.clear()
         self.library.tasks.clear()
+        self.library.tasks.wait(5000)
+        self.tasks.wait(5000)
+        self.catalogue.close()
         super().closeEvent(event)

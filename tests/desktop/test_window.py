@@ -215,9 +215,8 @@ def test_rating_and_flag_keys_mark_the_picture(qtbot, window, shots, ui):
     qtbot.keyClick(window.canvas, Qt.Key.Key_P)
     entry = window.library.current_entry()
     assert (entry.rating, entry.flag) == (4, "pick")
-    from core.library.xmp import read_marks
-
-    assert read_marks(shots[0]).rating == 4
+    record = window.catalogue.library.file(shots[0])
+    assert (record.rating, record.flag) == (4, "pick")
     qtbot.keyClick(window.canvas, Qt.Key.Key_X)
     window.library.filter.setCurrentIndex(6)  # picks only
     assert shots[0] not in window.library.paths()
@@ -252,3 +251,15 @@ def _raising_plugin():
             raise ValueError("this plugin cannot list its operations")
 
     return Raiser()
+
+
+def test_marks_from_lightroom_xmp_sidecars_show_in_the_library(qtbot, window, shots):
+    from core.library.xmp import XmpMarks, write_marks
+
+    write_marks(shots[1], XmpMarks(rating=3, flag="reject", label="Green"))
+    with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
+        window.open_folder(shots[0].parent)
+    entry = window.library.model.entries[1]
+    assert (entry.path, entry.rating, entry.flag, entry.label) == (shots[1], 3, "reject", "Green")
+    window.library.filter.setCurrentIndex(3)  # 3 stars or more
+    assert window.library.paths() == [shots[1]]
