@@ -39,6 +39,8 @@ def execute(op: Operation, inputs: Inputs, params: Mapping[str, Any] | None, ctx
         raise
     except MemoryError as exc:
         raise PackshotError(f"{op.id}: out of memory ({exc}); try a smaller tile size") from exc
+    except SystemExit as exc:  # a library that exits the process must not end the app or the batch
+        raise PluginError(plugin or op.id, f"{op.id} tried to exit Packshot (exit code {exc.code})") from exc
     except Exception as exc:
         raise PluginError(plugin or op.id, f"{op.id} failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(result, Result) or not isinstance(result.image, Image):

@@ -125,6 +125,12 @@ class PluginHost:
         except Exception as exc:
             self._fail(info, f"failed to register: {type(exc).__name__}: {exc}")
             return
+        unknown = sorted(c.name for c in self.pm.get_hookcallers(plugin) or () if not c.has_spec())
+        if unknown:  # a misspelt hook would otherwise be silently never called
+            known = sorted(n for n, c in vars(self.pm.hook).items() if c.has_spec())
+            self._fail(info, f"implements {', '.join(unknown)}, which is not a Packshot hook "
+                             f"(hooks: {', '.join(known)})")
+            return
         self._invalidate()
 
     def _fail(self, info: PluginInfo, message: str) -> None:

@@ -1,0 +1,149 @@
+"""``packshot plugins`` / ``ops`` / ``apply`` with third-party plugins installed through
+entry points: listing, disabling (remembered), load errors, and a plugin that fails at
+run time failing only its own work.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core import cli
+from core.imageio import save_image
+from core.settings import load_settings, settings_path
+from core.testing import studio_shot
+
+GOOD = '''
+import sys
+
+from core.hookspecs import hookimpl
+from core.operation import Operation, Result
+
+packshot_api_version = "1.0"
+
+class Flip(Operation):
+    id, title, family = "acme.flip", "Flip", "other"
+
+    def run(self, inputs, params, ctx):
+        return Result(inputs.image.with_pixels(inputs.image.pixels[:, ::-1]))
+
+class Crash(Operation):
+    id, title, family = "acme.crash", "Crash", "other"
+
+    def run(self, inputs, params, ctx):
+        ctx.progress(0.5, "half way")
+        return 1 / 0
+
+class Quit(Operation):
+    id, title, family = "acme.quit", "Quit", "other"
+
+    def run(self, inputs, params, ctx):
+        sys.exit(3)  # as some libraries do when a dependency is missing
+
+@hookimpl
+def packshot_operations():
+    return [Flip(), Crash(), Quit()]
+'''
+
+BROKEN = "raise RuntimeError('cannot find libacme.so')\n"
+
+MISSPELT = '''
+from core.hookspecs import hookimpl
+
+@hookimpl
+def packshot_operation():
+    return []
+'''
+
+
+@pytest.fixture
+def installed(packshot_installed_plugin):
+    packshot_installed_plugin("acme-tools", {"acme_fx": GOOD}, entry_points={"acme": "acme_fx"}, version="0.4.2")
+    packshot_installed_plugin("acme-broken", {"acme_broken": BROKEN}, entry_points={"broken": "acme_broken"})
+    packshot_installed_plugin("acme-typo", {"acme_typo": MISSPELT}, entry_points={"typo": "acme_typo"})
+
+
+@pytest.fixture
+def shot(tmp_path):
+    path = tmp_path / "shot.png"
+    save_image(studio_shot("mug", 48, 64).image, path)
+    return path
+
+
+def _json(capsys) -> list[dict]:
+    out = capsys.readouterr().out
+    return json.loads(out[out.index("["):])
+
+
+def test_plugins_lists_third_party_plugins_with_version_operations_and_errors(installed, capsys):
+    assert cli.main(["plugins"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    acme = next(line for line in lines if line.startswith("acme "))
+    assert acme.split()[:4] == ["acme", "0.4.2", "acme-tools", "loaded"] and "3 operation(s)" in acme
+    broken = lines.index(next(line for line in lines if line.startswith("broken ")))
+    assert "failed" in lines[broken]
+    assert "failed to import acme_broken: RuntimeError: cannot find libacme.so" in lines[broken + 1]
+    assert cli.main(["plugins", "--json"]) == 0
+    rows = {r["name"]: r for r in _json(capsys)}
+    assert rows["acme"]["operations"] == ["acme.crash", "acme.flip", "acme.quit"]
+    assert rows["typo"]["status"] == "failed"
+    assert "packshot_operation, which is not a Packshot hook" in rows["typo"]["error"]
+    assert "packshot_operations" in rows["typo"]["error"]
+
+
+def test_disable_is_remembered_and_hides_the_operations_until_enabled(installed, shot, tmp_path, capsys):
+    assert cli.main(["plugins", "--disable", "acme"]) == 0
+    assert load_settings().disabled_plugins == ["acme"]
+    assert "acme" in settings_path().read_text("utf-8")
+    assert cli.main(["ops", "--json"]) == 0
+    assert not any(op["id"].startswith("acme.") for op in _json(capsys))
+    assert cli.main(["plugins", "--json"]) == 0
+    assert {r["name"]: r for r in _json(capsys)}["acme"]["status"] == "disabled"
+    out = tmp_path / "out.png"
+    assert cli.main(["apply", str(shot), "-o", str(out), "--op", "acme.flip"]) == 2
+    assert "unknown operation 'acme.flip'" in capsys.readouterr().err and not out.exists()
+
+    assert cli.main(["plugins", "--enable", "acme"]) == 0
+    assert load_settings().disabled_plugins == []
+    assert cli.main(["apply", str(shot), "-o", str(out), "--op", "acme.flip"]) == 0
+    assert out.exists()
+
+
+def test_disabling_an_unknown_plugin_names_the_known_ones(installed, capsys):
+    assert cli.main(["plugins", "--disable", "acmee"]) == 2
+    err = capsys.readouterr().err
+    assert "no plugin named 'acmee'" in err and "acme" in err
+    assert load_settings().disabled_plugins == []
+
+
+@pytest.mark.parametrize("op, words", [
+    ("acme.crash", "plugin 'acme': acme.crash failed: ZeroDivisionError: division by zero"),
+    ("acme.quit", "plugin 'acme': acme.quit tried to exit Packshot (exit code 3)"),
+])
+def test_an_operation_that_fails_at_run_time_is_one_line_naming_its_plugin(installed, shot, tmp_path, capsys,
+                                                                           op, words):
+    before = shot.read_bytes()
+    out = tmp_path / "out.png"
+    assert cli.main(["apply", str(shot), "-o", str(out), "--op", op]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"packshot: error: {words}"]
+    assert not out.exists() and shot.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.png"]
+
+
+def test_a_crashing_plugin_job_leaves_the_runner_serving_others(installed, packshot_host, packshot_run, shot):
+    from core.imageio import load_image
+    from core.jobs import JobRunner
+
+    host = packshot_host()
+    image = load_image(shot)
+    runner = JobRunner(cpu_workers=1, device="cpu")
+    try:
+        results = [packshot_run(host.operation(op), image, plugin="acme", runner=runner)
+                   for op in ("acme.flip", "acme.crash", "acme.quit", "acme.flip")]
+    finally:
+        runner.shutdown()
+    assert [r.state for r in results] == ["done", "failed", "failed", "done"]
+    assert [r.error.plugin for r in results[1:3]] == ["acme", "acme"]
+    assert results[1].fractions == [0.5]
