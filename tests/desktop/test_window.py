@@ -256,10 +256,10 @@ def _raising_plugin():
 def test_marks_from_lightroom_xmp_sidecars_show_in_the_library(qtbot, window, shots):
     from core.library.xmp import XmpMarks, write_marks
 
-    write_marks(shots[1], XmpMarks(rating=3, flag="reject", label="Green"))
+    write_marks(shots[1], XmpMarks(rating=3, flag="pick", label="Green"))
     with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
         window.open_folder(shots[0].parent)
     entry = window.library.model.entries[1]
-    assert (entry.path, entry.rating, entry.flag, entry.label) == (shots[1], 3, "reject", "Green")
+    assert (entry.path, entry.rating, entry.flag, entry.label) == (shots[1], 3, "pick", "Green")
     window.library.filter.setCurrentIndex(3)  # 3 stars or more
     assert window.library.paths() == [shots[1]]
