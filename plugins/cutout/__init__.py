@@ -1,0 +1,25 @@
+"""The cut-out family: remove the background of a product shot, and frame the product.
+
+Built-in tier: backdrop-seeded GrabCut with closed-form alpha matting, tuned for studio
+shots on seamless backdrops. Model tier: background-removal networks in ONNX.
+"""
+
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+
+packshot_api_version = "1.0"
+
+
+@hookimpl
+def packshot_operations():
+    from .operations import OPERATIONS
+
+    return list(OPERATIONS)
+
+
+@hookimpl
+def packshot_model_catalogue():
+    from .model_files import read_entries
+
+    return read_entries("cutout.toml")

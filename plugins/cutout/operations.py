@@ -1,0 +1,170 @@
+"""The cut-out family's operations: remove background (built-in and model), auto-frame."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from core.context import Context
+from core.errors import BadInput
+from core.image import Image, quantize
+from core.operation import Inputs, Operation, Result
+from core.params import Bool, Choice, Colour, Float, Int, Numbers
+
+from .framing import ANCHORS, MEASURES, cut_frame, fill_of, plan_frame, product_box
+from .model_files import model_path, read_entries
+from .outputs import OUTPUT_PARAMS, render_output
+
+MODEL_NAMES = ("u2net", "u2netp", "isnet-general-use", "birefnet-general")
+INSTALL_HINT = ("install a background-removal model for hair, glass and busy scenes: "
+                "packshot models download birefnet-general (or u2netp for a fast CPU model)")
+
+
+class RemoveBackground(Operation):
+    id = "cutout.remove_background"
+    title = "Remove background (studio)"
+    family = "cutout"
+    description = ("Cut the product out of a studio shot on a seamless backdrop: fits the backdrop's "
+                   "colour and light fall-off, separates product from shadow with GrabCut, and mattes "
+                   "the edge. Says when it is unsure (light product on a light backdrop).")
+    params = (*OUTPUT_PARAMS,
+              Int("edge_band", 0, minimum=0, maximum=40, unit="px",
+                  help="width of the soft-edge band to matte (0 = automatic)"))
+    install_hint = INSTALL_HINT
+
+    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        from .studio_cutout import cut_out
+
+        image = inputs.image
+        found = cut_out(image.rgb(), ctx.sub(0.0, 0.9), edge_band=params["edge_band"])
+        out = render_output(image, found.alpha, dict(params))
+        return Result(out, mask=found.alpha, report=found.report, message=found.message)
+
+
+class RemoveBackgroundModel(Operation):
+    id = "cutout.remove_background_model"
+    title = "Remove background (AI model)"
+    family = "cutout"
+    tier = "model"
+    uses_gpu = True
+    description = ("Cut out the product with an installed background-removal network (BiRefNet, "
+                   "ISNet, U²-Net), optionally refining its edge with alpha matting.")
+    params = (Choice("model", "birefnet-general", choices=MODEL_NAMES, help="which installed network"),
+              *OUTPUT_PARAMS,
+              Bool("refine_edges", True, help="re-matte the network's uncertain edge band"))
+    models = MODEL_NAMES
+    install_hint = INSTALL_HINT
+
+    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        from .onnx_matte import CONTRACTS, predict_alpha, session_for
+
+        entry = next(e for e in read_entries("cutout.toml") if e["name"] == params["model"])
+        path = model_path(ctx, entry)
+        ctx.progress(0.05, f"loading {entry['name']}")
+        session = session_for(path, ctx.device)
+        ctx.progress(0.2, "predicting")
+        rgb = inputs.image.rgb()
+        alpha = predict_alpha(session, rgb, CONTRACTS[entry["architecture"]])
+        if params["refine_edges"]:
+            alpha = refine_with_matting(rgb, alpha)
+        ctx.progress(0.9, "composing")
+        out = render_output(inputs.image, alpha, dict(params))
+        report = {"model": entry["name"], "product_area": round(float((alpha > 0.5).mean()), 4)}
+        return Result(out, mask=alpha, report=report)
+
+
+def refine_with_matting(rgb: np.ndarray, alpha: np.ndarray, working_side: int = 1024) -> np.ndarray:
+    """Keep the network's confident regions; re-solve its uncertain band by closed-form matting."""
+    import cv2
+
+    from .matting import closed_form_alpha, trimap, upsample_alpha
+
+    h, w = alpha.shape
+    scale = min(1.0, working_side / max(h, w))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small_rgb = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    if not (small_alpha > 0.5).any():
+        return alpha
+    band = max(2, int(round(0.004 * np.hypot(*small_alpha.shape))))
+    tri = trimap(small_alpha > 0.5, band)
+    tri[(tri == 0.5) & (small_alpha > 0.98)] = 1.0
+    tri[(tri == 0.5) & (small_alpha < 0.02)] = 0.0
+    return upsample_alpha(closed_form_alpha(small_rgb, tri), rgb)
+
+
+class AutoFrame(Operation):
+    id = "cutout.auto_frame"
+    title = "Auto-frame"
+    family = "cutout"
+    inputs = frozenset({"image", "mask"})
+    description = ("Crop or pad around the product to a target aspect ratio so it fills a target "
+                   "share of the frame (Amazon's main image: about 85 %), centred or standing on "
+                   "a bottom margin. The product comes from the image's alpha, the mask, or the "
+                   "built-in cut-out.")
+    params = (
+        Numbers("aspect", (1.0, 1.0), length=2, minimum=0.01, maximum=100,
+                help="frame aspect as width, height (1,1 square; 1,1.44 Zalando)"),
+        Float("fill", 0.85, minimum=0.05, maximum=1.0, help="share of the frame the product fills"),
+        Choice("measure", "longest_side", choices=MEASURES,
+               help="fill measured by the bounding box's longest side, or by its area"),
+        Choice("anchor", "centre", choices=ANCHORS, help="centre the product, or stand it on a margin"),
+        Float("margin", 0.05, minimum=0.0, maximum=0.45, help="bottom margin (anchor=bottom), share of height"),
+        Int("size", 0, minimum=0, maximum=10000, unit="px", help="longest side of the output (0 = keep scale)"),
+        Colour("background", "#ffffff", help="colour of added canvas (opaque images)"),
+        Bool("extend_edges", False, help="fill added canvas by repeating the image's edge instead"),
+    )
+
+    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        image = inputs.image
+        alpha, source = self._product_alpha(inputs, ctx)
+        aspect = params["aspect"][0] / params["aspect"][1]
+        box = product_box(alpha)
+        frame = plan_frame(box, aspect, params["fill"], params["measure"], params["anchor"], params["margin"])
+        if image.has_alpha:
+            fill_value = np.zeros(4)
+        elif params["extend_edges"]:
+            fill_value = None
+        else:
+            fill_value = np.asarray(Colour.to_rgb(params["background"]), float) * (image.max_value / 255)
+        pixels = cut_frame(image.pixels, frame, fill_value)
+        mask = cut_frame(alpha[..., None], frame, np.zeros(1))[..., 0]
+        if params["size"]:
+            pixels, mask = _resized(pixels, mask, params["size"], aspect)
+        out = image.with_pixels(pixels)
+        achieved = fill_of(product_box(mask), out.width, out.height, params["measure"])
+        report = {"fill": round(achieved, 4), "size": f"{out.width}x{out.height}", "product_from": source}
+        return Result(out, mask=mask.astype(np.float32), report=report)
+
+    @staticmethod
+    def _product_alpha(inputs: Inputs, ctx: Context) -> tuple[np.ndarray, str]:
+        if inputs.image.has_alpha and inputs.image.alpha().min() < 0.5:
+            return inputs.image.alpha(), "alpha"
+        if inputs.mask is not None:
+            return inputs.mask, "mask"
+        from .studio_cutout import cut_out
+
+        found = cut_out(inputs.image.rgb(), ctx.sub(0.0, 0.8))
+        if not (found.alpha > 0.5).any():
+            raise BadInput("cutout.auto_frame: no product found; pass a mask or a cut-out (RGBA) image")
+        return found.alpha, "built-in cut-out"
+
+
+def _resized(pixels: np.ndarray, mask: np.ndarray, longest: int, aspect: float) -> tuple[np.ndarray, np.ndarray]:
+    """Both resampled to exactly the aspect, longest side ``longest``."""
+    import cv2
+
+    size = (longest, max(1, round(longest / aspect))) if aspect >= 1 else (max(1, round(longest * aspect)), longest)
+    shrink = size[0] < pixels.shape[1]
+    interp = cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4
+    values = cv2.resize(pixels.astype(np.float32), size, interpolation=interp)
+    if values.ndim == 2:
+        values = values[..., None]
+    top = 65535.0 if pixels.dtype == np.uint16 else 255.0
+    out = quantize(values / top, pixels.dtype)
+    return out, np.clip(cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR), 0, 1)
+
+
+OPERATIONS = (RemoveBackground(), RemoveBackgroundModel(), AutoFrame())

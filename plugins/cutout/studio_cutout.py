@@ -1,0 +1,106 @@
+"""The built-in cut-out for studio shots: fit backdrop, seed GrabCut, matte the edge.
+
+Works at a capped working size (GrabCut and matting cost grows with pixels), then brings
+the alpha to full size along the full-size image's edges. It also judges its own
+answer: where the product's edge is hardly different from the backdrop (white on
+white), it says so instead of pretending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.context import Context
+
+from .backdrop_fit import fit_backdrop
+from .matting import closed_form_alpha, trimap, upsample_alpha
+from .segment import evidence, grabcut, keep_seeded_parts, seed_labels
+
+WORKING_SIDE = 1024
+# Share of the product's outline that must differ visibly from the backdrop.
+VISIBLE_EDGE = 0.75
+# Share of the sharp edges that may lie outside the cut-out.
+STRAY_EDGES = 0.2
+# Area unlike the backdrop left outside the cut-out (shadows, or missed product), per product area.
+UNEXPLAINED_AREA = 1.0
+
+
+@dataclass
+class Cutout:
+    alpha: np.ndarray
+    unsure: bool
+    message: str
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def _hex(rgb: np.ndarray) -> str:
+    return "#" + "".join(f"{int(round(float(c) * 255)):02x}" for c in np.clip(rgb, 0, 1))
+
+
+def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: int = WORKING_SIDE) -> Cutout:
+    """Alpha 0..1 for the product in a studio shot (float RGB 0..1, any size)."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    scale = min(1.0, working_side / max(h, w))
+    small = rgb if scale == 1.0 else cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
+                                                interpolation=cv2.INTER_AREA)
+    ctx.progress(0.05, "fitting the backdrop")
+    fit = fit_backdrop(small, seed=ctx.seed)
+    ev = evidence(small, fit)
+    labels = seed_labels(ev)
+    ctx.progress(0.2, "segmenting")
+    mask = keep_seeded_parts(grabcut(small, labels), labels)
+    report: dict[str, Any] = {"backdrop": _hex(fit.mean_colour), "backdrop_noise": round(fit.noise, 4),
+                              "backdrop_fit": round(fit.inlier_fraction, 3)}
+    if not mask.any():
+        return Cutout(np.zeros((h, w), np.float32), True,
+                      "found no product: the whole frame looks like the backdrop", report)
+    ctx.progress(0.6, "matting the edge")
+    band = edge_band or max(2, int(round(0.004 * np.hypot(*small.shape[:2]))))
+    alpha = closed_form_alpha(small, trimap(mask, band))
+    ctx.progress(0.85, "refining at full size")
+    alpha = upsample_alpha(alpha, rgb)
+    visible = _visible_edge_share(mask, ev.distance, ev.low)
+    stray = _stray_edge_share(mask, ev.edges & (ev.distance > ev.low), band)
+    beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
+    report["visible_edge"] = round(visible, 3)
+    report["unexplained_area"] = round(beside, 3)
+    report["stray_edges"] = round(stray, 3)
+    report["product_area"] = round(float((alpha > 0.5).mean()), 4)
+    problems = []
+    if fit.inlier_fraction < 0.7:
+        problems.append("the frame's border is not a plain backdrop (the built-in cut-out is tuned "
+                        "for seamless studio backdrops; a background-removal model handles scenes)")
+    if visible < VISIBLE_EDGE:
+        problems.append(f"only {visible:.0%} of the product's outline stands out from the backdrop "
+                        "(light product on a light backdrop?); check the edge, or shoot on a "
+                        "contrasting backdrop")
+    if stray > STRAY_EDGES or beside > UNEXPLAINED_AREA:
+        problems.append("sharp edges lie outside the cut-out, so part of the product may look like "
+                        "the backdrop (light product on a light backdrop?); check the result")
+    unsure = bool(problems)
+    report["unsure"] = unsure
+    return Cutout(alpha, unsure, "unsure: " + "; ".join(problems) if unsure else "", report)
+
+
+def _visible_edge_share(mask: np.ndarray, distance: np.ndarray, low: float) -> float:
+    """Share of the product's outline (just inside it) that differs from the backdrop."""
+    import scipy.ndimage as ndi
+
+    ring = mask & ~ndi.binary_erosion(mask, iterations=2)
+    ring &= ndi.binary_erosion(np.ones_like(mask), iterations=1, border_value=0)
+    if not ring.any():
+        return 0.0
+    return float((distance[ring] > low).mean())
+
+
+def _stray_edge_share(mask: np.ndarray, edges: np.ndarray, band: int) -> float:
+    """Share of the image's sharp edges that lie outside the cut-out (beyond its edge band)."""
+    import scipy.ndimage as ndi
+
+    outside = edges & ~ndi.binary_dilation(mask, iterations=band + 2)
+    return float(outside.sum()) / max(int(edges.sum()), 1)
