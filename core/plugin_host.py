@@ -88,8 +88,9 @@ class PluginHost:
         return self
 
     def _load_entry_point(self, ep: EntryPoint) -> None:
-        dist = ep.dist.name if ep.dist is not None else ""
-        version = ep.dist.version if ep.dist is not None else ""
+        meta = ep.dist.metadata if ep.dist is not None else None  # each access re-reads the file
+        dist = (meta["Name"] or "") if meta is not None else ""
+        version = (meta["Version"] or "") if meta is not None else ""
         info = PluginInfo(name=ep.name, version=version, distribution=dist,
                           builtin=dist.lower() == BUILTIN_DIST)
         self.infos[ep.name] = info
