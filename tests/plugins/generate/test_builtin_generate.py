@@ -1,0 +1,122 @@
+"""Backdrops, staging, canvas extension and colourways, measured against simple peers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.context import Context
+from core.image import from_array
+from core.synthetic import backdrop, shape_alpha, studio_shot
+from plugins.generate.backdrops import STYLES
+
+BLANK = np.zeros((8, 8, 3), np.uint8)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_backdrop_style_renders_seeded_at_any_size(run_op, style):
+    params = {"style": style, "width": 300, "height": 200}
+    a = run_op("generate.backdrop", BLANK, params, ctx=Context(seed=5)).image.pixels
+    b = run_op("generate.backdrop", BLANK, params, ctx=Context(seed=5)).image.pixels
+    assert a.shape == (200, 300, 3) and np.array_equal(a, b)
+    if style not in ("solid", "linear", "radial", "sweep"):
+        c = run_op("generate.backdrop", BLANK, params, ctx=Context(seed=6)).image.pixels
+        assert not np.array_equal(a, c)
+        assert a.std() > 1.0  # a texture, not a flat fill
+
+
+def test_sweep_falls_off_and_gradient_runs_between_its_colours(run_op):
+    sweep = run_op("generate.backdrop", BLANK, {"style": "sweep", "width": 200, "height": 200}).image.rgb()
+    assert sweep[:5, 90:110].mean() < sweep[100:110, 90:110].mean()  # the wall darkens upwards
+    assert sweep[100, :10].mean() < sweep[100, 95:105].mean()  # and towards the sides
+    grad = run_op("generate.backdrop", BLANK, {"style": "linear", "colour": "#ffffff", "colour2": "#000000",
+                                                "vignette": 0, "width": 50, "height": 100}).image.pixels
+    assert grad[0].min() >= 250 and grad[-1].max() <= 5
+
+
+def _cutout(h=160, w=120):
+    alpha = shape_alpha(h, w, "bottle")
+    rgb = np.zeros((h, w, 3), np.float32)
+    rgb[..., 0] = np.linspace(0.2, 0.9, w)[None, :]
+    rgb[..., 1] = 0.3
+    rgb[..., 2] = np.linspace(0.8, 0.1, h)[:, None]
+    return from_array(np.concatenate([rgb, alpha[..., None]], axis=2))
+
+
+def test_staging_keeps_product_pixels_and_casts_shadows(run_op):
+    cut = _cutout()
+    bg = from_array(backdrop(300, 400))
+    result = run_op("generate.stage_product", cut, {"product_height": 0, "reflection": 0.3}, reference=bg)
+    out = result.image.pixels
+    solid = cut.pixels[..., 3] == 255
+    rows, cols = np.nonzero(cut.pixels[..., 3] > 2)
+    crop = cut.pixels[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    placed = result.mask > 0.999
+    assert placed.sum() == (crop[..., 3] == 255).sum() == solid.sum()
+    assert np.array_equal(out[placed], crop[crop[..., 3] == 255][:, :3])
+    # Contact shadow darkens the floor just below the base; far corners are untouched.
+    base = np.nonzero(result.mask.max(axis=1) > 0.5)[0].max()
+    cx = int(np.nonzero(result.mask[base] > 0.5)[0].mean())
+    below = out[base + 2:base + 5, cx - 3:cx + 3].mean()
+    assert below < 0.8 * bg.pixels[base + 2:base + 5, cx - 3:cx + 3].mean()
+    assert np.array_equal(out[:5, :5], bg.pixels[:5, :5])
+
+
+def test_staging_scales_product_to_requested_height(run_op):
+    result = run_op("generate.stage_product", _cutout(), {"product_height": 0.5, "width": 600, "height": 400})
+    rows = np.nonzero(result.mask.max(axis=1) > 0.5)[0]
+    assert abs((rows.max() - rows.min() + 1) / 400 - 0.5) < 0.02
+
+
+def test_extend_canvas_continues_the_backdrop_better_than_simple_fills(run_op):
+    import cv2
+
+    truth, _ = studio_shot(300, 400, shape="box", seed=4, noise=0.01)
+    crop = truth[30:285, 60:340]  # the product and its shadow, with backdrop all round
+    result = run_op("generate.extend_canvas", crop, {"width": 400, "height": 300, "anchor_y": 2 / 3})
+    out = result.image.rgb()
+    assert np.array_equal(result.image.pixels[30:285, 60:340], from_array(crop).pixels)
+    added = result.mask > 0.5
+
+    def shading_error(fill):  # the light fall-off, compared without the random grain
+        blur = lambda a: cv2.GaussianBlur(np.asarray(a, np.float32), (0, 0), 4)  # noqa: E731
+        return float(np.abs(blur(fill) - blur(truth))[added].mean())
+
+    replicate = cv2.copyMakeBorder(crop, 30, 15, 60, 60, cv2.BORDER_REPLICATE)
+    constant = np.broadcast_to(crop.reshape(-1, 3).mean(axis=0), truth.shape)
+    assert shading_error(out) < 0.5 * shading_error(replicate)
+    assert shading_error(out) < 0.5 * shading_error(constant)
+    grain = lambda a: float((a - cv2.GaussianBlur(a, (0, 0), 2))[added].std())  # noqa: E731
+    assert 0.7 < grain(out) / grain(truth) < 1.4
+    # No seam: the step across the original's edge is like a step inside the backdrop.
+    seam = np.abs(out[29] - out[30]).mean()
+    inside = np.abs(out[100, :] - out[101, :]).mean()
+    assert seam < 1.5 * inside
+
+
+def test_extend_canvas_to_aspect(run_op):
+    result = run_op("generate.extend_canvas", np.full((100, 300, 3), 200, np.uint8), {"aspect": "4:5"})
+    assert result.image.size == (300, 375)
+
+
+def _delta_e(rgb, mask, target_hex):
+    from skimage.color import deltaE_ciede2000, rgb2lab
+
+    lab = rgb2lab(rgb)
+    mean = lab[mask > 0.5].mean(axis=0)
+    target = rgb2lab(np.asarray([[[int(target_hex[i:i + 2], 16) / 255 for i in (1, 3, 5)]]]))[0, 0]
+    return float(deltaE_ciede2000(mean, target))
+
+
+def test_colourways_hit_each_target_and_keep_shading(run_op):
+    rgb, alpha = studio_shot(200, 260, shape="mug", colour=(0.75, 0.18, 0.12))
+    targets = ["#1f4e79", "#2e8b57", "#f2d22e"]
+    shading_before = rgb[alpha > 0.99].mean(axis=1).std()
+    for i, target in enumerate(targets):
+        result = run_op("generate.colourways", rgb, {"targets": ",".join(targets), "show": i,
+                                                     "keep_highlights": False}, mask=alpha)
+        out = result.image.rgb()
+        assert _delta_e(out, alpha, target) < 3
+        assert result.report["delta_e2000"][target] < 3
+        assert np.abs(out[alpha == 0] - from_array(rgb).rgb()[alpha == 0]).max() == 0  # backdrop untouched
+        assert out[alpha > 0.99].mean(axis=1).std() > 0.3 * shading_before  # shading survives
