@@ -1,0 +1,152 @@
+"""``packshot batch`` end to end: bad files, SIGKILL and resume, refused templates, Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image as PILImage
+
+from core import cli
+from core.batch import REPORT_NAME
+from core.batch.journal import JOURNAL_NAME
+from core.synthetic import studio_shot
+
+CLI = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+
+def _photo(path, seed=0, size=(320, 240)):
+    rgb, _ = studio_shot(size[1], size[0], seed=seed)
+    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(path, quality=90)
+    return path
+
+
+def _bad_folder(folder):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "batch_helpers", Path(__file__).resolve().parents[1] / "core" / "batch" / "test_batch.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    return helpers.bad_folder(folder)
+
+
+def _finals(folder):
+    """Output files by name, without the journal and report."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in (JOURNAL_NAME, REPORT_NAME)}
+
+
+def test_batch_over_a_folder_with_bad_files(tmp_path, capsys):
+    src = _bad_folder(tmp_path / "in")
+    out = tmp_path / "out"
+    code = cli.main(["batch", str(src), "--out", str(out), "--preset", "web-thumbnail", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert sorted(_finals(out)) == ["good0_web-thumbnail.jpg", "good1_web-thumbnail.jpg", "good2_web-thumbnail.jpg"]
+    for bad in ("corrupt.jpg", "empty.jpg", "text.jpg", "huge.png"):
+        assert f"failed: {src / bad}" in captured.err
+    assert "3 written" in captured.out and "4 failed" in captured.out
+    report = json.loads((out / REPORT_NAME).read_text())
+    assert report["summary"]["failed"] == 4
+    for name in _finals(out):
+        with PILImage.open(out / name) as im:
+            assert im.size == (400, 400) and im.format == "JPEG"
+
+
+def test_dry_run_lists_and_writes_nothing(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    _photo(src / "a.jpg")
+    out = tmp_path / "out"
+    assert cli.main(["batch", str(src), "--out", str(out), "--dry-run", "--name", "{index:02d}-{stem}.{ext}"]) == 0
+    assert f"planned       {src / 'a.jpg'} -> {out.resolve() / '01-a.jpg'}" in capsys.readouterr().out
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("template", ["../{stem}.{ext}", "/etc/{stem}.{ext}", "{stem}/../../{stem}.{ext}",
+                                      "{stem}$(id).{ext}"])
+def test_escaping_templates_are_refused_before_any_work(tmp_path, capsys, template):
+    src = tmp_path / "in"
+    src.mkdir()
+    _photo(src / "a.jpg")
+    out = tmp_path / "sub" / "out"
+    assert cli.main(["batch", str(src), "--out", str(out), "--name", template, "--quiet"]) == 2
+    assert "name template" in capsys.readouterr().err
+    assert not (tmp_path / "sub").exists()
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["a.jpg"]
+
+
+def test_existing_outputs_are_kept_without_overwrite(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    _photo(src / "a.jpg")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a_export.jpg").write_bytes(b"someone else's file")
+    assert cli.main(["batch", str(src), "--out", str(out), "--quiet"]) == 0
+    assert (out / "a_export.jpg").read_bytes() == b"someone else's file"
+    assert "1 skipped" in capsys.readouterr().out
+    assert cli.main(["batch", str(src), "--out", str(out), "--quiet", "--overwrite"]) == 0
+    assert (out / "a_export.jpg").read_bytes()[:2] == b"\xff\xd8"
+
+
+@pytest.mark.slow
+def test_sigkill_halfway_then_rerun_matches_an_uninterrupted_run(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    count = 20
+    for i in range(count):
+        _photo(src / f"shot{i:02d}.jpg", seed=i, size=(640, 480))
+    args = [str(src), "--preset", "jd", "--workers", "1", "--quiet"]
+    reference = tmp_path / "reference"
+    assert subprocess.run([*CLI, "batch", *args, "--out", str(reference)], capture_output=True).returncode == 0
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*CLI, "batch", *args, "--out", str(out)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = out / JOURNAL_NAME
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if journal.exists() and journal.read_text().count('"event": "done"') >= 3:
+            break
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = journal.read_text().count('"event": "done"')
+    assert 3 <= finished < count, "the batch must be killed halfway for this test to mean anything"
+    assert not (out / REPORT_NAME).exists()
+    rerun = subprocess.run([*CLI, "batch", *args, "--out", str(out)], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{finished} already done" in rerun.stdout or f"{finished + 1} already done" in rerun.stdout
+    assert _finals(out) == _finals(reference)
+    assert len(_finals(out)) == count
+    report = json.loads((out / REPORT_NAME).read_text())
+    assert report["summary"]["done"] + report["summary"]["done-earlier"] == count
+
+
+@pytest.mark.slow
+def test_ray_executor_gives_the_local_result(tmp_path):
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'packshot[ray]'")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        _photo(src / f"p{i}.jpg", seed=i)
+    (src / "broken.jpg").write_text("not an image")
+    local, remote = tmp_path / "local", tmp_path / "ray"
+    args = [str(src), "--preset", "shopify", "--quiet"]
+    assert cli.main(["batch", *args, "--out", str(local)]) == 1
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert cli.main(["batch", *args, "--out", str(remote), "--executor", "ray"]) == 1
+    finally:
+        ray.shutdown()
+    assert _finals(remote) == _finals(local) and len(_finals(local)) == 4
+    summary = lambda folder: json.loads((folder / REPORT_NAME).read_text())["summary"]  # noqa: E731
+    assert summary(remote) == summary(local)
