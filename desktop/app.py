@@ -6,8 +6,10 @@ when an operation first needs them, so the window appears at once.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 
@@ -45,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sys.excepthook = excepthook
     window.show()
+    # The parameter sliders come from superqt, whose import takes most of a second: load it
+    # beside the running window rather than before it appears.
+    threading.Thread(target=importlib.import_module, args=("superqt",), daemon=True).start()
     return int(app.exec())
 
 

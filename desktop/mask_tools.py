@@ -1,15 +1,19 @@
 """The mask tools: brush and eraser, size ([ and ]), hardness, overlay opacity, clear, invert,
-and "use as mask" to adopt the mask an operation produced (a cut-out's alpha)."""
+and "use as mask" to adopt the mask an operation produced (a cut-out's alpha).
+
+The sliders (superqt, whose import costs most of a second) are built the first time the
+panel is shown or used, so they do not slow the window's start.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 TOOLS = (("hand", "Hand (H)", "Pan the picture"), ("brush", "Brush (B)", "Paint the mask"),
          ("eraser", "Eraser (E)", "Erase the mask"))
 MIN_SIZE, MAX_SIZE = 1, 1000
+DEFAULTS = {"size": 40, "hardness": 0.8, "opacity": 0.5}
 
 
 class MaskTools(QWidget):
@@ -37,26 +41,8 @@ class MaskTools(QWidget):
             row.addWidget(b)
             self.buttons[name] = b
         self.buttons["hand"].setChecked(True)
-        self.size = QLabeledSlider(Qt.Orientation.Horizontal)
-        self.size.setRange(MIN_SIZE, MAX_SIZE)
-        self.size.setValue(40)
-        self.size.setToolTip("Brush diameter in image pixels ([ smaller, ] larger)")
-        self.size.valueChanged.connect(lambda v: self.sizeChanged.emit(float(v)))
-        self.hardness = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
-        self.hardness.setRange(0.0, 1.0)
-        self.hardness.setValue(0.8)
-        self.hardness.setToolTip("1: crisp edge, 0: soft fall-off from the centre")
-        self.hardness.valueChanged.connect(self.hardnessChanged.emit)
-        self.opacity = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
-        self.opacity.setRange(0.0, 1.0)
-        self.opacity.setValue(0.5)
-        self.opacity.setToolTip("How strongly the mask is tinted over the picture")
-        self.opacity.valueChanged.connect(self.opacityChanged.emit)
-        grid = QGridLayout()
-        for i, (label, widget) in enumerate((("Size", self.size), ("Hardness", self.hardness),
-                                             ("Overlay", self.opacity))):
-            grid.addWidget(QLabel(label), i, 0)
-            grid.addWidget(widget, i, 1)
+        self.grid = QGridLayout()
+        self._sliders: tuple | None = None
         actions = QHBoxLayout()
         for text, signal, tip in (("Clear", self.clearRequested, "Remove the painted mask"),
                                   ("Invert", self.invertRequested, "Swap masked and unmasked"),
@@ -70,10 +56,52 @@ class MaskTools(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row)
-        layout.addLayout(grid)
+        layout.addLayout(self.grid)
         layout.addLayout(actions)
         layout.addWidget(self.status)
         layout.addStretch(1)
+
+    def showEvent(self, event) -> None:
+        self._build_sliders()
+        super().showEvent(event)
+
+    def _build_sliders(self) -> tuple:
+        if self._sliders is not None:
+            return self._sliders
+        from superqt import QLabeledDoubleSlider, QLabeledSlider
+
+        size = QLabeledSlider(Qt.Orientation.Horizontal)
+        size.setRange(MIN_SIZE, MAX_SIZE)
+        size.setValue(int(DEFAULTS["size"]))
+        size.setToolTip("Brush diameter in image pixels ([ smaller, ] larger)")
+        size.valueChanged.connect(lambda v: self.sizeChanged.emit(float(v)))
+        hardness = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        hardness.setRange(0.0, 1.0)
+        hardness.setValue(DEFAULTS["hardness"])
+        hardness.setToolTip("1: crisp edge, 0: soft fall-off from the centre")
+        hardness.valueChanged.connect(self.hardnessChanged.emit)
+        opacity = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        opacity.setRange(0.0, 1.0)
+        opacity.setValue(DEFAULTS["opacity"])
+        opacity.setToolTip("How strongly the mask is tinted over the picture")
+        opacity.valueChanged.connect(self.opacityChanged.emit)
+        for i, (label, widget) in enumerate((("Size", size), ("Hardness", hardness), ("Overlay", opacity))):
+            self.grid.addWidget(QLabel(label), i, 0)
+            self.grid.addWidget(widget, i, 1)
+        self._sliders = (size, hardness, opacity)
+        return self._sliders
+
+    @property
+    def size(self):
+        return self._build_sliders()[0]
+
+    @property
+    def hardness(self):
+        return self._build_sliders()[1]
+
+    @property
+    def opacity(self):
+        return self._build_sliders()[2]
 
     def set_tool(self, tool: str) -> None:
         self.buttons[tool].setChecked(True)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPla
 from core.errors import PackshotError
 from core.operation import Operation
 
-from .param_form import ParamForm
 
 FAMILY_TITLES = {"generate": "Generate", "repair": "Repair", "enhance": "Enhance", "colour": "Colour",
                  "cutout": "Cut-out", "other": "Other"}
@@ -45,7 +44,7 @@ class OperationsPanel(QWidget):
         super().__init__(parent)
         self.operations: dict[str, Operation] = {}
         self.op: Operation | None = None
-        self.form: ParamForm | None = None
+        self.form = None
         self.tree = QTreeWidget()
         self.tree.setObjectName("operations")
         self.tree.setHeaderHidden(True)
@@ -197,6 +196,8 @@ class OperationsPanel(QWidget):
         self.description.setText(op.description)
         self.hint.setText(f"Better results: {op.install_hint}" if op.install_hint else "")
         self.hint.setVisible(bool(op.install_hint))
+        from .param_form import ParamForm  # superqt loads on first use, not at start-up
+
         self.form = ParamForm(op.params)
         self.form.setObjectName("paramForm")
         self.form_holder.addWidget(self.form)

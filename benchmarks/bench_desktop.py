@@ -1,0 +1,145 @@
+"""Desktop: time from process start to window shown, and the longest UI stall while an
+operation runs.
+
+Start-up is compared with a bare PySide6 window started the same way (the floor any Qt
+app pays); the stall with running the same operation on the UI thread (what a window
+without workers would do). Offscreen Qt, so it runs on a machine with no display.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.table import print_table
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOWN = textwrap.dedent("""
+    import sys, time
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+    app = QApplication([])
+    {build}
+    w.show()
+    def shown():
+        heavy = [m for m in ("torch", "cv2", "diffusers", "skimage") if m in sys.modules]
+        print(time.time(), ",".join(heavy) or "-")
+        app.quit()
+    QTimer.singleShot(0, shown)
+    app.exec()
+""")
+PACKSHOT = ("from desktop.theme import apply_theme\nfrom desktop.main_window import MainWindow\n"
+            "apply_theme(app)\nw = MainWindow()")
+BARE = "w = QWidget(); w.resize(1440, 900)"
+
+
+def _start(build: str, env: dict[str, str]) -> tuple[float, str]:
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", SHOWN.format(build=build)], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=120, check=True)
+    shown, heavy = out.stdout.split()[-2:]
+    return float(shown) - t0, heavy
+
+
+def startup(quick: bool) -> None:
+    import tempfile
+
+    repeat = 2 if quick else 5
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACKSHOT_CONFIG_DIR": f"{home}/config",
+               "PACKSHOT_DATA_DIR": f"{home}/data", "PACKSHOT_CACHE_DIR": f"{home}/cache"}
+        ours = [_start(PACKSHOT, env) for _ in range(repeat)]
+        bare = [_start(BARE, env) for _ in range(repeat)]
+    best, floor = min(t for t, _ in ours), min(t for t, _ in bare)
+    print_table("Process start to window shown (best of %d, offscreen)" % repeat,
+                ["window", "seconds", "x bare Qt", "heavy modules imported"],
+                [["Packshot main window (plugins, samples)", best, best / floor, ours[0][1]],
+                 ["bare PySide6 QWidget", floor, 1.0, bare[0][1]]])
+
+
+def _stall_while(run, app, timer_ms: int = 10) -> tuple[float, float]:
+    """(longest gap between 10 ms ticks, wall time) while ``run(done)`` works until ``done()``."""
+    from PySide6.QtCore import QTimer
+
+    ticks: list[float] = []
+    finished = [False]
+    timer = QTimer()
+    timer.setInterval(timer_ms)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    start = time.perf_counter()
+    run(lambda: finished.__setitem__(0, True))
+    while not finished[0]:
+        app.processEvents()
+        time.sleep(0.001)
+    wall = time.perf_counter() - start
+    app.processEvents()
+    timer.stop()
+    points = [start, *ticks, time.perf_counter()]
+    return float(np.diff(points).max()), wall
+
+
+def stalls(quick: bool) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+
+    from PySide6.QtWidgets import QApplication
+
+    from core.context import Context
+    from core.image import from_array
+    from core.jobs import execute
+    from core.operation import Inputs
+    from core.plugin_host import load_plugins
+    from core.settings import Settings
+    from core.synthetic import studio_shot
+    from desktop.document import Document
+
+    with tempfile.TemporaryDirectory() as home:
+        for name in ("CONFIG", "DATA", "CACHE"):
+            os.environ[f"PACKSHOT_{name}_DIR"] = f"{home}/{name.lower()}"
+        from desktop.main_window import MainWindow
+
+        app = QApplication.instance() or QApplication([])
+        host = load_plugins()
+        window = MainWindow(host=host, settings=Settings(), open_on_start=False)
+        window.show()
+        h, w = (1500, 2000) if quick else (3000, 4000)
+        rgb, _ = studio_shot(h, w, seed=1)
+        window.document = Document(from_array(rgb))
+        candidates = ["colour.auto_white_balance", "colour.auto_levels", "cutout.remove_background"]
+        rows = []
+        for op_id in [c for c in candidates if c in host.operations()][: 1 if quick else 3]:
+            op = host.operation(op_id)
+
+            def threaded(done, op_id=op_id):
+                job = window.run_operation(op_id, {})
+                window.bridge.finished.connect(lambda j, _r: done() if j is job else None)
+                window.bridge.failed.connect(lambda j, _m: done() if j is job else None)
+
+            def inline(done, op=op):
+                execute(op, Inputs(window.document.current), {}, Context())
+                done()
+
+            worker_stall, wall = _stall_while(threaded, app)
+            ui_stall, _ = _stall_while(inline, app)
+            window.document = Document(from_array(rgb))
+            rows.append([op_id, f"{w}x{h}", wall, worker_stall * 1000, ui_stall * 1000, worker_stall / ui_stall])
+        window.close()
+        window.bridge.runner.shutdown(wait=True)
+    if not rows:
+        print("no colour or cut-out operation installed; nothing to measure")
+        return
+    print_table("Longest UI stall while an operation runs (10 ms timer)",
+                ["operation", "image", "op seconds", "stall ms (worker)", "stall ms (on UI thread)",
+                 "worker / UI-thread"], rows)
+
+
+def run(quick: bool) -> None:
+    startup(quick)
+    stalls(quick)
