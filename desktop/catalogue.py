@@ -4,7 +4,8 @@ The folders a person opens are catalogued in :class:`core.library.Library` (rati
 flags, colour labels, edit stacks, export history; marks already in Lightroom /
 darktable XMP sidecars are read in when a file is first catalogued). Thumbnails come
 from the core's disk cache, keyed by content and made with JPEG draft decoding.
-Everything here may be called from worker threads.
+Everything here may be called from worker threads. The core library modules are
+imported on first use (off the UI thread), so they do not delay the window.
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.errors import BadInput
-from core.export import image_size
-from core.library import Library
-from core.library.probe import content_hash, image_files
-from core.library.thumbnails import DEFAULT_SIZE, cached_thumbnail
-from core.library.xmp import find_sidecar
 from core.recipe import EditStack
 
 from .document import MASKS_SUFFIX
+
+THUMB_SIZE = 256  # core.library.thumbnails.DEFAULT_SIZE: the size the library caches
+
+if TYPE_CHECKING:
+    from core.library import Library
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,19 @@ class Entry:
 
 def list_folder(folder: Path, recursive: bool = False) -> list[Path]:
     """The image files in a folder, sorted (a quick listing: no file is read)."""
+    from core.library.probe import image_files
+
     return [p for p in image_files(Path(folder).resolve(), recursive=recursive)
             if not p.parent.name.endswith(MASKS_SUFFIX)]
 
 
-def thumbnail(path: Path, size: int = DEFAULT_SIZE) -> tuple[np.ndarray, tuple[int, int]]:
+def thumbnail(path: Path, size: int = THUMB_SIZE) -> tuple[np.ndarray, tuple[int, int]]:
     """An RGB thumbnail (cached on disk by content) and the picture's (width, height)."""
     from PIL import Image as PILImage
+
+    from core.export import image_size
+    from core.library.probe import content_hash
+    from core.library.thumbnails import cached_thumbnail
 
     thumb = cached_thumbnail(path, content_hash(path), size)
     with PILImage.open(thumb) as im:
@@ -63,11 +71,15 @@ class Catalogue:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from core.library import Library  # SQLite opens on the first scan, off the UI thread
+
             self._library = Library.open()
         return self._library
 
     def scan(self, folders: Iterable[Path]) -> dict[Path, Entry]:
         """Catalogue (or rescan) folders, non-recursively; returns their entries by path."""
+        from core.library.xmp import find_sidecar
+
         out: dict[Path, Entry] = {}
         for folder in folders:
             report = self.library.add_folder(folder, recursive=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -25,11 +26,9 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockW
 
 from core.context import Context
 from core.errors import BadInput, PackshotError
-from core.export import ExportOptions, export_image
 from core.image import Image
 from core.imageio import load_image
 from core.jobs import Job, JobRunner
-from core.library import Library
 from core.models import open_store
 from core.operation import Inputs
 from core.plugin_host import PluginHost, load_plugins
@@ -47,6 +46,10 @@ from .operations_panel import OperationsPanel
 from .queue_panel import QueuePanel
 from .shortcuts import ShortcutsDialog
 from .workers import JobBridge, Tasks
+
+if TYPE_CHECKING:
+    from core.export import ExportOptions
+    from core.library import Library
 
 RENDER_CACHE = 8
 LABEL_KEYS = {"6": "Red", "7": "Yellow", "8": "Green", "9": "Blue"}
@@ -617,6 +620,8 @@ class MainWindow(QMainWindow):
 
     def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> None:
         """Export in a worker; the result (size, bytes) or the error arrives as a message."""
+        from core.export import export_image
+
         self.tasks.start(("export", source), lambda: export_image(image, path, options))
 
     def show_settings(self) -> None:
