@@ -115,13 +115,12 @@ def run_in_window(window: Any, qtbot: Any, op_id: str, params: dict | None = Non
                   timeout_ms: int = 60_000, **kwargs: Any) -> Any:
     """Run an operation on the open picture through the window's worker, and wait for it.
 
-    Returns the Job; a successful run has become the document's newest history step.
+    Returns the Job once the window has handled its end: a successful run is the
+    document's newest history step, a failure is on the window's message bar.
     """
-    doc = window.document
-    before = doc.cursor
     job = window.run_operation(op_id, params or {}, **kwargs)
-    qtbot.waitUntil(lambda: job.state in ("failed", "cancelled")
-                    or (job.state == "done" and doc.cursor > before), timeout=timeout_ms)
+    qtbot.waitUntil(lambda: job.state in ("done", "failed", "cancelled") and job.id not in window._running,
+                    timeout=timeout_ms)
     return job
 
 
