@@ -258,3 +258,53 @@ def test_guide_example_snippets_name_real_api():
         mod = __import__(module, fromlist=["_"])
         for name in (n.strip() for n in names.split(",")):
             assert hasattr(mod, name), f"docs/plugins.md imports {name} from {module}, which has no such name"
+
+
+PICKY_PLUGIN = '''
+from core.hookspecs import hookimpl
+from core.operation import Operation, Result
+
+packshot_api_version = "1.0"
+
+class Picky(Operation):
+    id, title, family = "picky.warm", "Warm unless wide", "colour"
+
+    def run(self, inputs, params, ctx):
+        if inputs.image.width > 100:
+            raise ValueError(f"cannot handle {inputs.image.width} px")
+        rgb = inputs.image.rgb().copy()
+        rgb[..., 0] = rgb[..., 0] * 0.5 + 0.5
+        return Result(inputs.image.with_float(rgb))
+
+@hookimpl
+def packshot_operations():
+    return [Picky()]
+'''
+
+
+@pytest.mark.parametrize("workers", [0, 2], ids=["inline", "process-pool"])
+def test_a_plugin_failing_on_some_files_fails_only_those_in_a_batch(packshot_installed_plugin, tmp_path, workers):
+    from core.batch.runner import BatchSpec, run_batch
+    from core.export import ExportOptions
+    from core.imageio import load_image, save_image
+    from core.recipe import Recipe, Step
+
+    packshot_installed_plugin("picky-fx", {"picky_fx": PICKY_PLUGIN}, entry_points={"picky": "picky_fx"})
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    sources = []
+    for i, width in enumerate((80, 160, 90)):
+        path = shoot / f"shot_{i}.png"
+        save_image(studio_shot("ball", 60, width).image, path)
+        sources.append(path)
+    spec = BatchSpec(inputs=sources, out_dir=tmp_path / "out", options=ExportOptions(),
+                     recipe=Recipe(steps=[Step(op="picky.warm")]))
+    report = run_batch(spec, workers=workers)
+    by_source = {Path(item["source"]).name: item for item in report.items}
+    assert [by_source[p.name]["status"] for p in sources] == ["done", "failed", "done"]
+    error = by_source["shot_1.png"]["error"]
+    assert "plugin 'picky'" in error and "picky.warm failed: ValueError: cannot handle 160 px" in error
+    written = sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert not any("shot_1" in name for name in written) and not any(n.endswith(".part") for n in written)
+    warmed = [load_image(p) for p in (tmp_path / "out").rglob("shot_[02]*")]
+    assert len(warmed) == 2 and all(w.rgb()[..., 0].min() >= 0.49 for w in warmed)
