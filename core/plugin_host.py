@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
@@ -51,7 +52,7 @@ def api_compatible(declared: str | None) -> bool:
     if declared is None:
         return True
     try:
-        major, minor = (int(x) for x in str(declared).split(".")[:2])
+        major, minor = (int(x) for x in [*str(declared).split(".")[:2], "0"][:2])  # "1" means "1.0"
     except ValueError:
         return False
     ours_major, ours_minor = (int(x) for x in API_VERSION.split("."))
@@ -71,9 +72,9 @@ class PluginHost:
         self._op_plugin: dict[str, str] = {}
         self._catalogue: list[dict[str, Any]] | None = None
         self._presets: list[dict[str, Any]] | None = None
-        if os.environ.get("PACKSHOT_TRACE_PLUGINS"):
-            self.pm.trace.root.setwriter(sys.stderr.write)
-            self.pm.enable_tracing()
+        # The facade calls each plugin's hook function itself, so pluggy's own tracing never
+        # fires; PACKSHOT_TRACE_PLUGINS=1 traces loads and hook calls here instead.
+        self._tracing = bool(os.environ.get("PACKSHOT_TRACE_PLUGINS"))
 
     # ------------------------------------------------------------------ loading
 
@@ -97,12 +98,14 @@ class PluginHost:
         if ep.name in self._disabled or (self._only and ep.name not in self._only):
             info.status = "disabled"
             return
+        start = time.perf_counter()
         try:
             plugin = ep.load()
         except Exception as exc:  # a broken plugin must not take Packshot down
             self._fail(info, f"failed to import {ep.value}: {type(exc).__name__}: {exc}")
-            return
-        self._register(plugin, info)
+        else:
+            self._register(plugin, info)
+        self._trace(f"plugin {ep.name!r} ({ep.value}): {info.status} in {_ms(start)}")
 
     def register(self, plugin: object, name: str, *, version: str = "", builtin: bool = False) -> PluginInfo:
         """Register a plugin object directly (tests, embedding). Same checks as entry points."""
@@ -155,13 +158,21 @@ class PluginHost:
         hook = getattr(self.pm.hook, hook_name)
         for impl in hook.get_hookimpls():  # registration order: the first provider wins
             name = impl.plugin_name
+            start = time.perf_counter()
             try:
-                items = impl.function() or []
+                items = list(impl.function() or [])
                 out.extend((name, item) for item in items)
             except Exception as exc:
                 self._fail(self.infos.setdefault(name, PluginInfo(name=name)),
                            f"{hook_name} raised {type(exc).__name__}: {exc}")
+                self._trace(f"{hook_name}() of {name!r} raised {type(exc).__name__} after {_ms(start)}")
+            else:
+                self._trace(f"{hook_name}() of {name!r}: {len(items)} item(s) in {_ms(start)}")
         return out
+
+    def _trace(self, message: str) -> None:
+        if self._tracing:
+            print(f"packshot: trace: {message}", file=sys.stderr)
 
     def operations(self) -> dict[str, Operation]:
         """All loaded operations by id."""
@@ -227,6 +238,10 @@ class PluginHost:
 
     def failures(self) -> list[PluginInfo]:
         return [i for i in self.plugins() if i.status == "failed"]
+
+
+def _ms(start: float) -> str:
+    return f"{(time.perf_counter() - start) * 1000:.1f} ms"
 
 
 def _operation_problem(op: Any) -> str | None:

@@ -184,6 +184,28 @@ def test_plugin_for_another_api_version_is_refused_naming_plugin_and_version(pac
     assert f"plugin 'future' failed to load: written for Packshot plugin API {newer}" in out
 
 
+@pytest.mark.parametrize("declared, ok", [("1", True), ("1.0.2", True), (1.0, True), ("2", False), ("", False)])
+def test_api_version_forms_authors_write(declared, ok):
+    from core.plugin_host import api_compatible
+
+    assert api_compatible(declared) is ok
+
+
+def test_trace_variable_reports_each_plugin_load_and_hook_call(packshot_installed_plugin, monkeypatch, capsys):
+    packshot_installed_plugin("packshot-kit", {"kit_plugin": OPERATIONS_PLUGIN}, entry_points={"kit": "kit_plugin"})
+    monkeypatch.setenv("PACKSHOT_TRACE_PLUGINS", "1")
+    host = load_plugins()
+    host.operations()
+    host.model_catalogue()
+    err = capsys.readouterr().err
+    assert re.search(r"trace: plugin 'kit' \(kit_plugin\): loaded in [\d.]+ ms", err)
+    assert re.search(r"trace: packshot_operations\(\) of 'kit': 2 item\(s\) in [\d.]+ ms", err)
+    assert re.search(r"trace: packshot_model_catalogue\(\) of 'kit': 1 item\(s\)", err)
+    monkeypatch.delenv("PACKSHOT_TRACE_PLUGINS")
+    load_plugins().operations()
+    assert capsys.readouterr().err == ""
+
+
 def test_an_operation_raising_mid_run_fails_only_its_own_job(kit_host, small_image):
     runner = JobRunner(cpu_workers=1, device="cpu")
     try:
