@@ -82,6 +82,7 @@ class Canvas(QWidget):
         self._drag: QPointF | None = None
         self._last_paint: tuple[float, float] | None = None
         self._cursor_pos: QPointF | None = None
+        self._scaled_cache: dict[tuple[int, int, int], QImage] = {}
         self.placeholder = "Drop a folder or images here, or use File > Open Folder"
 
     # ------------------------------------------------------------------ content
@@ -220,7 +221,10 @@ class Canvas(QWidget):
 
     def _draw(self, p: QPainter, pic: Rendered, target: QRectF) -> None:
         if pic.full is None or self.zoom <= pic.preview_scale * 1.001:
-            p.drawImage(target, pic.preview)
+            if self.zoom < pic.preview_scale * 0.999:
+                p.drawImage(target.topLeft(), self._scaled(pic.preview, target))
+            else:
+                p.drawImage(target, pic.preview)
             return
         visible = target.intersected(QRectF(self.rect()))
         if visible.isEmpty():
@@ -228,6 +232,16 @@ class Canvas(QWidget):
         source = QRectF((visible.x() - self.offset.x()) / self.zoom, (visible.y() - self.offset.y()) / self.zoom,
                         visible.width() / self.zoom, visible.height() / self.zoom)
         p.drawImage(visible, pic.full, source)
+
+    def _scaled(self, image: QImage, target: QRectF) -> QImage:
+        """The preview smoothly scaled to the view once per zoom, so repaints only copy pixels."""
+        key = (image.cacheKey(), max(round(target.width()), 1), max(round(target.height()), 1))
+        if key not in self._scaled_cache:
+            if len(self._scaled_cache) >= 2:  # after and before
+                self._scaled_cache.pop(next(iter(self._scaled_cache)))
+            self._scaled_cache[key] = image.scaled(key[1], key[2], Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                   Qt.TransformationMode.SmoothTransformation)
+        return self._scaled_cache[key]
 
     # ------------------------------------------------------------------ input
 
