@@ -496,6 +496,11 @@ class MainWindow(QMainWindow):
             raise BadInput("open a picture first")
         if not doc.ready:
             raise BadInput("the saved history is still being replayed; try again in a moment")
+        busy = next((job for job_id, (d, *_rest) in self._running.items() if d is doc
+                     for job in self.bridge.active() if job.id == job_id), None)
+        if busy is not None:
+            raise BadInput(f"{busy.op.title or busy.op.id} is still running on this picture; "
+                           "wait for it to finish or cancel it (Esc)")
         op = self.host.operation(op_id)
         checked = op.validate(params)
         mask = doc.operation_mask() if "mask" in op.inputs else None

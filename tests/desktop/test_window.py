@@ -263,3 +263,28 @@ def test_marks_from_lightroom_xmp_sidecars_show_in_the_library(qtbot, window, sh
     assert (entry.path, entry.rating, entry.flag, entry.label) == (shots[1], 3, "pick", "Green")
     window.library.filter.setCurrentIndex(3)  # 3 stars or more
     assert window.library.paths() == [shots[1]]
+
+
+def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, host, make_window, shots):
+    from core.jobs import JobRunner
+
+    window = make_window(host, runner=JobRunner(cpu_workers=1))
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.ready, timeout=10_000)
+    first_doc = window.document
+    first = window.run_operation("other.test_slow", {"steps": 10_000})
+    window._guard(window.run_operation, "colour.test_invert", {})
+    assert "still running on this picture" in window.message_bar.label.text()
+    window.library.select_row(1)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.path == shots[1], timeout=10_000)
+    second = window.run_operation("colour.test_invert", {})
+    qtbot.waitUntil(lambda: first.state == "running", timeout=10_000)
+    window.queue.refresh()
+    rows = window.queue.rows()
+    assert len(rows) == 2 and "running" in rows[0] and "waiting" in rows[1]
+    window.queue.list.item(0).setSelected(True)
+    window.queue.cancel_selected()
+    qtbot.waitUntil(lambda: second.state == "done" and second.id not in window._running, timeout=10_000)
+    assert first.state == "cancelled" and first_doc.steps == []
+    assert [s.op for s in window.document.steps] == ["colour.test_invert"]
+    qtbot.waitUntil(lambda: window.queue.rows() == [], timeout=5_000)
