@@ -271,6 +271,18 @@ def test_written_distribution_is_a_plugin_while_on_the_path(tmp_path, monkeypatc
     assert "kit2" not in load_plugins().infos
 
 
+def test_guide_posterize_example_runs_as_printed():
+    text = GUIDE.read_text("utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "class Posterize" in b)
+    namespace: dict = {}
+    exec(compile(block, "docs/plugins.md", "exec"), namespace)
+    op = namespace["Posterize"]()
+    run = run_operation(op, photo("coffee", max_side=96), {"levels": 4})
+    assert run.state == "done" and len(np.unique(run.image.pixels)) == 4
+    luma = run_operation(op, photo("coffee", max_side=96), {"levels": 4, "space": "luma"})
+    assert luma.state == "done" and len(np.unique(luma.image.pixels)) > 4
+
+
 def test_guide_example_snippets_name_real_api():
     """Every ``from core... import name`` line in the guide imports."""
     text = GUIDE.read_text("utf-8")
