@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog, QFrame,
-                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSlider,
+                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSizePolicy, QSlider,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from core.context import Context
@@ -139,8 +139,6 @@ class MainWindow(QMainWindow):
         bottom = QHBoxLayout()
         bottom.setContentsMargins(8, 2, 8, 2)
         bottom.addWidget(self.info_label, 1)
-        bottom.addWidget(self.split_box)
-        bottom.addWidget(self.split_slider)
         bottom.addWidget(self.zoom_label)
         centre = QWidget()
         layout = QVBoxLayout(centre)
@@ -173,7 +171,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         self.resizeDocks([self.docks["library"], self.docks["operations"]], [330, 330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["operations"], self.docks["tools"]], [460, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["operations"], self.docks["tools"]], [640, 180], Qt.Orientation.Vertical)
         self.statusBar().showMessage("Ready")
         self.resize(1440, 900)
 
@@ -191,14 +189,20 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         return action
 
+    @staticmethod
+    def _spacer() -> QWidget:
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        return spacer
+
     def _build_actions(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action("Open &Folder...", self.choose_folder, "Ctrl+O", menu=file)
+        open_folder = self._action("Open &Folder...", self.choose_folder, "Ctrl+O", menu=file)
         self._action("Open &Images...", self.choose_files, "Ctrl+Shift+O", menu=file)
         self._action("Open &Sample Photos", self.open_samples, menu=file)
         file.addSeparator()
-        self._action("&Export...", self.show_export, "Ctrl+E", menu=file)
+        export = self._action("&Export...", self.show_export, "Ctrl+E", menu=file)
         file.addSeparator()
         self._action("&Quit", self.close, "Ctrl+Q", menu=file)
         edit = bar.addMenu("&Edit")
@@ -210,8 +214,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self._action("&Settings...", self.show_settings, "Ctrl+,", menu=edit)
         view = bar.addMenu("&View")
-        self._action("&Fit to Window", self.canvas.fit, "Ctrl+0", menu=view)
-        self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1", menu=view)
+        fit = self._action("&Fit to Window", self.canvas.fit, "Ctrl+0", menu=view)
+        actual = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1", menu=view)
         self._action("Toggle Fit / 100 %", self.canvas.toggle_zoom, "Z", menu=view)
         self._action("Before/After &Split", self.split_box.toggle, "Y", menu=view)
         view.addSeparator()
@@ -246,7 +250,18 @@ class MainWindow(QMainWindow):
         self._action("&Plugins...", self.show_plugins, menu=tools)
         self._action("&Models...", self.show_models, menu=tools)
         help_menu = bar.addMenu("&Help")
-        self._action("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "?"], menu=help_menu)
+        keys = self._action("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "?"], menu=help_menu)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar")
+        toolbar.setMovable(False)
+        for item in (open_folder, export, None, self.undo_action, self.redo_action, None, fit, actual, None, keys):
+            if item is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(item)
+        toolbar.addWidget(self._spacer())
+        toolbar.addWidget(self.split_box)
+        toolbar.addWidget(self.split_slider)
 
     def _connect(self) -> None:
         self.library.imageSelected.connect(self.open_image)

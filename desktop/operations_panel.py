@@ -130,7 +130,7 @@ class OperationsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)
         split.addWidget(scroll)
-        split.setSizes([220, 420])
+        split.setSizes([200, 480])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
@@ -146,6 +146,9 @@ class OperationsPanel(QWidget):
         for family in families:
             group = QTreeWidgetItem([family_title(family)])
             group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
             self.tree.addTopLevelItem(group)
             ops = sorted((o for o in self.operations.values() if o.family == family), key=lambda o: o.title or o.id)
             for op in ops:
