@@ -60,6 +60,18 @@ class Blackout(Operation):
         return Result(inputs.image.with_float(rgb), report={"masked": int((inputs.mask > 0.5).sum())})
 
 
+class Silhouette(Operation):
+    """Returns the picture unchanged and, as its mask, where the product is (darker than the backdrop)."""
+
+    id = "cutout.test_silhouette"
+    title = "Silhouette (test)"
+    family = "cutout"
+
+    def run(self, inputs, params, ctx):
+        mask = (inputs.image.rgb().mean(axis=2) < 0.6).astype(np.float32)
+        return Result(inputs.image, mask=mask)
+
+
 class Broken(Operation):
     id = "enhance.test_broken"
     title = "Broken (test)"
@@ -74,7 +86,7 @@ class OpsForTests:
 
     @hookimpl
     def packshot_operations(self):
-        return [Invert(), Slow(), Blackout(), Broken()]
+        return [Invert(), Slow(), Blackout(), Silhouette(), Broken()]
 
 
 @pytest.fixture
