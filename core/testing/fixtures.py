@@ -76,6 +76,27 @@ def packshot_run(packshot_home: Path) -> Callable[..., runs.RunRecord]:
 
 
 @pytest.fixture
+def packshot_model_store(packshot_home: Path) -> Callable[..., Any]:
+    """``packshot_model_store(entry, ..., host=None)``: a model store on this test's own models folder.
+
+    Its catalogue is the given entries (mappings, as ``packshot_model_catalogue``
+    returns) followed by the host's (every installed plugin's by default); a given entry
+    replaces a plugin's entry of the same name, so a tiny random-weight checkpoint can
+    stand in for the published file: ``store.install(tiny_path, name=...)``, then
+    ``packshot_run(op, image, models=store)``.
+    """
+
+    def make(*entries: Any, host: PluginHost | None = None) -> Any:
+        from ..models import ModelStore
+        from ..settings import load_settings
+
+        catalogue = [*entries, *(host or load_plugins()).model_catalogue()]
+        return ModelStore(load_settings().models_path, catalogue, device="cpu")
+
+    return make
+
+
+@pytest.fixture
 def packshot_installed_plugin(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
                               packshot_home: Path) -> Iterator[Callable[..., Path]]:
     """``packshot_installed_plugin("my-dist", {"my_plugin": SOURCE})``: installed for this test only.

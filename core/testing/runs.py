@@ -47,17 +47,18 @@ class RunRecord:
 def run_operation(op: Operation, image: Image | Inputs, params: Mapping[str, Any] | None = None, *,
                   mask: np.ndarray | None = None, reference: Image | None = None,
                   prompt: str | None = None, seed: int = 0, cancel_at: float | None = None,
-                  plugin: str = "", tile_size: int = 512, runner: JobRunner | None = None,
-                  timeout: float = 120.0) -> RunRecord:
+                  plugin: str = "", tile_size: int = 512, models: Any = None,
+                  runner: JobRunner | None = None, timeout: float = 120.0) -> RunRecord:
     """Submit ``op`` to a JobRunner, wait, and return a :class:`RunRecord`.
 
     ``cancel_at`` cancels the job as soon as it reports progress at or beyond that
     fraction, the way a person presses Cancel mid-run. Without ``runner`` a one-lane CPU
-    runner with ``tile_size`` is made and shut down afterwards.
+    runner with ``tile_size`` and ``models`` (the model store the operation sees as
+    ``ctx.models``) is made and shut down afterwards.
     """
     inputs = image if isinstance(image, Inputs) else Inputs(image, mask, reference, prompt)
     own = runner is None
-    runner = runner or JobRunner(cpu_workers=1, device="cpu", tile_size=tile_size)
+    runner = runner or JobRunner(cpu_workers=1, device="cpu", tile_size=tile_size, models=models)
     progress: list[tuple[float, str]] = []
     states: list[str] = ["waiting"]
 

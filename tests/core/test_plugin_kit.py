@@ -283,6 +283,29 @@ def test_guide_posterize_example_runs_as_printed():
     assert luma.state == "done" and len(np.unique(luma.image.pixels)) > 4
 
 
+def test_guide_model_example_runs_on_a_tiny_checkpoint(packshot_model_store, tmp_path):
+    from core.errors import MissingModel
+    from core.models.tiny import save_tiny
+
+    text = GUIDE.read_text("utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "class AcmeUpscale" in b)
+    namespace: dict = {}
+    exec(compile(block, "docs/plugins.md", "exec"), namespace)
+    op = namespace["AcmeUpscale"]()
+    entry = {"name": "acme-upscaler-x2", "file": "acme_upscaler_x2.safetensors", "family": "enhance",
+             "architecture": "Compact", "loader": "spandrel", "scale": 2}
+    store = packshot_model_store(entry)
+    image = studio_shot("mug", 40, 56).image
+    missing = run_operation(op, image, models=store)
+    assert missing.state == "failed" and isinstance(missing.error, MissingModel)
+    assert "'acme-upscaler-x2' is not installed; install it" in str(missing.error)
+    store.install(save_tiny("compact", tmp_path / "tiny.safetensors"), name="acme-upscaler-x2")
+    run = run_operation(op, image, models=store, tile_size=32)
+    assert run.state == "done", run.error
+    assert run.image.size == (112, 80) and run.result.report == {"device": "cpu"}
+    assert len(run.progress) > 4  # one report per tile
+
+
 def test_guide_example_snippets_name_real_api():
     """Every ``from core... import name`` line in the guide imports."""
     text = GUIDE.read_text("utf-8")
