@@ -1,1 +1,8 @@
-OPERATIONS = ()
+"""Every operation of the enhance family, in the order the desktop lists them."""
+
+from .denoise import Denoise, DenoiseModel
+from .restore import RestoreModel
+from .sharpen import Sharpen
+from .upscale import Upscale, UpscaleModel
+
+OPERATIONS = (Upscale, UpscaleModel, Denoise, DenoiseModel, Sharpen, RestoreModel)
