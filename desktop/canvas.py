@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from core.image import Image
@@ -40,6 +40,7 @@ class Rendered:
     height: int
     preview: QImage
     full: QImage | None = None
+    alpha: bool = False
 
     @property
     def preview_scale(self) -> float:
@@ -47,10 +48,31 @@ class Rendered:
 
 
 def render(image: Image) -> Rendered:
-    """Make the QImages for a picture; safe to call from a worker thread."""
-    preview = preview_of(image.pixels)
-    full = None if preview.shape[:2] == image.pixels.shape[:2] else to_qimage(image.pixels)
-    return Rendered(image.width, image.height, to_qimage(preview), full)
+    """Make the QImages for a picture; safe to call from a worker thread.
+
+    A picture with a wide-gamut profile (Adobe RGB, ProPhoto...) is converted to sRGB for
+    display, so colours are judged right on an sRGB screen; its pixels are not changed.
+    """
+    from core.export import is_srgb, to_srgb
+
+    managed = not is_srgb(image.icc_profile)
+    preview = image.with_pixels(preview_of(image.pixels))
+    if managed:
+        preview = to_srgb(preview)
+    full = None
+    if preview.pixels.shape[:2] != image.pixels.shape[:2]:
+        full = to_qimage((to_srgb(image) if managed else image).pixels)
+    return Rendered(image.width, image.height, to_qimage(preview.pixels), full, image.has_alpha)
+
+
+def checkerboard(cell: int = 8) -> QBrush:
+    tile = QPixmap(cell * 2, cell * 2)
+    tile.fill(QColor(102, 102, 102))
+    p = QPainter(tile)
+    p.fillRect(0, 0, cell, cell, QColor(153, 153, 153))
+    p.fillRect(cell, cell, cell, cell, QColor(153, 153, 153))
+    p.end()
+    return QBrush(tile)
 
 
 class Canvas(QWidget):
@@ -83,6 +105,7 @@ class Canvas(QWidget):
         self._last_paint: tuple[float, float] | None = None
         self._cursor_pos: QPointF | None = None
         self._scaled_cache: dict[tuple[int, int, int], QImage] = {}
+        self._checker = checkerboard()
         self.placeholder = "Drop a folder or images here, or use File > Open Folder"
 
     # ------------------------------------------------------------------ content
@@ -196,6 +219,8 @@ class Canvas(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 2.0)
         target = QRectF(self.offset.x(), self.offset.y(), self.after.width * self.zoom, self.after.height * self.zoom)
         main = self.before if (self.show_before and self.before) else self.after
+        if main.alpha:  # transparency shows as a checkerboard, as in every editor
+            p.fillRect(target.intersected(QRectF(self.rect())), self._checker)
         self._draw(p, main, target)
         if self.split is not None and self.before is not None and not self.show_before:
             x = self.width() * self.split

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from core.library import Library
 
 RENDER_CACHE = 8
+KEEP_DOCUMENTS = 6
 LABEL_KEYS = {"6": "Red", "7": "Yellow", "8": "Green", "9": "Blue"}
 
 
@@ -107,7 +108,7 @@ class MainWindow(QMainWindow):
         self.tasks = Tasks(threads=2, parent=self)
         self.catalogue = Catalogue(library)
         self.document: Document | None = None
-        self.docs: dict[Path, Document] = {}
+        self.docs: OrderedDict[Path, Document] = OrderedDict()  # recently opened, newest last
         self.folder: Path | None = None
         self._rendered: OrderedDict[int, tuple[Image, Rendered]] = OrderedDict()
         self._running: dict[int, tuple[Document, object, object, int]] = {}
@@ -381,6 +382,7 @@ class MainWindow(QMainWindow):
         """Show a picture; loading, replaying its history and rendering happen in workers."""
         path = Path(path)
         if path in self.docs:
+            self._keep(self.docs[path])
             self._set_document(self.docs[path])
             return
         if path in self._opening:
@@ -393,6 +395,21 @@ class MainWindow(QMainWindow):
     def _load(path: Path) -> tuple[Document, Rendered]:
         doc = Document.open(path)
         return doc, render(doc.original)
+
+    def _keep(self, doc: Document) -> None:
+        """Remember an opened picture; forget the least recent ones beyond ``KEEP_DOCUMENTS``.
+
+        Their histories are saved as sidecars on every change, so a forgotten picture
+        reopens (and replays) exactly; one with a running operation is never forgotten.
+        """
+        self.docs[doc.path] = doc
+        self.docs.move_to_end(doc.path)
+        busy = {id(entry[0]) for entry in self._running.values()}
+        for path in list(self.docs)[:-KEEP_DOCUMENTS]:
+            old = self.docs[path]
+            if old is not self.document and id(old) not in busy:
+                self._save(old)
+                del self.docs[path]
 
     def _set_document(self, doc: Document) -> None:
         if self.document is not None:
@@ -414,7 +431,7 @@ class MainWindow(QMainWindow):
         if kind == "open":
             doc, rendered = value
             self._remember(doc.original, rendered)
-            self.docs[doc.path] = doc
+            self._keep(doc)
             if doc.warning:
                 self.show_error(doc.warning)
             self._opening.discard(doc.path)

@@ -138,6 +138,11 @@ def shots(tmp_path) -> list[Path]:
     return write_shots(tmp_path / "shoot")
 
 
+@pytest.fixture
+def many_shots(tmp_path) -> list[Path]:
+    return write_shots(tmp_path / "catalogue", count=9, size=(64, 48))
+
+
 class UI:
     """Steps the tests repeat: open a folder and wait, run an operation and wait."""
 

@@ -81,3 +81,37 @@ def test_result_mask_can_become_the_painted_mask(qtbot, window, shots, ui):
     assert np.array_equal(doc.mask, 1.0 - job.result.mask)
     window.mask_tools.clearRequested.emit()
     assert doc.mask is None and window.mask_tools.status.text() == "No mask"
+
+
+def swapped_primaries_profile() -> bytes:
+    """An RGB profile that is not sRGB: sRGB's with red and green primaries swapped (and renamed)."""
+    import struct
+
+    from core.imageio import srgb_icc
+
+    icc = bytearray(srgb_icc())
+    count = struct.unpack(">I", icc[128:132])[0]
+    entries = {bytes(icc[132 + 12 * i:136 + 12 * i]): 132 + 12 * i for i in range(count)}
+    r, g = entries[b"rXYZ"], entries[b"gXYZ"]
+    icc[r + 4:r + 12], icc[g + 4:g + 12] = icc[g + 4:g + 12], icc[r + 4:r + 12]
+    return bytes(icc).replace(b"sRGB", b"swap").replace("sRGB".encode("utf-16-be"), "swap".encode("utf-16-be"))
+
+
+def test_pictures_with_another_profile_are_shown_in_srgb():
+    image = from_array(np.full((40, 60, 3), (40, 160, 90), np.uint8), icc_profile=swapped_primaries_profile())
+    shown = render(image).preview.pixelColor(0, 0)
+    assert (shown.red(), shown.green(), shown.blue()) == (160, 40, 90)
+    assert image.pixels[0, 0].tolist() == [40, 160, 90]  # the picture itself is untouched
+
+
+def test_transparent_pictures_get_a_checkerboard(qtbot, window, shots, ui):
+    doc = ui.open_first(shots)
+    rgba = np.zeros((120, 160, 4), np.uint8)
+    rgba[..., :3] = 250
+    doc.images[0] = doc.images[0].with_pixels(rgba)
+    window.canvas.set_rendered(render(doc.images[0]))
+    grab = window.canvas.grab().toImage()
+    p = window.canvas.offset
+    a = grab.pixelColor(int(p.x()) + 2, int(p.y()) + 2).red()
+    b = grab.pixelColor(int(p.x()) + 10, int(p.y()) + 2).red()
+    assert {a, b} == {102, 153}

@@ -288,3 +288,76 @@ def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, host, make_
     assert first.state == "cancelled" and first_doc.steps == []
     assert [s.op for s in window.document.steps] == ["colour.test_invert"]
     qtbot.waitUntil(lambda: window.queue.rows() == [], timeout=5_000)
+
+
+def test_dropping_a_folder_or_files_opens_them(qtbot, window, shots, tmp_path):
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    def drop(paths):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                           Qt.KeyboardModifier.NoModifier)
+        window.dropEvent(event)
+
+    drop([shots[0].parent])
+    assert window.library.paths() == shots and window.folder == shots[0].parent
+    drop([shots[3], shots[1], tmp_path / "notes.txt"])
+    assert window.library.paths() == [shots[3], shots[1]]
+    drop([tmp_path / "notes.txt"])
+    assert "nothing to open" in window.message_bar.label.text()
+
+
+def test_last_folder_and_layout_are_remembered(qtbot, make_window, host, shots):
+    first = make_window(host)
+    first.open_folder(shots[0].parent)
+    first.docks["library"].hide()
+    first.close()
+    from desktop.main_window import MainWindow
+    from core.settings import Settings
+
+    second = MainWindow(host=host, settings=Settings(), open_on_start=True)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: second.library.paths() == shots, timeout=10_000)
+    assert second.folder == shots[0].parent
+    assert not second.docks["library"].isVisible()
+    second.close()
+
+
+def test_first_run_opens_the_bundled_samples(qtbot, host):
+    from core.resources import sample_images
+    from core.settings import Settings
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(host=host, settings=Settings(), open_on_start=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.document is not None, timeout=10_000)
+    assert window.library.paths() == [p.resolve() for p in sample_images()]
+    window.close()
+
+
+def test_dragging_in_hand_mode_or_with_space_pans(qtbot, window, shots, ui):
+    ui.open_first(shots)
+    canvas = window.canvas
+    start = QPointF(canvas.offset)
+    _drag(canvas, [(100, 100), (130, 110), (160, 120)])
+    assert canvas.offset - start == QPointF(60, 20)
+    window.mask_tools.set_tool("brush")
+    canvas.space_held = True  # what holding Space sets (the window's key filter)
+    _drag(canvas, [(100, 100), (90, 100)])
+    assert canvas.offset - start == QPointF(50, 20) and not window.document.has_mask()
+
+
+def test_browsing_many_pictures_keeps_only_a_few_in_memory(qtbot, window, many_shots):
+    from desktop.main_window import KEEP_DOCUMENTS
+
+    window.open_folder(many_shots[0].parent)
+    for i, path in enumerate(many_shots):
+        window.library.select_row(i)
+        qtbot.waitUntil(lambda path=path: window.document is not None and window.document.path == path,
+                        timeout=10_000)
+    assert len(window.docs) == KEEP_DOCUMENTS < len(many_shots)
+    assert list(window.docs)[-1] == many_shots[-1]
