@@ -2,16 +2,18 @@
 
 Plain helpers live here and import no test framework: sample images
 (:func:`photo`, :func:`studio_shot`), :func:`run_operation` through the real job
-runner, and :func:`write_plugin_distribution` to install a plugin for one test. The
+runner, :func:`check_operation` for the promises every operation keeps, and
+:func:`write_plugin_distribution` to install a plugin for one test. The
 pytest fixtures built on them are in :mod:`core.testing.fixtures`, which pytest loads by
 itself wherever Packshot is installed (entry point ``pytest11``: ``packshot``); the
 desktop fixtures are in ``desktop.testing`` (``packshot-desktop``). Nothing here imports
 Qt, torch or OpenCV at import time.
 """
 
+from .conformance import NeedsModel, check_operation
 from .distributions import write_plugin_distribution
 from .images import PHOTOS, StudioShot, photo, studio_shot
 from .runs import RunRecord, run_operation
 
-__all__ = ["PHOTOS", "RunRecord", "StudioShot", "photo", "run_operation", "studio_shot",
-           "write_plugin_distribution"]
+__all__ = ["PHOTOS", "NeedsModel", "RunRecord", "StudioShot", "check_operation", "photo", "run_operation",
+           "studio_shot", "write_plugin_distribution"]

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ..plugin_host import PluginHost, load_plugins
-from . import images, runs
+from . import conformance, images, runs
 from .distributions import write_plugin_distribution
 
 
@@ -73,6 +73,26 @@ def packshot_run(packshot_home: Path) -> Callable[..., runs.RunRecord]:
     Returns a :class:`core.testing.RunRecord`; see :func:`core.testing.run_operation`.
     """
     return runs.run_operation
+
+
+@pytest.fixture
+def packshot_check_operation(packshot_home: Path) -> Callable[..., None]:
+    """``packshot_check_operation(op, params)``: fail with every Packshot promise ``op`` breaks.
+
+    Originals untouched, same seed same picture, ICC and EXIF kept, 16-bit kept,
+    progress reported in order, Cancel honoured; see :func:`core.testing.check_operation`.
+    Skips the test when the operation needs model weights that are not installed.
+    """
+
+    def check(op: Any, params: Any = None, **kwargs: Any) -> None:
+        try:
+            problems = conformance.check_operation(op, params, **kwargs)
+        except conformance.NeedsModel as exc:
+            pytest.skip(str(exc))
+        if problems:
+            raise AssertionError(f"{op.id} breaks Packshot's promises:\n  " + "\n  ".join(problems))
+
+    return check
 
 
 @pytest.fixture

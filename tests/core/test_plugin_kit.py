@@ -242,6 +242,32 @@ def test_run_operation_captures_progress_and_cancels_mid_run(fake_host, small_im
     assert bad.state == "failed" and isinstance(bad.error, BadParameter) and bad.progress == []
 
 
+def test_conformance_check_names_each_broken_promise_and_passes_a_good_op(fake_host):
+    from core.image import Image
+    from core.operation import Operation, Result
+    from core.testing import check_operation
+
+    class Careless(Operation):
+        id, title, family = "test.careless", "Careless", "other"
+
+        def run(self, inputs, params, ctx):
+            inputs.image.pixels[0, 0] = 0  # scribbles on the original
+            noise = np.random.default_rng().integers(0, 100, inputs.image.pixels.shape[:2])  # unseeded
+            rgb = (inputs.image.rgb() * 155).astype(np.uint8)
+            rgb[..., 0] += noise.astype(np.uint8)
+            return Result(Image(rgb))  # a fresh 8-bit Image: no ICC, no EXIF
+
+    problems = " | ".join(check_operation(Careless()))
+    for words in ("modifies the pixels", "drops the ICC profile or EXIF", "different picture for the same seed",
+                  "never reports progress", "turns a 16-bit image into 8-bit"):
+        assert words in problems, problems
+    assert check_operation(fake_host.operation("test.invert")) == []
+    assert check_operation(fake_host.operation("test.slow"), {"steps": 5}) == []
+    assert [p.split(",")[0] for p in check_operation(fake_host.operation("test.fill_mask"))] == \
+        ["never reports progress"]
+    assert "fails on a 64x48 8-bit RGB studio shot" in check_operation(fake_host.operation("test.boom"))[0]
+
+
 def test_sample_photos_are_real_and_sized():
     pictures = [photo(name, max_side=128) for name in PHOTOS]
     assert all(max(p.size) == 128 and p.pixels.dtype == np.uint8 for p in pictures)

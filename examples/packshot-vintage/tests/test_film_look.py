@@ -135,3 +135,8 @@ def test_operation_runs_in_the_editor_window(make_packshot_window, qtbot, packsh
     before, after = doc.original.rgb(), doc.current.rgb()
     assert after[..., 0].mean() / after[..., 2].mean() > 1.2 * before[..., 0].mean() / before[..., 2].mean()
     assert path.read_bytes() == original
+
+
+def test_keeps_the_promises_every_packshot_operation_makes(film_look, packshot_check_operation):
+    packshot_check_operation(film_look)
+    packshot_check_operation(film_look, {"grain": 1.0, "grain_size": 4.0, "vignette": 1.0})

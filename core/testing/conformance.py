@@ -1,0 +1,84 @@
+"""What every operation owes the people who run it, checked in one call.
+
+Packshot's promises hold only if each operation keeps them: originals are never
+modified, the same seed gives the same picture, 16-bit stays 16-bit, the ICC profile and
+EXIF travel along, progress is reported and Cancel stops the run. :func:`check_operation`
+runs an operation through the real job runner several times and lists every promise it
+breaks, in words an author can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import MissingModel
+from ..image import Image, quantize
+from ..operation import Inputs, Operation
+from .images import studio_shot
+from .runs import RunRecord, run_operation
+
+ICC, EXIF = b"packshot-test-icc", b"Exif\x00\x00packshot-test"
+
+
+class NeedsModel(Exception):
+    """The operation cannot run here: its model weights are not installed."""
+
+
+def sample_inputs(op: Operation, image: Image | None = None) -> Inputs:
+    """An image (a synthetic studio shot unless given) plus the mask, reference and prompt the op takes."""
+    if image is None:
+        image = replace(studio_shot("bottle", 48, 64, seed=3).image, icc_profile=ICC, exif=EXIF)
+    h, w = image.pixels.shape[:2]
+    mask = None
+    if "mask" in op.inputs:
+        mask = np.zeros((h, w), np.float32)
+        mask[h // 3: 2 * h // 3, w // 3: 2 * w // 3] = 1.0
+    reference = studio_shot("mug", h, w, seed=4).image if "reference" in op.inputs else None
+    prompt = "a glass bottle on a white studio backdrop" if "prompt" in op.inputs else None
+    return Inputs(image, mask, reference, prompt)
+
+
+def check_operation(op: Operation, params: Mapping[str, Any] | None = None, *, image: Image | None = None,
+                    models: Any = None, timeout: float = 300.0) -> list[str]:
+    """Every promise ``op`` breaks, as sentences (empty when it keeps them all).
+
+    Raises :class:`NeedsModel` when the operation needs weights that are not installed.
+    """
+    inputs = sample_inputs(op, image)
+    before = inputs.image.pixels.copy()
+
+    def run(source: Inputs, **kwargs: Any) -> RunRecord:
+        return run_operation(op, source, params, seed=7, models=models, timeout=timeout, **kwargs)
+
+    first = run(inputs)
+    if isinstance(first.error, MissingModel):
+        raise NeedsModel(str(first.error))
+    if first.result is None:
+        return [f"fails on a {inputs.image.width}x{inputs.image.height} 8-bit RGB studio shot: {first.error}"]
+    problems: list[str] = []
+    if not np.array_equal(inputs.image.pixels, before):
+        problems.append("modifies the pixels of the image it was given (originals must stay untouched)")
+    out = first.result.image
+    if (out.icc_profile, out.exif) != (inputs.image.icc_profile, inputs.image.exif):
+        problems.append("drops the ICC profile or EXIF (build results with image.with_float / with_pixels)")
+    if not np.array_equal(run(inputs).image.pixels, out.pixels):
+        problems.append("gives a different picture for the same seed (draw randomness from ctx.rng)")
+    own = [f for f, message in first.progress if message != "done"]
+    if not own:
+        problems.append("never reports progress, so Cancel cannot stop it (call ctx.progress per step)")
+    if any(not 0.0 <= f <= 1.0 for f in first.fractions) or first.fractions != sorted(first.fractions):
+        problems.append(f"reports progress outside 0..1 or going backwards: {first.fractions}")
+    if own:
+        cancelled = run(inputs, cancel_at=own[0])
+        if cancelled.state != "cancelled" or cancelled.result is not None:
+            problems.append(f"does not stop when cancelled (ended {cancelled.state})")
+    sixteen = run(replace(inputs, image=inputs.image.with_pixels(quantize(inputs.image.as_float(), np.uint16))))
+    if sixteen.result is None:
+        problems.append(f"fails on a 16-bit image: {sixteen.error}")
+    elif sixteen.result.image.pixels.dtype != np.uint16:
+        problems.append("turns a 16-bit image into 8-bit (use image.with_float to keep the bit depth)")
+    return problems
