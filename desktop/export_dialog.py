@@ -57,6 +57,8 @@ class ExportDialog(QDialog):
         self.max_kb.setRange(0, 1_000_000)
         self.max_kb.setSpecialValueText("no limit")
         self.max_kb.setSuffix(" KB")
+        self.max_kb.valueChanged.connect(lambda kb: setattr(self, "_max_bytes", kb * 1024 or None))
+        self._max_bytes: int | None = None  # exact bytes from a preset; the field shows KB
         self.colour = QComboBox()
         self.colour.addItems(COLOUR_SPACES)
         self.colour.setToolTip("sRGB converts from the picture's profile and embeds sRGB (what shops expect)")
@@ -107,7 +109,10 @@ class ExportDialog(QDialog):
         self.height.setValue(options.height or 0)
         self.fit.setCurrentText(options.fit)
         self.background.set_value(Colour(name="background", default="#ffffff").check(list(options.background)))
+        self.max_kb.blockSignals(True)
         self.max_kb.setValue((options.max_bytes or 0) // 1024)
+        self.max_kb.blockSignals(False)
+        self._max_bytes = options.max_bytes
         self.colour.setCurrentText(options.colour_space)
         self.metadata.setCurrentIndex(METADATA_POLICIES.index(options.metadata))
         self._preset_options = options
@@ -118,7 +123,7 @@ class ExportDialog(QDialog):
         values = dict(
             width=self.width.value() or None, height=self.height.value() or None, fit=self.fit.currentText(),
             background=Colour.to_rgb(self.background.value()), format=self.format.currentText(),
-            quality=self.quality.value(), max_bytes=self.max_kb.value() * 1024 or None,
+            quality=self.quality.value(), max_bytes=self._max_bytes,
             colour_space=self.colour.currentText(), metadata=self.metadata.currentData(),
         )
         if base is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
 
 from PySide6.QtCore import Qt
@@ -133,3 +134,21 @@ def test_shortcut_list_names_the_lightroom_keys(qtbot):
     assert table.rowCount() == len(SHORTCUTS)
     texts = {table.item(r, 0).text() for r in range(table.rowCount())}
     assert {"1 - 5", "0", "P / X / U", "Ctrl+Z", "F1 or ?"} <= texts
+
+
+def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):
+    from core.export import options_from_preset
+    from core.image import from_array
+    from core.plugin_host import load_plugins
+    from desktop.document import Document
+    from desktop.export_dialog import ExportDialog
+
+    presets = load_plugins().export_presets()
+    assert presets, "the presets plugin provides the marketplace presets"
+    doc = Document(from_array(np.zeros((10, 10, 3), np.uint8)))
+    dialog = ExportDialog(doc, presets, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    for i, preset in enumerate(presets, 1):
+        dialog.preset.setCurrentIndex(i)
+        assert dialog.options() == options_from_preset(preset), preset["name"]
+        assert dialog.target().suffix == "." + options_from_preset(preset).extension

@@ -361,3 +361,33 @@ def test_browsing_many_pictures_keeps_only_a_few_in_memory(qtbot, window, many_s
                         timeout=10_000)
     assert len(window.docs) == KEEP_DOCUMENTS < len(many_shots)
     assert list(window.docs)[-1] == many_shots[-1]
+
+
+def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot, make_window, tmp_path):
+    import shutil
+
+    import pytest
+
+    from core.plugin_host import load_plugins
+    from core.resources import sample_images
+
+    host = load_plugins()
+    if "colour.auto_white_balance" not in host.operations():
+        pytest.skip("the colour plugin (colour.auto_white_balance) is not installed in this tree yet")
+    source = next(p for p in sample_images() if "warm" in p.name)
+    path = tmp_path / source.name
+    shutil.copy(source, path)
+    window = make_window(host)
+    window.open_paths([path])
+    qtbot.waitUntil(lambda: window.document is not None and window.document.path == path.resolve(), timeout=10_000)
+    doc = window.document
+
+    def cast(pixels):  # mean chroma of the backdrop border (0 for a neutral grey)
+        border = np.concatenate([pixels[:20].reshape(-1, 3), pixels[-20:].reshape(-1, 3)]).astype(float)
+        return float(np.abs(border - border.mean(axis=1, keepdims=True)).mean())
+
+    before = cast(doc.current.pixels)
+    job = window.run_operation("colour.auto_white_balance", {})
+    qtbot.waitUntil(lambda: job.state in ("done", "failed") and job.id not in window._running, timeout=60_000)
+    assert job.state == "done", window.message_bar.history
+    assert cast(doc.current.pixels) < before / 2
