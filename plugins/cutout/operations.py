@@ -61,7 +61,7 @@ class RemoveBackgroundModel(Operation):
         from .onnx_matte import CONTRACTS, predict_alpha, session_for
 
         entry = next(e for e in read_entries("cutout.toml") if e["name"] == params["model"])
-        path = model_path(ctx, entry)
+        path = model_path(ctx, entry["name"])
         ctx.progress(0.05, f"loading {entry['name']}")
         session = session_for(path, ctx.device)
         ctx.progress(0.2, "predicting")

@@ -14,6 +14,14 @@ packshot_api_version = "1.0"
 
 @hookimpl
 def packshot_operations():
+    from .diffusion_ops import OPERATIONS as DIFFUSION
     from .operations import Backdrop, Colourways, ExtendCanvas, StageProduct
 
-    return [Backdrop(), StageProduct(), ExtendCanvas(), Colourways()]
+    return [Backdrop(), StageProduct(), ExtendCanvas(), Colourways(), *DIFFUSION]
+
+
+@hookimpl
+def packshot_model_catalogue():
+    from .diffusion_models import catalogue
+
+    return catalogue()

@@ -1,0 +1,134 @@
+"""Finding and loading diffusion pipelines with no network: a diffusers folder or one file.
+
+A diffusers folder (``model_index.json`` and component folders) loads as it is. A
+single ``.safetensors`` checkpoint (the form most people download) needs its
+components' configs, which ``from_single_file`` would fetch from the Hub; the configs of
+the supported families are kept in ``resources/diffusion_configs`` and passed instead,
+and the CLIP tokenizer's two vocabulary files come from the models folder. ``.ckpt``
+files are refused: they are pickles that can run code when loaded.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from core.context import Context
+from core.errors import BadInput, MissingModel
+from core.resources import resource_path
+from plugins.cutout.model_files import model_path, models_dir, read_entries
+
+KINDS = ("txt2img", "img2img", "inpaint")
+SCHEDULERS = ("default", "euler", "euler_a", "dpm++", "ddim", "lcm")
+FAMILIES = ("sd15", "sd15-inpaint", "sd21", "sdxl")
+TOKENIZER_FILES = ("clip-vocab", "clip-merges")
+
+_cache: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def catalogue() -> list[dict[str, Any]]:
+    return read_entries("generate.toml")
+
+
+def resolve_source(ctx: Context, name: str) -> tuple[Path, dict[str, Any]]:
+    """The folder or file for a catalogue name, a name in the models folder, or a path."""
+    entries = {e["name"]: e for e in catalogue()}
+    if name in entries:
+        return model_path(ctx, name), entries[name]
+    for candidate in (models_dir(ctx) / name, Path(name).expanduser()):
+        if candidate.exists():
+            return candidate, {"name": name}
+    known = ", ".join(e for e, v in entries.items() if v.get("task") != "tokenizer")
+    raise MissingModel(f"diffusion model {name!r} is not installed: give a catalogue name ({known}) and "
+                       f"install it with 'packshot models download NAME', or put a diffusers folder or a "
+                       f".safetensors file into {models_dir(ctx)}")
+
+
+def detect_family(path: Path) -> str:
+    """Which family a single-file checkpoint belongs to, read from its tensor names."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        keys = set(f.keys())
+        if any(k.startswith("conditioner.embedders.1.") for k in keys):
+            return "sdxl"
+        conv_in = "model.diffusion_model.input_blocks.0.0.weight"
+        if conv_in not in keys:
+            raise BadInput(f"{path.name}: not a Stable Diffusion checkpoint (no UNet input block)")
+        if any(k.startswith("cond_stage_model.model.") for k in keys):
+            return "sd21"
+        return "sd15-inpaint" if f.get_slice(conv_in).get_shape()[1] == 9 else "sd15"
+
+
+def _tokenizers(ctx: Context, family: str) -> dict[str, Any]:
+    from transformers import CLIPTokenizer
+
+    vocab, merges = (model_path(ctx, n) for n in TOKENIZER_FILES)
+    pads = {"sd21": ["!"], "sdxl": ["<|endoftext|>", "!"]}.get(family, ["<|endoftext|>"])
+    names = ["tokenizer", "tokenizer_2"]
+    return {names[i]: CLIPTokenizer(str(vocab), str(merges), pad_token=pad, model_max_length=77) for i, pad in enumerate(pads)}
+
+
+def _load_base(ctx: Context, source: Path, dtype):
+    import diffusers
+
+    if source.is_dir():
+        if not (source / "model_index.json").exists():
+            raise BadInput(f"{source}: not a diffusers model folder (no model_index.json)")
+        try:
+            return diffusers.DiffusionPipeline.from_pretrained(str(source), local_files_only=True,
+                                                               dtype=dtype, safety_checker=None)
+        except (OSError, ValueError) as exc:
+            raise BadInput(f"{source.name}: incomplete diffusers folder ({exc})") from exc
+    if source.suffix.lower() != ".safetensors":
+        raise BadInput(f"{source.name}: only .safetensors checkpoints are loaded (a {source.suffix} file is "
+                       "a pickle that can run code when opened)")
+    family = detect_family(source)
+    config = resource_path("diffusion_configs", family)
+    import json
+
+    cls = getattr(diffusers, json.loads((config / "model_index.json").read_text("utf-8"))["_class_name"])
+    extra = {} if family == "sdxl" else {"safety_checker": None, "feature_extractor": None}
+    return cls.from_single_file(str(source), config=str(config), local_files_only=True, dtype=dtype,
+                                **_tokenizers(ctx, family), **extra)
+
+
+def load_pipeline(ctx: Context, source: Path, kind: str, *, device: str, fp16: bool = False,
+                  attention_slicing: bool = False, cpu_offload: bool = False):
+    """A pipeline of ``kind`` for ``source``; the loaded base pipeline is kept for the next call."""
+    import torch
+    from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting, AutoPipelineForText2Image
+
+    half = fp16 and device == "cuda"
+    key = f"{source}|{source.stat().st_mtime}|{device}|{half}|{attention_slicing}|{cpu_offload}"
+    with _lock:
+        base = _cache.get(key)
+        if base is None:
+            _cache.clear()
+            base = _load_base(ctx, source, torch.float16 if half else torch.float32)
+            if cpu_offload and device == "cuda":
+                base.enable_model_cpu_offload()
+            else:
+                base.to(device)
+            if attention_slicing:
+                base.enable_attention_slicing()
+            base.set_progress_bar_config(disable=True)
+            _cache[key] = base
+    auto = {"txt2img": AutoPipelineForText2Image, "img2img": AutoPipelineForImage2Image,
+            "inpaint": AutoPipelineForInpainting}[kind]
+    pipe = auto.from_pipe(base)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def set_scheduler(pipe, name: str) -> None:
+    """Swap the sampler, keeping the model's own noise schedule settings."""
+    if name == "default":
+        return
+    import diffusers
+
+    cls = {"euler": "EulerDiscreteScheduler", "euler_a": "EulerAncestralDiscreteScheduler",
+           "dpm++": "DPMSolverMultistepScheduler", "ddim": "DDIMScheduler", "lcm": "LCMScheduler"}[name]
+    pipe.scheduler = getattr(diffusers, cls).from_config(pipe.scheduler.config)
