@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,8 +102,6 @@ def listed_operations(window: Any) -> set[str]:
 
 def open_pictures(window: Any, qtbot: Any, paths: Sequence[Any], timeout_ms: int = 15_000) -> Any:
     """Open files (or one folder) as a person would, and wait until the first one is shown."""
-    from pathlib import Path
-
     paths = [Path(p) for p in paths]
     window.open_paths(paths)
     first = paths[0] if paths[0].is_file() else None
