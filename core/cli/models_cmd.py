@@ -45,7 +45,7 @@ def _list(store: ModelStore, args: argparse.Namespace) -> int:
         size = _size(e.size)
         flags = "custom" if e.custom else ("" if e.verified else "unverified")
         detail = f" ({r.detail})" if r.detail and r.state != "installed" else ""
-        print(f"  {r.state:<9} {e.name:<28} {e.family:<8} {e.task:<8} x{e.scale} "
+        print(f"  {r.state:<9} {e.name:<28} {e.family:<8} {e.task:<18} x{e.scale} "
               f"{e.architecture:<10} {size:>9}  {e.licence:<14} {flags}{detail}")
     missing = [r for r in rows if r.state != "installed" and r.entry.url]
     if missing:

@@ -71,5 +71,5 @@ def _empty_cache(device: str) -> None:
 
     if device == "cuda" and torch.cuda.is_available():
         torch.cuda.empty_cache()
-    elif device == "mps" and hasattr(torch, "mps"):
+    elif device == "mps" and torch.backends.mps.is_available():
         torch.mps.empty_cache()

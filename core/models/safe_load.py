@@ -3,7 +3,9 @@
 ``.safetensors`` holds only tensors. ``.pth``/``.pt``/``.ckpt`` are pickles, which can
 carry arbitrary Python objects that run on load; they are read with
 ``torch.load(weights_only=True)``, which accepts tensors and plain containers only, and
-anything else is refused with a message saying why.
+anything else is refused with a message saying why. A TorchScript archive (LaMa's
+``big-lama.pt``) is read by TorchScript's own loader, which rebuilds only TorchScript
+types and runs no Python code from the file; only its tensors are kept.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def read_state_dict(path: str | Path) -> dict[str, Any]:
             state = load_file(str(path), device="cpu")
         except (SafetensorError, OSError, ValueError) as exc:
             raise BadInput(f"{path.name}: not a readable .safetensors file ({exc})") from exc
+    elif suffix in PICKLE_SUFFIXES and _is_torchscript(path):
+        import torch
+
+        try:
+            state = dict(torch.jit.load(str(path), map_location="cpu").state_dict())
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise BadInput(f"{path.name}: not a readable TorchScript archive ({exc})") from exc
     elif suffix in PICKLE_SUFFIXES:
         import torch
 
@@ -53,6 +62,15 @@ def read_state_dict(path: str | Path) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise BadInput(f"{path.name}: holds a {type(state).__name__}, not a dictionary of tensors")
     return state
+
+
+def _is_torchscript(path: Path) -> bool:
+    """A TorchScript archive is a zip holding compiled ``code/`` next to its tensors."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any("/code/" in name for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def spandrel_loader():

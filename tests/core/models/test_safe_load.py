@@ -58,3 +58,11 @@ def test_unknown_architecture_and_format_get_clear_errors(tmp_path):
     broken.write_bytes(b"\x00" * 10)
     with pytest.raises(BadInput, match="not a readable"):
         read_state_dict(broken)
+
+
+def test_torchscript_archive_gives_its_tensors(tmp_path):
+    net = torch.nn.Conv2d(3, 3, 3)
+    path = tmp_path / "scripted.pt"
+    torch.jit.script(net).save(str(path))
+    state = read_state_dict(path)
+    assert set(state) == {"weight", "bias"} and torch.equal(state["weight"], net.weight)
