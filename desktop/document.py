@@ -1,4 +1,4 @@
-"""The editing state of one image, with no Qt: pixels, preview, mask, history, selection.
+"""The editing state of one image, with no Qt: pixels, preview, mask and history.
 
 Widgets observe a :class:`Document` and change it through its methods; the tests drive
 it with no screen at all, as napari keeps its layers apart from their Qt views. The
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -310,34 +309,6 @@ class Document:
             target.parent.mkdir(exist_ok=True)
             save_mask(self._unsaved_masks.pop(name), target)
         return save_sidecar(self.path, self.stack)
-
-
-# --------------------------------------------------------------------------- selection
-
-
-@dataclass
-class Selection:
-    """The images in view (library order) and which one is open; arrow keys move it."""
-
-    paths: list[Path] = field(default_factory=list)
-    index: int = -1
-
-    def set_paths(self, paths: Sequence[Path], keep: Path | None = None) -> None:
-        self.paths = list(paths)
-        self.index = self.paths.index(keep) if keep in self.paths else (0 if self.paths else -1)
-
-    @property
-    def current(self) -> Path | None:
-        return self.paths[self.index] if 0 <= self.index < len(self.paths) else None
-
-    def select(self, index: int) -> Path | None:
-        if not self.paths:
-            return None
-        self.index = min(max(index, 0), len(self.paths) - 1)
-        return self.current
-
-    def move(self, delta: int) -> Path | None:
-        return self.select(self.index + delta)
 
 
 def describe_error(exc: BaseException) -> str:

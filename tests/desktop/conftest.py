@@ -14,7 +14,6 @@ from core.imageio import save_image
 from core.operation import Operation, Result
 from core.params import Float, Int
 from core.plugin_host import PluginHost
-from core.settings import Settings
 from core.synthetic import studio_shot
 
 
@@ -97,23 +96,9 @@ def host() -> PluginHost:
 
 
 @pytest.fixture
-def make_window(qtbot):
-    """Build a MainWindow offscreen with a given PluginHost; closed after the test."""
-    from desktop.main_window import MainWindow
-
-    made = []
-
-    def make(host: PluginHost, **kwargs):
-        w = MainWindow(host=host, settings=Settings(), open_on_start=False, **kwargs)
-        qtbot.addWidget(w)
-        w.show()
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
-        w.bridge.runner.shutdown(wait=True)
+def make_window(make_packshot_window):
+    """``make_window(host, **kwargs)``: the author kit's offscreen window with this PluginHost."""
+    return lambda host, **kwargs: make_packshot_window(host=host, **kwargs)
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ import pytest
 
 from core.errors import BadInput
 from core.image import from_array
-from core.imageio import load_image, save_image
+from core.imageio import save_image
 from core.jobs import execute
 from core.context import Context
 from core.operation import Inputs
 from core.recipe import make_step, sidecar_path
 from core.synthetic import studio_shot
-from desktop.document import Document, Selection, preview_of, stamp, stroke
+from desktop.document import Document, preview_of, stamp, stroke
 
 
 def _apply(doc, host, op_id, params=None, mask=None):
@@ -116,13 +116,3 @@ def test_mask_tools_invert_clear_and_result_mask(photo):
     assert doc.use_result_mask() and np.allclose(doc.mask, 0.25)
     doc.clear_mask()
     assert doc.mask is None and not doc.has_mask()
-
-
-def test_selection_moves_and_clamps(tmp_path):
-    paths = [tmp_path / f"{i}.jpg" for i in range(3)]
-    sel = Selection()
-    sel.set_paths(paths)
-    assert sel.current == paths[0]
-    assert sel.move(1) == paths[1] and sel.move(5) == paths[2] and sel.move(-9) == paths[0]
-    sel.set_paths(paths, keep=paths[2])
-    assert sel.index == 2

@@ -217,6 +217,12 @@ def test_rating_and_flag_keys_mark_the_picture(qtbot, window, shots, ui):
     assert (entry.rating, entry.flag) == (4, "pick")
     record = window.catalogue.library.file(shots[0])
     assert (record.rating, record.flag) == (4, "pick")
+    qtbot.keyClick(window.canvas, Qt.Key.Key_6)
+    assert window.library.current_entry().label == "Red"
+    qtbot.keyClick(window.canvas, Qt.Key.Key_6)
+    assert window.library.current_entry().label == ""
+    qtbot.keyClick(window.canvas, Qt.Key.Key_0)
+    assert window.library.current_entry().rating == 0
     qtbot.keyClick(window.canvas, Qt.Key.Key_X)
     window.library.filter.setCurrentIndex(6)  # picks only
     assert shots[0] not in window.library.paths()
