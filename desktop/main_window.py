@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self._running: dict[int, tuple[Document, object, object, int]] = {}
         self._last_job: Job | None = None
         self._opening: set[Path] = set()
+        self._rendering: set[int] = set()  # ids of pictures being rendered in a worker
         self._build_ui()
         self._build_actions()
         self._connect()
@@ -447,8 +448,9 @@ class MainWindow(QMainWindow):
                 doc.add_replayed(value)
         elif kind == "render":
             image, rendered = value
+            self._rendering.discard(id(image))
             self._remember(image, rendered)
-            if self.document is not None and self.document.current is image:
+            if self.document is not None and (image is self.document.current or image is self.document.original):
                 self._show_current()
         elif kind == "export":
             self._guard_library(self.catalogue.record_export, key[1], value.path, value.bytes)
@@ -458,6 +460,8 @@ class MainWindow(QMainWindow):
     def _task_error(self, key, message: str) -> None:
         if key[0] == "open":
             self._opening.discard(key[1])
+        elif key[0] == "render":
+            self._rendering.discard(key[1])
         self.show_error(message)
 
     def _remember(self, image: Image, rendered: Rendered) -> None:
@@ -474,12 +478,14 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None:
             return
-        current = self._cached(doc.current)
+        current, before = self._cached(doc.current), self._cached(doc.original)
+        for image, rendered in ((doc.current, current), (doc.original, before)):
+            if rendered is None and id(image) not in self._rendering:
+                self._rendering.add(id(image))
+                self.tasks.start(("render", id(image)), lambda image=image: (image, render(image)))
         if current is None:
-            image = doc.current
-            self.tasks.start(("render", id(image)), lambda: (image, render(image)))
             return
-        self.canvas.set_rendered(current, self._cached(doc.original))
+        self.canvas.set_rendered(current, before)
         self.undo_action.setEnabled(doc.can_undo())
         self.redo_action.setEnabled(doc.can_redo())
 

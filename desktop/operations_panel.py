@@ -216,7 +216,7 @@ class OperationsPanel(QWidget):
         if op is not None and "mask" in inputs:
             self.mask_note.setText("Needs a mask: paint one with the brush (B)." if op.mask_required
                                    else "Uses the painted mask when there is one.")
-        self.seed_row.setVisible(op is not None)
+        self.seed_row.setVisible(op is not None and not any(p.name == "seed" for p in op.params))
 
     def _browse_reference(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Reference image", "",

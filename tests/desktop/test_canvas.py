@@ -115,3 +115,15 @@ def test_transparent_pictures_get_a_checkerboard(qtbot, window, shots, ui):
     a = grab.pixelColor(int(p.x()) + 2, int(p.y()) + 2).red()
     b = grab.pixelColor(int(p.x()) + 10, int(p.y()) + 2).red()
     assert {a, b} == {102, 153}
+
+
+def test_before_view_survives_a_long_history(qtbot, window, shots, ui):
+    from desktop.main_window import RENDER_CACHE
+
+    doc = ui.open_first(shots)
+    for i in range(RENDER_CACHE + 2):  # more pictures than the render cache holds
+        ui.run("colour.test_invert", {"amount": 0.1 + 0.05 * i})
+    ui.wait_shown()
+    qtbot.waitUntil(lambda: window.canvas.before is not None
+                    and window._cached(doc.original) is window.canvas.before, timeout=10_000)
+    assert window.canvas.before.preview.pixelColor(2, 2) != window.canvas.after.preview.pixelColor(2, 2)
