@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from PIL import Image as PILImage
 
 from core.export import ExportOptions, export_file
 
-from .photos import make_photos, psnr
+from .photos import files_per_second, make_photos, psnr
 from .table import print_table
 
 LONG_SIDE = 2000
@@ -61,18 +61,6 @@ def _pyvips_icc(src: Path, dst: Path) -> None:
     pyvips.Image.thumbnail(str(src), LONG_SIDE, size="down", export_profile="srgb").write_to_file(str(dst), Q=90)
 
 
-def _loop(fn, sources: list[Path], out: Path, threads: int = 1) -> float:
-    jobs = [(src, out / f"{fn.__name__}_{src.stem}.jpg") for src in sources]
-    start = time.perf_counter()
-    if threads == 1:
-        for src, dst in jobs:
-            fn(src, dst)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(lambda job: fn(*job), jobs))
-    return len(sources) / (time.perf_counter() - start)
-
-
 def _pool(sources: list[Path], out: Path, workers: int) -> float:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_packshot, sources[:workers], [out / f"warm{i}.jpg" for i in range(workers)]))
@@ -99,7 +87,7 @@ def _vips_threads(n: int):
         before = pyvips.concurrency_get()
         pyvips.concurrency_set(n)
         try:
-            return _loop(_pyvips, sources, out)
+            return files_per_second(_pyvips, sources, out)
         finally:
             pyvips.concurrency_set(before)
 
@@ -113,15 +101,15 @@ def run(quick: bool) -> None:
     cores = os.cpu_count() or 1
     count, repeat = (4, 1) if quick else (12, 3)
     pipelines = {
-        "Packshot, 1 process, 1 thread": lambda s, o: _loop(_packshot, s, o),
-        f"Packshot, 1 process, {cores} threads": lambda s, o: _loop(_packshot, s, o, cores),
+        "Packshot, 1 process, 1 thread": lambda s, o: files_per_second(_packshot, s, o),
+        f"Packshot, 1 process, {cores} threads": lambda s, o: files_per_second(_packshot, s, o, cores),
         "Packshot, 2 processes": lambda s, o: _pool(s, o, 2),
         "Packshot batch runner, 2 workers (end to end)": lambda s, o: _batch(s, o, 2),
-        "Pillow in a loop (full decode, Lanczos)": lambda s, o: _loop(_pillow, s, o),
-        "OpenCV (imread, INTER_AREA, imwrite)": lambda s, o: _loop(_opencv, s, o),
-        f"pyvips thumbnail ({pyvips.concurrency_get()} vips threads)": lambda s, o: _loop(_pyvips, s, o),
+        "Pillow in a loop (full decode, Lanczos)": lambda s, o: files_per_second(_pillow, s, o),
+        "OpenCV (imread, INTER_AREA, imwrite)": lambda s, o: files_per_second(_opencv, s, o),
+        f"pyvips thumbnail ({pyvips.concurrency_get()} vips threads)": lambda s, o: files_per_second(_pyvips, s, o),
         "pyvips thumbnail (1 vips thread)": _vips_threads(1),
-        "pyvips thumbnail + export_profile=srgb": lambda s, o: _loop(_pyvips_icc, s, o),
+        "pyvips thumbnail + export_profile=srgb": lambda s, o: files_per_second(_pyvips_icc, s, o),
     }
     with tempfile.TemporaryDirectory(prefix="packshot-bench-") as tmp:
         tmp = Path(tmp)

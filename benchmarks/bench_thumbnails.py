@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from PIL import Image as PILImage
 
 from core.library.thumbnails import make_thumbnail, make_thumbnails
 
-from .photos import make_photos, psnr
+from .photos import files_per_second, make_photos, psnr
 from .table import print_table
 
 SIZE = 256
@@ -36,19 +35,7 @@ def _pyvips(src: Path, dst: Path) -> None:
     pyvips.Image.thumbnail(str(src), SIZE).write_to_file(str(dst), Q=85)
 
 
-def _rate(fn, sources: list[Path], out: Path, threads: int = 1) -> float:
-    jobs = [(s, out / f"{fn.__name__}_{s.stem}.jpg") for s in sources]
-    start = time.perf_counter()
-    if threads == 1:
-        for src, dst in jobs:
-            fn(src, dst)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(lambda job: fn(*job), jobs))
-    return len(sources) / (time.perf_counter() - start)
-
-
-def _pool_rate(sources: list[Path], out: Path, workers: int) -> float:
+def _poolfiles_per_second(sources: list[Path], out: Path, workers: int) -> float:
     folder = out / f"cache{time.perf_counter_ns()}"
     start = time.perf_counter()
     make_thumbnails([(s, f"{i:032x}") for i, s in enumerate(sources)], SIZE, workers=workers, folder=folder)
@@ -72,11 +59,11 @@ def run(quick: bool) -> None:
 
         best = lambda f: max(f() for _ in range(repeat))  # noqa: E731
         rates = {
-            "Packshot, 1 thread (draft decode)": best(lambda: _rate(packshot, sources, out)),
-            f"Packshot pool ({cores} threads)": best(lambda: _pool_rate(sources, out, cores)),
-            f"pyvips thumbnail, loop ({pyvips.concurrency_get()} vips threads)": best(lambda: _rate(_pyvips, sources, out)),
-            f"pyvips thumbnail, {cores} threads": best(lambda: _rate(_pyvips, sources, out, cores)),
-            "Pillow full decode, 1 thread": best(lambda: _rate(_pillow_full, sources, out)),
+            "Packshot, 1 thread (draft decode)": best(lambda: files_per_second(packshot, sources, out)),
+            f"Packshot pool ({cores} threads)": best(lambda: _poolfiles_per_second(sources, out, cores)),
+            f"pyvips thumbnail, loop ({pyvips.concurrency_get()} vips threads)": best(lambda: files_per_second(_pyvips, sources, out)),
+            f"pyvips thumbnail, {cores} threads": best(lambda: files_per_second(_pyvips, sources, out, cores)),
+            "Pillow full decode, 1 thread": best(lambda: files_per_second(_pillow_full, sources, out)),
         }
         vips = rates[next(k for k in rates if k.startswith("pyvips thumbnail, loop"))]
         with PILImage.open(sources[0]) as im:

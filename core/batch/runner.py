@@ -74,6 +74,8 @@ class BatchReport:
     path: Path | None = None
     seconds: float = 0.0
     dry_run: bool = False
+    preset: str = ""
+    fingerprint: str = ""
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i["status"] == status)
@@ -90,8 +92,8 @@ class BatchReport:
         return {s: self.count(s) for s in ("done", "done-earlier", "skipped", "failed", "planned")}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"out_dir": str(self.out_dir), "summary": self.summary(), "seconds": round(self.seconds, 2),
-                "files": self.items}
+        return {"out_dir": str(self.out_dir), "preset": self.preset, "settings": self.fingerprint,
+                "summary": self.summary(), "seconds": round(self.seconds, 2), "files": self.items}
 
 
 def plan_batch(spec: BatchSpec) -> list[PlanItem]:
@@ -127,7 +129,8 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
         raise BadParameter(f"executor {executor!r}; expected one of {', '.join(executors.EXECUTORS)}")
     started = time.monotonic()
     plan = plan_batch(spec)
-    report = BatchReport(spec.out_dir.resolve(), dry_run=dry_run)
+    report = BatchReport(spec.out_dir.resolve(), dry_run=dry_run, preset=spec.preset,
+                         fingerprint=spec.fingerprint())
     if dry_run:
         status = {"write": "planned", "done-earlier": "done-earlier", "exists": "skipped"}
         report.items = [_item(p, status[p.action]) for p in plan]

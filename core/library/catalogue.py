@@ -3,7 +3,8 @@
 One file per picture with its size, time, content hash, dimensions, format, colour
 profile, rating, flag, colour label, tags, edit stack and export history. Rescans read
 only files whose size or time changed; a file that moved keeps its marks (found again by
-its content hash), a deleted one is marked missing and comes back if it reappears.
+its content hash), a deleted one is marked missing and comes back if it reappears. A
+newly found file takes the rating, flag and label of its XMP sidecar, if it has one.
 """
 
 from __future__ import annotations
@@ -199,9 +200,12 @@ class Library:
                     gone.pop(old_path, None)
                     report.moved.append((Path(old_path), path))
                     continue
+                marks = _sidecar_marks(path)
                 db.execute("INSERT INTO files (folder_id, path, name, size, mtime_ns, hash, width, height, "
-                           "format, profile, error, added, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           (folder_id, str(path), path.name, *values[:-1], now, now))
+                           "format, profile, error, added, updated, rating, flag, label) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           (folder_id, str(path), path.name, *values[:-1], now, now,
+                            marks.rating, marks.flag, marks.label))
                 report.added.append(path)
             for old_path, file_id in gone.items():
                 db.execute("UPDATE files SET missing=1 WHERE id=? AND missing=0", (file_id,))
@@ -386,6 +390,14 @@ class Library:
         """Thumbnails for many files in a pool of worker threads; returns path -> thumbnail."""
         return make_thumbnails([(r.path, r.hash) for r in records if not r.error], size,
                                workers=workers, folder=self.thumbnail_folder, on_done=on_done)
+
+
+def _sidecar_marks(path: Path) -> xmp.XmpMarks:
+    """Marks another program left in the file's XMP sidecar (none if it has none or it is broken)."""
+    try:
+        return xmp.read_marks(path) or xmp.XmpMarks()
+    except BadInput:
+        return xmp.XmpMarks()
 
 
 def _record(row: tuple, folders: dict[int, str], tags: dict[int, list[str]]) -> FileRecord:

@@ -163,6 +163,16 @@ def test_xmp_round_trip_reads_both_sidecar_names(lib, shoot, style):
     assert (rec.rating, rec.label, rec.flag) == (4, "Green", "")
 
 
+def test_new_files_take_their_sidecar_marks(lib, shoot):
+    write_marks(shoot / "p2.jpg", XmpMarks(5, "pick", "Purple"))
+    (shoot / "p3.xmp").write_text("<not xml")
+    lib.add_folder(shoot)
+    rec = lib.file(shoot / "p2.jpg")
+    assert (rec.rating, rec.flag, rec.label) == (5, "pick", "Purple")
+    assert lib.file(shoot / "p3.jpg").rating == 0
+    assert [r.name for r in lib.files(flag="pick")] == ["p2.jpg"]
+
+
 def test_xmp_flags(tmp_path):
     image = _jpeg(tmp_path / "a.jpg")
     write_marks(image, XmpMarks(3, "pick", ""))
