@@ -86,6 +86,23 @@ def enclosed(edges: np.ndarray, outside: np.ndarray) -> np.ndarray:
     return left & right & up
 
 
+def enclosing_labels(labels: np.ndarray, edges: np.ndarray, margin: float = 0.02) -> np.ndarray:
+    """Labels for a second look: certain backdrop only outside the box around all sharp edges."""
+    import cv2
+
+    found = edges | (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
+    if not found.any():
+        return labels
+    ys, xs = np.nonzero(found)
+    h, w = labels.shape
+    m = int(round(margin * max(h, w)))
+    out = np.full(labels.shape, cv2.GC_BGD, np.uint8)
+    inner = out[max(ys.min() - m, 0):ys.max() + m + 1, max(xs.min() - m, 0):xs.max() + m + 1]
+    inner[...] = cv2.GC_PR_FGD
+    out[labels == cv2.GC_FGD] = cv2.GC_FGD
+    return out
+
+
 def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int = 4) -> np.ndarray:
     """Boolean product mask from GrabCut run on the seeded labels."""
     import cv2

@@ -17,7 +17,7 @@ from core.context import Context
 
 from .backdrop_fit import fit_backdrop
 from .matting import closed_form_alpha, trimap, upsample_alpha
-from .segment import evidence, grabcut, keep_seeded_parts, seed_labels
+from .segment import enclosing_labels, evidence, grabcut, keep_seeded_parts, seed_labels
 
 WORKING_SIDE = 1024
 # Share of the product's outline that must differ visibly from the backdrop.
@@ -54,19 +54,31 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     labels = seed_labels(ev)
     ctx.progress(0.2, "segmenting")
     mask = keep_seeded_parts(grabcut(small, labels), labels)
+    band = edge_band or max(2, int(round(0.004 * np.hypot(*small.shape[:2]))))
+    outline_edges = ev.edges & (ev.distance > ev.low)
+    stray = _stray_edge_share(mask, outline_edges, band)
+    beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
+    second = False
+    if stray > STRAY_EDGES or beside > UNEXPLAINED_AREA:
+        # Product parts as light as the backdrop were seeded as backdrop: ask GrabCut again
+        # with only the frame outside the sharp edges as certain backdrop.
+        ctx.progress(0.4, "second look: product close to the backdrop colour")
+        alt = keep_seeded_parts(grabcut(small, enclosing_labels(labels, outline_edges)), labels)
+        alt_stray = _stray_edge_share(alt, outline_edges, band)
+        if alt.any() and alt_stray < stray:
+            mask, stray, second = alt, alt_stray, True
+            beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
     report: dict[str, Any] = {"backdrop": _hex(fit.mean_colour), "backdrop_noise": round(fit.noise, 4),
                               "backdrop_fit": round(fit.inlier_fraction, 3)}
     if not mask.any():
         return Cutout(np.zeros((h, w), np.float32), True,
                       "found no product: the whole frame looks like the backdrop", report)
     ctx.progress(0.6, "matting the edge")
-    band = edge_band or max(2, int(round(0.004 * np.hypot(*small.shape[:2]))))
     alpha = closed_form_alpha(small, trimap(mask, band))
     ctx.progress(0.85, "refining at full size")
     alpha = upsample_alpha(alpha, rgb)
     visible = _visible_edge_share(mask, ev.distance, ev.low)
-    stray = _stray_edge_share(mask, ev.edges & (ev.distance > ev.low), band)
-    beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
+    report["second_look"] = second
     report["visible_edge"] = round(visible, 3)
     report["unexplained_area"] = round(beside, 3)
     report["stray_edges"] = round(stray, 3)
@@ -79,7 +91,10 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
         problems.append(f"only {visible:.0%} of the product's outline stands out from the backdrop "
                         "(light product on a light backdrop?); check the edge, or shoot on a "
                         "contrasting backdrop")
-    if stray > STRAY_EDGES or beside > UNEXPLAINED_AREA:
+    if second:
+        problems.append("parts of the product are as light as the backdrop (light product on a light "
+                        "backdrop?); it was separated on a second look, so check the edge")
+    elif stray > STRAY_EDGES or beside > UNEXPLAINED_AREA:
         problems.append("sharp edges lie outside the cut-out, so part of the product may look like "
                         "the backdrop (light product on a light backdrop?); check the result")
     unsure = bool(problems)

@@ -46,6 +46,7 @@ def test_white_on_white_is_handled_or_reported(run_op, iou, shape):
     result = run_op("cutout.remove_background", rgb)
     good = iou(result.mask, truth) >= 0.95
     assert good or (result.report["unsure"] and "light product on a light backdrop" in result.message)
+    assert iou(result.mask, truth) >= 0.85  # the second look recovers most of the product
 
 
 def test_outputs_transparent_mask_and_composite(run_op, iou):
