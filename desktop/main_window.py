@@ -13,6 +13,7 @@ Every failure ends up as a message in the window's message bar, never a dead win
 
 from __future__ import annotations
 
+import shutil
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ from core.operation import Inputs
 from core.plugin_host import PluginHost, load_plugins
 from core.recipe import make_step
 from core.resources import IMAGE_SUFFIXES, sample_images
-from core.settings import Settings, config_dir, load_settings
+from core.settings import Settings, config_dir, data_dir, load_settings
 
 from .canvas import Canvas, Rendered, render
 from .catalogue import Catalogue, list_folder
@@ -54,6 +55,16 @@ if TYPE_CHECKING:
 RENDER_CACHE = 8
 KEEP_DOCUMENTS = 6
 LABEL_KEYS = {"6": "Red", "7": "Yellow", "8": "Green", "9": "Blue"}
+
+
+def sample_folder() -> Path:
+    """``<data dir>/samples`` holding copies of the bundled sample photos (missing ones re-copied)."""
+    folder = data_dir() / "samples"
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sample_images():
+        if not (folder / source.name).exists():
+            shutil.copyfile(source, folder / source.name)
+    return folder
 
 
 def desktop_settings() -> QSettings:
@@ -327,9 +338,12 @@ class MainWindow(QMainWindow):
             self.open_samples()
 
     def open_samples(self) -> None:
-        self.folder = None
-        self.library.open_paths(sample_images())
-        self.setWindowTitle("Packshot — sample photos")
+        """The bundled sample photos, copied once into the user's data folder.
+
+        Edits save their history beside the picture, and the installed package is no
+        place for that; the copies are.
+        """
+        self.open_folder(sample_folder())
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a folder of pictures", str(self.folder or Path.home()))

@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent("""
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
     doc = w.document
     print(json.dumps({{"heavy": heavy, "paths": [p.name for p in w.library.paths()],
-                      "thumbs": len(w.library.model.pixmaps), "open": doc.name if doc else None,
+                      "thumbs": len(w.library.model.pixmaps), "open": doc.name if doc else None, "folder": str(w.folder),
                       "messages": w.message_bar.history}}))
 """).format(heavy=set(HEAVY))
 
@@ -43,6 +43,7 @@ def test_first_run_opens_the_samples_without_heavy_imports(tmp_path):
     samples = [p.name for p in sample_images()]
     assert report["paths"] == samples and report["thumbs"] == len(samples)
     assert report["open"] == samples[0]
+    assert report["folder"].endswith("samples") and "resources" not in report["folder"]
     assert report["heavy"] == [], f"imported at start-up: {report['heavy']}"
 
 
