@@ -89,7 +89,7 @@ class BatchReport:
         return 1 if self.failed else 0
 
     def summary(self) -> dict[str, int]:
-        return {s: self.count(s) for s in ("done", "done-earlier", "skipped", "failed", "planned")}
+        return {s: self.count(s) for s in ("done", "done-earlier", "skipped", "failed", "planned", "not-run")}
 
     def to_dict(self) -> dict[str, Any]:
         return {"out_dir": str(self.out_dir), "preset": self.preset, "settings": self.fingerprint,

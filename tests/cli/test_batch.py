@@ -150,3 +150,21 @@ def test_ray_executor_gives_the_local_result(tmp_path):
     assert _finals(remote) == _finals(local) and len(_finals(local)) == 4
     summary = lambda folder: json.loads((folder / REPORT_NAME).read_text())["summary"]  # noqa: E731
     assert summary(remote) == summary(local)
+
+
+def test_inputs_from_a_library_selection(tmp_path, capsys):
+    from core.library import Library
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        _photo(src / f"p{i}.jpg", seed=i)
+    with Library.open() as lib:
+        lib.add_folder(src)
+        lib.set_rating(src / "p1.jpg", 5)
+        lib.set_flag(src / "p2.jpg", "pick")
+    out = tmp_path / "out"
+    assert cli.main(["batch", "--from-library", "--min-rating", "4", "--out", str(out), "--quiet"]) == 0
+    assert sorted(_finals(out)) == ["p1_export.jpg"]
+    assert cli.main(["batch", "--from-library", "--flag", "pick", "--out", str(out), "--quiet"]) == 0
+    assert sorted(_finals(out)) == ["p1_export.jpg", "p2_export.jpg"]
