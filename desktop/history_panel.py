@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -9,10 +11,10 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 from .document import Document
 
 
-def step_text(step) -> str:
+def step_text(step, title: str = "") -> str:
     params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in step.params.items())
     extra = " + mask" if step.mask else ""
-    return f"{step.op}{extra}" + (f"  ({params})" if params else "")
+    return f"{title or step.op}{extra}" + (f"  ({params})" if params else "")
 
 
 class HistoryPanel(QWidget):
@@ -20,8 +22,9 @@ class HistoryPanel(QWidget):
 
     stepChosen = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, titles: Callable[[str], str] = lambda op_id: "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.titles = titles
         self.list = QListWidget()
         self.list.setObjectName("history")
         self.list.itemClicked.connect(lambda item: self.stepChosen.emit(self.list.row(item)))
@@ -35,7 +38,7 @@ class HistoryPanel(QWidget):
             return
         self.list.addItem(QListWidgetItem("Original"))
         for i, step in enumerate(doc.steps, 1):
-            item = QListWidgetItem(f"{i}. {step_text(step)}")
+            item = QListWidgetItem(f"{i}. {step_text(step, self.titles(step.op))}")
             item.setToolTip(f"{step.op} from plugin {step.plugin or '?'} {step.plugin_version}\n"
                             f"params: {step.params}\nseed: {step.seed}")
             if i > doc.cursor:

@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryPanel(self.catalogue)
         self.operations = OperationsPanel()
         self.mask_tools = MaskTools()
-        self.history = HistoryPanel()
+        self.history = HistoryPanel(self._op_title)
         self.queue = QueuePanel(self.bridge)
         self.tools_tabs = QTabWidget()
         self.tools_tabs.addTab(self.history, "History")
@@ -301,6 +301,10 @@ class MainWindow(QMainWindow):
         self.bridge.cancelled.connect(self._job_cancelled)
         self.tasks.done.connect(self._task_done)
         self.tasks.error.connect(self._task_error)
+
+    def _op_title(self, op_id: str) -> str:
+        op = self.host.operations().get(op_id)
+        return (op.title or op.id) if op is not None else f"{op_id} (not installed)"
 
     def _load_operations(self) -> None:
         self.operations.set_operations(self.host.operations())
