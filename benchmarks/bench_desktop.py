@@ -109,12 +109,12 @@ def stalls(quick: bool) -> None:
         host = load_plugins()
         window = MainWindow(host=host, settings=Settings(), open_on_start=False)
         window.show()
-        h, w = (1500, 2000) if quick else (3000, 4000)
+        h, w = (1500, 2000) if quick else (2000, 3000)
         rgb, _ = studio_shot(h, w, seed=1)
         window.document = Document(from_array(rgb))
         candidates = ["colour.auto_white_balance", "colour.auto_levels", "cutout.remove_background"]
         rows = []
-        for op_id in [c for c in candidates if c in host.operations()][: 1 if quick else 3]:
+        for op_id in [c for c in candidates if c in host.operations()][: 1 if quick else 2]:
             op = host.operation(op_id)
 
             def threaded(done, op_id=op_id):

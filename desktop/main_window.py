@@ -285,6 +285,8 @@ class MainWindow(QMainWindow):
         self.operations.error.connect(self.show_error)
         self.history.stepChosen.connect(lambda i: self._guard(self.go_to_step, i))
         self.mask_tools.toolChanged.connect(self.canvas.set_tool)
+        self.mask_tools.toolChanged.connect(
+            lambda tool: self.tools_tabs.setCurrentWidget(self.mask_tools) if tool != "hand" else None)
         self.mask_tools.sizeChanged.connect(lambda v: setattr(self.canvas, "brush_size", v))
         self.mask_tools.hardnessChanged.connect(lambda v: setattr(self.canvas, "hardness", v))
         self.mask_tools.opacityChanged.connect(self._set_overlay_opacity)
