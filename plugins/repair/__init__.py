@@ -13,6 +13,18 @@ packshot_api_version = "1.0"
 
 @hookimpl
 def packshot_operations():
+    from .clone import Clone
+    from .dust import DetectDust, RemoveDust
     from .inpaint import Inpaint
+    from .lama import InpaintModel
+    from .watermark import RemoveWatermark
 
-    return [Inpaint()]
+    return [Inpaint(), InpaintModel(), DetectDust(), RemoveDust(), RemoveWatermark(), Clone()]
+
+
+@hookimpl
+def packshot_model_catalogue():
+    from core.models import read_catalogue_file
+    from core.resources import resource_path
+
+    return read_catalogue_file(resource_path("models", "repair.toml"))

@@ -24,11 +24,18 @@ METHODS = ("auto", "fsr", "telea", "ns", "biharmonic", "exemplar")
 LARGE_RADIUS = 6
 
 
-def is_large(hole: np.ndarray) -> bool:
-    """True when some hole pixel lies more than LARGE_RADIUS from every known pixel."""
+def large_part(hole: np.ndarray) -> np.ndarray:
+    """The connected parts of ``hole`` with a pixel more than LARGE_RADIUS from every
+    known pixel (thin strokes and small spots are not large, however long)."""
+    import cv2
     from scipy.ndimage import distance_transform_edt
 
-    return bool(hole.any()) and float(distance_transform_edt(hole).max()) > LARGE_RADIUS
+    deep = distance_transform_edt(hole) > LARGE_RADIUS
+    if not deep.any():
+        return np.zeros_like(hole)
+    _, labels = cv2.connectedComponents(hole.astype(np.uint8), connectivity=8)
+    keep = np.unique(labels[deep])
+    return np.isin(labels, keep[keep > 0])
 
 
 def context_pad(extent: int) -> int:
@@ -51,9 +58,16 @@ def fill_window(rgb: np.ndarray, hole: np.ndarray, method: str, ctx: Context) ->
     from .classical import FILLS
 
     if method == "auto":
-        if not is_large(hole):
-            return FILLS["fsr"](rgb, hole), "fsr"
-        return _fill_large(rgb, hole, ctx)
+        large = large_part(hole)
+        small = hole & ~large
+        labels = []
+        if small.any():
+            rgb = FILLS["fsr"](rgb, small)
+            labels.append("fsr")
+        if large.any():
+            rgb, label = _fill_large(rgb, large, ctx)
+            labels.append(label)
+        return rgb, " then ".join(labels)
     if method == "exemplar":
         return _exemplar(ctx.seed, ctx.progress)(rgb, hole), "exemplar"
     ctx.progress(0.0, method)

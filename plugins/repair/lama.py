@@ -1,0 +1,97 @@
+"""repair.inpaint_model: LaMa or MAT inpainting through spandrel's masked-image models.
+
+Each masked region's window (wide context: these networks reason about the whole scene)
+is scaled down to the model's working resolution when larger, filled by the network,
+scaled back, and only the hole is pasted into the picture, so the rest keeps its full
+resolution and exact pixels. Weights come from the model store (safe loading only).
+MAT carries a non-commercial licence (see the catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from core.context import Context
+from core.mask import as_mask, is_empty
+from core.operation import Inputs, Operation, Result
+from core.params import Choice
+
+from .inpaint import FEATHER_PARAM
+
+MODELS = {"lama": "big-lama", "mat": "mat-places512"}
+WORKING_SIZE = {"lama": 512, "mat": 512}
+
+
+def model_pad(extent: int) -> int:
+    """Context for a network: at least 64 px, else one hole-width on each side."""
+    return max(64, extent)
+
+
+def model_fill(descriptor: Any, rgb: np.ndarray, hole: np.ndarray, working: int, device: str) -> np.ndarray:
+    """Fill ``hole`` of one float RGB window with a spandrel MaskedImageModelDescriptor."""
+    import cv2
+    import torch
+
+    h, w = hole.shape
+    scale = min(1.0, working / max(h, w))
+    size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 \
+        if scale < 1 else hole
+    dtype = next(descriptor.model.parameters()).dtype
+    image = torch.from_numpy(np.ascontiguousarray(small.transpose(2, 0, 1)))[None]
+    mask = torch.from_numpy(small_hole.astype(np.float32))[None, None]
+    image = image * (1.0 - mask)
+    with torch.inference_mode():
+        out = descriptor(image.to(device, dtype), mask.to(device, dtype))
+    filled = out[0].float().cpu().numpy().transpose(1, 2, 0)
+    if scale < 1:
+        filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_CUBIC)
+    result = rgb.astype(np.float32, copy=True)
+    result[hole] = np.clip(filled[hole], 0.0, 1.0)
+    return result
+
+
+class InpaintModel(Operation):
+    id = "repair.inpaint_model"
+    title = "Inpaint (LaMa / MAT model)"
+    family = "repair"
+    tier = "model"
+    description = ("Fill a masked region with an inpainting network: LaMa (big-lama, "
+                   "Apache-2.0) or MAT (Places 512, non-commercial licence).")
+    params = (Choice("model", "lama", choices=tuple(MODELS),
+                     help="lama: big-lama (Apache-2.0); mat: MAT Places 512 (non-commercial only)"),
+              FEATHER_PARAM)
+    inputs = frozenset({"image", "mask"})
+    mask_required = True
+    uses_gpu = True
+    models = tuple(MODELS.values())
+    install_hint = "packshot models download big-lama"
+
+    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        from core.models import store_for
+
+        from .crop_context import fill_regions
+
+        image = inputs.image
+        mask = as_mask(inputs.mask, image.pixels.shape[:2])
+        if is_empty(mask, 0.0):
+            return Result(image, report={"regions": 0, "pixels_processed": 0})
+        kind = params["model"]
+        name = MODELS[kind]
+        ctx.progress(0.0, f"loading {name}")
+        descriptor = store_for(ctx).load(name, ctx.device)
+        device = str(next(descriptor.model.parameters()).device)
+
+        def fill(rgb: np.ndarray, hole: np.ndarray, sub: Context) -> tuple[np.ndarray, str]:
+            sub.progress(0.0, name)
+            return model_fill(descriptor, rgb, hole, WORKING_SIZE[kind], device), name
+
+        pixels, report = fill_regions(image.pixels, mask, fill, model_pad, ctx.sub(0.1, 1.0),
+                                      feather=params["feather"])
+        report["model"] = name
+        return Result(image.with_pixels(pixels), report=report,
+                      message=f"filled {report['regions']} region(s) with {name}")

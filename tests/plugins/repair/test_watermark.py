@@ -1,0 +1,65 @@
+"""Watermark / text overlay detection and removal on real photographs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.context import Context
+from core.errors import BadInput
+from core.image import from_array
+from core.operation import Inputs
+from core.plugin_host import load_plugins
+
+from .conftest import hole_psnr
+
+
+def _watermarked(rgb: np.ndarray, opacity: float = 0.6):
+    """White semi-transparent supplier text in rows, as stock sites stamp it, sized to
+    the picture's width."""
+    import cv2
+
+    scale = rgb.shape[1] / 450
+    m = np.zeros(rgb.shape[:2], np.uint8)
+    for k, y in enumerate(range(40, rgb.shape[0], 90)):
+        cv2.putText(m, "(c) SUPPLIER 2024", (10 + (k % 2) * 30, y), cv2.FONT_HERSHEY_SIMPLEX,
+                    scale, 255, 2, cv2.LINE_AA)
+    a = (m / 255.0 * opacity)[..., None]
+    return (rgb * (1 - a) + 255 * a).astype(np.uint8), m > 0
+
+
+@pytest.mark.parametrize("name", ["rocket", "chelsea"])
+def test_text_overlay_is_found_and_removed(name):
+    import cv2
+    from skimage import data
+
+    rgb = getattr(data, name)()
+    rgb = rgb[::2, ::2] if rgb.shape[1] > 500 else rgb
+    marked, truth = _watermarked(rgb)
+    visible = truth & (np.abs(marked.astype(int) - rgb).max(axis=2) > 25)
+    op = load_plugins().operation("repair.remove_watermark")
+    result = op.run(Inputs(from_array(marked)), op.validate({}), Context())
+    found = result.mask > 0
+    near = cv2.dilate(truth.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    assert (found & visible).sum() / visible.sum() > 0.85
+    assert (found & near).sum() / found.sum() > 0.9
+    before = hole_psnr(marked / 255.0, rgb / 255.0, truth)
+    after = hole_psnr(result.image.pixels / 255.0, rgb / 255.0, truth)
+    assert after > before + 8.0, (before, after)
+    assert np.array_equal(result.image.pixels[~found], marked[~found])
+
+
+def test_a_brushed_area_limits_the_search():
+    from skimage import data
+
+    rgb = data.rocket()[::2, ::2]
+    marked, truth = _watermarked(rgb)
+    region = np.zeros(truth.shape, np.float32)
+    region[:60] = 1.0
+    op = load_plugins().operation("repair.remove_watermark")
+    result = op.run(Inputs(from_array(marked), region), op.validate({}), Context())
+    found = result.mask > 0
+    assert found.any() and not found[70:].any()
+    assert np.array_equal(result.image.pixels[70:], marked[70:])
+    with pytest.raises(BadInput, match="empty"):
+        op.run(Inputs(from_array(marked), np.zeros_like(region)), op.validate({}), Context())
