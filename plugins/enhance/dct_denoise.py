@@ -33,6 +33,8 @@ def _dct_matrix(n: int = BLOCK) -> np.ndarray:
 
 
 DCT = _dct_matrix()
+# The 2-D DCT of a flattened block is one 64x64 product: vec(D X D^T) = (D kron D) vec(X).
+DCT2 = np.kron(DCT, DCT)
 
 
 def estimate_noise(rgb: np.ndarray) -> float:
@@ -72,26 +74,30 @@ def denoise_dct(rgb: np.ndarray, sigma: float, step: int = 1, refine: bool = Tru
     return out[pad:-pad, pad:-pad] @ OPPONENT_INV.T
 
 
-def _blocks(x: np.ndarray, step: int) -> np.ndarray:
+def _blocks(x: np.ndarray, step: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Every ``step``-th overlapping block, flattened to rows of 64, and the block grid."""
     from numpy.lib.stride_tricks import sliding_window_view
 
-    return sliding_window_view(x, (BLOCK, BLOCK))[::step, ::step]
+    view = sliding_window_view(x, (BLOCK, BLOCK))[::step, ::step]
+    return view.reshape(-1, BLOCK * BLOCK), view.shape[:2]
 
 
 def _shrink(noisy: np.ndarray, pilot: np.ndarray | None, sigma: float, step: int) -> np.ndarray:
     """Hard thresholding (no pilot) or Wiener filtering (with pilot) of every block's DCT."""
-    coeffs = DCT @ _blocks(noisy, step) @ DCT.T
+    blocks, grid = _blocks(noisy, step)
+    coeffs = blocks @ DCT2.T
     if pilot is None:
         gain = (np.abs(coeffs) > HARD_THRESHOLD * sigma).astype(np.float32)
-        gain[..., 0, 0] = 1.0
-        weight = 1.0 / gain.sum(axis=(2, 3))
+        gain[:, 0] = 1.0
+        weight = 1.0 / gain.sum(axis=1)
     else:
-        ref = DCT @ _blocks(pilot, step) @ DCT.T
+        ref = _blocks(pilot, step)[0] @ DCT2.T
         ref *= ref
         gain = ref / (ref + np.float32(sigma * sigma))
-        weight = 1.0 / (np.square(gain).sum(axis=(2, 3)) + 1e-6)
-    estimate = DCT.T @ (coeffs * gain) @ DCT
-    return _aggregate(estimate, weight.astype(np.float32), noisy.shape, step)
+        weight = 1.0 / (np.square(gain).sum(axis=1) + 1e-6)
+    coeffs *= gain
+    estimate = (coeffs @ DCT2).reshape(*grid, BLOCK, BLOCK)
+    return _aggregate(estimate, weight.reshape(grid).astype(np.float32), noisy.shape, step)
 
 
 def _aggregate(blocks: np.ndarray, weight: np.ndarray, shape: tuple[int, int], step: int) -> np.ndarray:
