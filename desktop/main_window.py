@@ -2,12 +2,16 @@
 
 Construct it with the plugins to show and the settings to use::
 
-    window = MainWindow(host=PluginHost().register(my_plugin, "mine") and host,
-                        settings=Settings(), open_on_start=False)
+    host = PluginHost()
+    host.register(my_plugin, "mine", version="1.0")
+    window = MainWindow(host=host, settings=Settings(), open_on_start=False)
 
 ``host`` defaults to every installed plugin (honouring the disabled list), ``settings``
-to the saved ones. ``open_on_start=False`` skips reopening the last folder (or the
-bundled samples on a first run), which is what tests and the plugin-author kit want.
+to the saved ones; ``runner`` (a :class:`core.jobs.JobRunner`) and ``library`` (a
+:class:`core.library.Library`) can be given too. ``open_on_start=False`` skips reopening
+the last folder (or the sample photos on a first run), which is what tests and the
+plugin-author kit want. Then ``open_folder(path)``, ``run_operation(op_id, params)``
+(returns the :class:`core.jobs.Job`), ``undo()``, ``export(...)`` drive it as a person would.
 Every failure ends up as a message in the window's message bar, never a dead window.
 """
 
@@ -21,8 +25,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog, QFrame,
-                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QPushButton, QSizePolicy, QSlider,
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog,
+                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QSizePolicy, QSlider,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from core.context import Context
@@ -43,6 +47,7 @@ from .document import Document, describe_error
 from .history_panel import HistoryPanel
 from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
+from .message_bar import MessageBar
 from .operations_panel import OperationsPanel
 from .queue_panel import QueuePanel
 from .shortcuts import ShortcutsDialog
@@ -70,33 +75,6 @@ def sample_folder() -> Path:
 def desktop_settings() -> QSettings:
     """Window layout and last folder, kept beside Packshot's own settings (so tests stay isolated)."""
     return QSettings(str(config_dir() / "desktop.ini"), QSettings.Format.IniFormat)
-
-
-class MessageBar(QFrame):
-    """Errors and notices shown inside the window, dismissable; the last few are kept."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("messageBar")
-        self.label = QLabel("")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QPushButton("Dismiss")
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close)
-        self.history: list[tuple[str, str]] = []
-        self.hide()
-
-    def show_message(self, text: str, kind: str = "error") -> None:
-        self.history.append((kind, text))
-        self.label.setText(text)
-        self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.show()
 
 
 class MainWindow(QMainWindow):
