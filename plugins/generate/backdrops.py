@@ -64,7 +64,8 @@ def render_backdrop(height: int, width: int, spec: BackdropSpec, rng: np.random.
         out = _texture(height, width, spec, rng)
     if spec.vignette > 0 and style != "solid":
         out *= _vignette(height, width, spec.vignette)[..., None]
-    return np.clip(out, 0, 1).astype(np.float32)
+    out = out.astype(np.float32, copy=False)
+    return np.clip(out, 0, 1, out=out)
 
 
 def _sweep(height: int, width: int, spec: BackdropSpec) -> np.ndarray:
@@ -91,15 +92,17 @@ def _texture(height: int, width: int, spec: BackdropSpec, rng: np.random.Generat
         t += 0.04 * (rng.random((height, width), dtype=np.float32) > 0.997)
         t -= 0.03 * np.clip(fractal_noise(height, width, rng, scale=0.01 * s, octaves=2) - 2.0, 0, None)
     elif spec.style == "linen":
-        freq = 220 / s
-        warp = 0.4 * fractal_noise(height, width, rng, scale=0.05 * s, octaves=3)
-        weave = np.sin(2 * np.pi * (x * aspect * freq + warp)) * np.sin(2 * np.pi * (y * freq - warp))
-        t = 0.03 * weave + 0.03 * fractal_noise(height, width, rng, scale=0.2 * s, octaves=4,
-                                                  anisotropy=4)
+        period = 5.0 * s  # pixels per thread
+        warp = 0.1 * fractal_noise(height, width, rng, scale=0.3 * s, octaves=2)
+        yy, xx = y * (height - 1), x * (width - 1)
+        weave = np.sin(2 * np.pi * (xx / period + warp)) * np.sin(2 * np.pi * (yy / period - warp))
+        slubs = fractal_noise(height, width, rng, scale=0.15 * s, octaves=4, anisotropy=6)
+        t = 0.05 * weave + 0.035 * slubs
     elif spec.style == "marble":
         turb = fractal_noise(height, width, rng, scale=0.5 * s, octaves=6, persistence=0.55)
-        veins = np.abs(np.sin(2 * np.pi * ((x * aspect + y) * 1.5 / s + 0.6 * turb)))
-        t = -0.35 * (1 - veins) ** 8 + 0.02 * turb
+        veins = np.abs(np.sin(np.pi * ((x * aspect * 0.6 + y) * 2.5 / s + 0.3 * turb)))
+        clouds = fractal_noise(height, width, rng, scale=0.3 * s, octaves=4)
+        t = -0.3 * (1 - veins) ** 12 - 0.12 * (1 - veins) ** 3 * np.clip(clouds, 0, None) + 0.025 * clouds
     else:  # wood
         turb = fractal_noise(height, width, rng, scale=0.6 * s, octaves=4)
         stretch = fractal_noise(height, width, rng, scale=0.15 * s, octaves=3, anisotropy=8)

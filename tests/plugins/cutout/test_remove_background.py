@@ -87,3 +87,18 @@ def test_clean_edges_remove_the_backdrop_halo(run_op):
         return float(np.abs(comp[edge].mean(axis=1) - expected[edge].mean(axis=1)).mean())
 
     assert halo(True) < 0.8 * halo(False)
+
+
+def test_cancel_stops_the_cutout(run_op):
+    from core.context import CancelToken, Context
+    from core.errors import Cancelled
+
+    token = CancelToken()
+
+    def progress(fraction, message):
+        if message == "segmenting":
+            token.cancel()
+
+    rgb, _ = studio_shot(120, 160)
+    with pytest.raises(Cancelled):
+        run_op("cutout.remove_background", rgb, ctx=Context(on_progress=progress, cancel_token=token))
