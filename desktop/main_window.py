@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.library = LibraryPanel(self.catalogue)
-        self.operations = OperationsPanel()
+        self.operations = OperationsPanel(self._missing_models)
         self.mask_tools = MaskTools()
         self.history = HistoryPanel(self._op_title)
         self.queue = QueuePanel(self.bridge)
@@ -281,6 +281,18 @@ class MainWindow(QMainWindow):
         self.bridge.cancelled.connect(self._job_cancelled)
         self.tasks.done.connect(self._task_done)
         self.tasks.error.connect(self._task_error)
+
+    def _missing_models(self, op) -> list[str]:
+        """An operation's model names when none of their files is present (any one will do; no checksums here)."""
+        missing = []
+        for name in op.models:
+            try:
+                present = self.models.file_path(name).is_file()
+            except PackshotError:
+                present = False
+            if not present:
+                missing.append(name)
+        return missing if len(missing) == len(op.models) else []
 
     def _op_title(self, op_id: str) -> str:
         op = self.host.operations().get(op_id)

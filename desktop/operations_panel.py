@@ -8,6 +8,7 @@ for the better one.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +33,9 @@ def family_title(family: str) -> str:
 class OperationsPanel(QWidget):
     """Pick an operation, set its parameters, run it on the open picture.
 
+    ``missing_models(op)`` names the model files a model-tier operation lacks, so the
+    panel can say so before the person presses Run.
+
     ``runRequested(op_id, params, seed, prompt, reference)`` carries checked values
     (``prompt`` and ``reference`` are None when the operation does not take them).
     """
@@ -40,8 +44,10 @@ class OperationsPanel(QWidget):
     cancelRequested = Signal()
     error = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, missing_models: Callable[[Operation], list[str]] = lambda op: [],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.missing_models = missing_models
         self.operations: dict[str, Operation] = {}
         self.op: Operation | None = None
         self.form = None
@@ -197,8 +203,14 @@ class OperationsPanel(QWidget):
         self.badge.setToolTip("Uses installed model weights" if op.tier == "model"
                               else "Works out of the box, no download")
         self.description.setText(op.description)
-        self.hint.setText(f"Better results: {op.install_hint}" if op.install_hint else "")
-        self.hint.setVisible(bool(op.install_hint))
+        missing = self.missing_models(op) if op.tier == "model" else []
+        if missing:
+            self.badge.setText("model: not installed")
+            hint = f"Needs {', '.join(missing)} (Tools > Models). {op.install_hint}".strip()
+        else:
+            hint = f"Better results: {op.install_hint}" if op.install_hint and op.tier != "model" else ""
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
         from .param_form import ParamForm  # superqt loads on first use, not at start-up
 
         self.form = ParamForm(op.params)

@@ -152,3 +152,24 @@ def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):
         dialog.preset.setCurrentIndex(i)
         assert dialog.options() == options_from_preset(preset), preset["name"]
         assert dialog.target().suffix == "." + options_from_preset(preset).extension
+
+
+def test_operations_panel_says_when_a_model_operation_lacks_its_weights(qtbot, tmp_path):
+    from desktop.operations_panel import OperationsPanel
+
+    class NeedsWeights(Operation):
+        id, title, family, tier = "enhance.test_weights", "Needs weights", "enhance", "model"
+        models = ("tiny-test",)
+        install_hint = "packshot models download tiny-test"
+
+    installed: list[str] = []
+    panel = OperationsPanel(lambda op: [] if installed else list(op.models))
+    qtbot.addWidget(panel)
+    panel.set_operations({"enhance.test_weights": NeedsWeights()})
+    panel.select("enhance.test_weights")
+    assert panel.badge.text() == "model: not installed"
+    assert "tiny-test" in panel.hint.text() and "Tools > Models" in panel.hint.text()
+    installed.append("tiny-test")
+    panel.select("enhance.test_weights")
+    panel._show(panel.op)
+    assert panel.badge.text() == "model" and panel.hint.text() == ""
