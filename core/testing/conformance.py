@@ -31,7 +31,7 @@ class NeedsModel(Exception):
 def sample_inputs(op: Operation, image: Image | None = None) -> Inputs:
     """An image (a synthetic studio shot unless given) plus the mask, reference and prompt the op takes."""
     if image is None:
-        image = replace(studio_shot("bottle", 48, 64, seed=3).image, icc_profile=ICC, exif=EXIF)
+        image = replace(studio_shot("bottle", 96, 128, seed=3).image, icc_profile=ICC, exif=EXIF)
     h, w = image.pixels.shape[:2]
     mask = None
     if "mask" in op.inputs:

@@ -265,7 +265,7 @@ def test_conformance_check_names_each_broken_promise_and_passes_a_good_op(fake_h
     assert check_operation(fake_host.operation("test.slow"), {"steps": 5}) == []
     assert [p.split(",")[0] for p in check_operation(fake_host.operation("test.fill_mask"))] == \
         ["never reports progress"]
-    assert "fails on a 64x48 8-bit RGB studio shot" in check_operation(fake_host.operation("test.boom"))[0]
+    assert "fails on a 128x96 8-bit RGB studio shot" in check_operation(fake_host.operation("test.boom"))[0]
 
 
 def test_sample_photos_are_real_and_sized():
