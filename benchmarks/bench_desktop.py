@@ -112,7 +112,7 @@ def stalls(quick: bool) -> None:
         h, w = (1500, 2000) if quick else (2000, 3000)
         rgb, _ = studio_shot(h, w, seed=1)
         window.document = Document(from_array(rgb))
-        candidates = ["colour.auto_white_balance", "colour.auto_levels", "cutout.remove_background"]
+        candidates = ["colour.auto_white_balance", "enhance.sharpen", "cutout.remove_background"]
         rows = []
         for op_id in [c for c in candidates if c in host.operations()][: 1 if quick else 2]:
             op = host.operation(op_id)
