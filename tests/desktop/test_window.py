@@ -355,9 +355,15 @@ def test_dragging_in_hand_mode_or_with_space_pans(qtbot, window, shots, ui):
     _drag(canvas, [(100, 100), (130, 110), (160, 120)])
     assert canvas.offset - start == QPointF(60, 20)
     window.mask_tools.set_tool("brush")
-    canvas.space_held = True  # what holding Space sets (the window's key filter)
+    window.activateWindow()
+    canvas.setFocus()
+    qtbot.keyPress(canvas, Qt.Key.Key_Space)
+    assert canvas.space_held
     _drag(canvas, [(100, 100), (90, 100)])
+    qtbot.keyRelease(canvas, Qt.Key.Key_Space)
     assert canvas.offset - start == QPointF(50, 20) and not window.document.has_mask()
+    _drag(canvas, [(100, 100), (90, 100)])  # Space released: the brush paints again
+    assert canvas.offset - start == QPointF(50, 20) and window.document.has_mask()
 
 
 def test_browsing_many_pictures_keeps_only_a_few_in_memory(qtbot, window, many_shots):
