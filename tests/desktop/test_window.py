@@ -75,7 +75,9 @@ def test_undo_redo_keys_restore_exact_pixels(qtbot, window, shots, ui):
     assert np.array_equal(doc.current.pixels, states[0])
     qtbot.keyClick(window.canvas, Qt.Key.Key_Z, ctrl | shift)
     assert np.array_equal(doc.current.pixels, states[1])
-    window.history.stepChosen.emit(2)  # clicking the last step
+    history = window.history.list
+    qtbot.mouseClick(history.viewport(), Qt.MouseButton.LeftButton,
+                     pos=history.visualItemRect(history.item(2)).center())  # the last step
     assert np.array_equal(doc.current.pixels, states[2])
     ui.wait_shown()
 
