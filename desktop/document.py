@@ -230,6 +230,13 @@ class Document:
         self.images.extend(images)
         self._emit("image", "history")
 
+    def stop_replay(self) -> None:
+        """Replay failed (an operation is no longer installed...): continue from the last
+        computed picture. The saved steps stay in the history, beyond the cursor."""
+        if self.stack.cursor >= len(self.images):
+            self.stack.go_to(len(self.images) - 1)
+        self._emit("image", "history")
+
     # ------------------------------------------------------------------ masks
 
     def ensure_mask(self) -> np.ndarray:

@@ -472,6 +472,11 @@ class MainWindow(QMainWindow):
             self._opening.discard(key[1])
         elif key[0] == "render":
             self._rendering.discard(key[1])
+        elif key[0] == "replay" and key[1] in self.docs:
+            self.docs[key[1]].stop_replay()
+            message = (f"The saved edits of {key[1].name} could not be replayed ({message}). "
+                       "Editing continues from the original; the saved steps stay in its history until a new edit "
+                       "replaces them.")
         self.show_error(message)
 
     def _remember(self, image: Image, rendered: Rendered) -> None:

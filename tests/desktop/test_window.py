@@ -408,3 +408,19 @@ def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot,
     qtbot.waitUntil(lambda: job.state in ("done", "failed") and job.id not in window._running, timeout=60_000)
     assert job.state == "done", window.message_bar.history
     assert cast(doc.current.pixels) < before / 2
+
+
+def test_history_with_an_uninstalled_operation_is_reported_and_kept(qtbot, window, shots):
+    from core.recipe import EditStack, Step, load_sidecar, save_sidecar
+
+    save_sidecar(shots[0], EditStack([Step(op="other.gone_plugin_op", plugin="gone", plugin_version="1.0")], 1))
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: any("could not be replayed" in text for _, text in window.message_bar.history),
+                    timeout=10_000)
+    doc = window.document
+    assert doc.ready and doc.cursor == 0 and "other.gone_plugin_op" in window.message_bar.label.text()
+    assert "not installed" in window.history.list.item(1).text()
+    assert [s.op for s in load_sidecar(shots[0]).steps] == ["other.gone_plugin_op"]
+    job = window.run_operation("colour.test_invert", {})
+    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
+    assert [s.op for s in doc.steps] == ["colour.test_invert"]
