@@ -10,10 +10,10 @@ desktop fixtures are in ``desktop.testing`` (``packshot-desktop``). Nothing here
 Qt, torch or OpenCV at import time.
 """
 
-from .conformance import NeedsModel, check_operation
+from .conformance import NeedsModel, check_operation, heavy_imports
 from .distributions import write_plugin_distribution
 from .images import PHOTOS, StudioShot, photo, studio_shot
 from .runs import RunRecord, run_operation
 
-__all__ = ["PHOTOS", "NeedsModel", "RunRecord", "StudioShot", "check_operation", "photo", "run_operation",
-           "studio_shot", "write_plugin_distribution"]
+__all__ = ["PHOTOS", "NeedsModel", "RunRecord", "StudioShot", "check_operation", "heavy_imports", "photo",
+           "run_operation", "studio_shot", "write_plugin_distribution"]

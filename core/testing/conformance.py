@@ -9,6 +9,10 @@ breaks, in words an author can act on.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -22,6 +26,8 @@ from .images import studio_shot
 from .runs import RunRecord, run_operation
 
 ICC, EXIF = b"packshot-test-icc", b"Exif\x00\x00packshot-test"
+HEAVY = ("torch", "cv2", "diffusers", "transformers", "onnxruntime", "skimage", "spandrel", "PySide6")
+"""Libraries Packshot must not import at start-up: import them inside ``run``."""
 
 
 class NeedsModel(Exception):
@@ -82,3 +88,23 @@ def check_operation(op: Operation, params: Mapping[str, Any] | None = None, *, i
     elif sixteen.result.image.pixels.dtype != np.uint16:
         problems.append("turns a 16-bit image into 8-bit (use image.with_float to keep the bit depth)")
     return problems
+
+
+def heavy_imports(plugin: str) -> list[str]:
+    """The :data:`HEAVY` libraries that loading the installed plugin ``plugin`` imports.
+
+    Checked in a fresh interpreter that loads only that plugin (``PACKSHOT_ONLY_PLUGINS``)
+    and calls all its hooks, as start-up does; it should be an empty list.
+    """
+    code = ("import json, sys; from core.plugin_host import load_plugins; h = load_plugins(disabled=()); "
+            "h.operations(); h.model_catalogue(); h.export_presets(); "
+            f"print(json.dumps({{'status': h.infos.get({plugin!r}) and h.infos[{plugin!r}].status, "
+            f"'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}))")
+    env = {**os.environ, "PACKSHOT_ONLY_PLUGINS": plugin}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"loading plugin {plugin!r} failed: {proc.stderr.strip()[-2000:]}")
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    if found["status"] != "loaded":
+        raise RuntimeError(f"plugin {plugin!r} is {found['status'] or 'not installed'}")
+    return found["heavy"]

@@ -8,6 +8,7 @@ config, data, cache and models folders into the test's temporary folder.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,8 +122,9 @@ def packshot_installed_plugin(tmp_path_factory: pytest.TempPathFactory, monkeypa
                               packshot_home: Path) -> Iterator[Callable[..., Path]]:
     """``packshot_installed_plugin("my-dist", {"my_plugin": SOURCE})``: installed for this test only.
 
-    Returns the folder put on ``sys.path``; pass it as ``PYTHONPATH`` to a subprocess
-    (``packshot ops``) to see the plugin there too. See ``write_plugin_distribution``.
+    The folder it returns is put on ``sys.path`` and on ``PYTHONPATH``, so subprocesses
+    (``packshot ops``, :func:`core.testing.heavy_imports`) see the plugin too. See
+    ``write_plugin_distribution``.
     """
     written: list[str] = []
 
@@ -130,6 +132,7 @@ def packshot_installed_plugin(tmp_path_factory: pytest.TempPathFactory, monkeypa
         site = tmp_path_factory.mktemp("site")
         write_plugin_distribution(site, name, modules, **kwargs)
         monkeypatch.syspath_prepend(str(site))
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
         written.extend(modules)
         return site
 

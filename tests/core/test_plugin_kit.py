@@ -268,6 +268,18 @@ def test_conformance_check_names_each_broken_promise_and_passes_a_good_op(fake_h
     assert "fails on a 128x96 8-bit RGB studio shot" in check_operation(fake_host.operation("test.boom"))[0]
 
 
+def test_heavy_imports_catches_a_plugin_importing_a_heavy_library_at_load(packshot_installed_plugin):
+    from core.testing import heavy_imports
+
+    packshot_installed_plugin("packshot-kit", {"kit_plugin": OPERATIONS_PLUGIN}, entry_points={"kit": "kit_plugin"})
+    packshot_installed_plugin("packshot-eager", {"eager_fx": "import skimage.filters\n" + OPERATIONS_PLUGIN},
+                              entry_points={"eager": "eager_fx"})
+    assert heavy_imports("kit") == []
+    assert heavy_imports("eager") == ["skimage"]
+    with pytest.raises(RuntimeError, match="plugin 'nothing' is not installed"):
+        heavy_imports("nothing")
+
+
 def test_sample_photos_are_real_and_sized():
     pictures = [photo(name, max_side=128) for name in PHOTOS]
     assert all(max(p.size) == 128 and p.pixels.dtype == np.uint8 for p in pictures)

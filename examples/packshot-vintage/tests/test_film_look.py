@@ -140,3 +140,9 @@ def test_operation_runs_in_the_editor_window(make_packshot_window, qtbot, packsh
 def test_keeps_the_promises_every_packshot_operation_makes(film_look, packshot_check_operation):
     packshot_check_operation(film_look)
     packshot_check_operation(film_look, {"grain": 1.0, "grain_size": 4.0, "vignette": 1.0})
+
+
+def test_loading_the_plugin_imports_nothing_heavy():
+    from core.testing import heavy_imports
+
+    assert heavy_imports("vintage") == []
