@@ -11,7 +11,9 @@ from core.image import from_array
 from core.operation import Inputs
 from core.plugin_host import load_plugins
 
-from .conftest import box, hole_psnr, peer_fills
+from plugins.repair.holes import box
+
+from .conftest import hole_psnr, peer_fills
 
 
 def _run(rgb_u8: np.ndarray, hole: np.ndarray, **params):

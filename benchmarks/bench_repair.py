@@ -1,0 +1,101 @@
+"""Inpainting quality and speed: hole PSNR/SSIM of the built-in methods next to OpenCV
+Telea and Navier-Stokes, xphoto FSR and scikit-image biharmonic, per mask kind, and
+seconds per megapixel of image, all measured in one run on skimage.data photographs.
+
+The built-in rows run through the operation (repair.inpaint, crop-to-context windows
+included); the peers are called on the whole image.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from benchmarks.table import print_table
+
+PEERS = ("telea", "ns", "fsr", "biharmonic")
+OURS = ("auto", "exemplar")
+
+
+def _photos(quick: bool) -> dict[str, np.ndarray]:
+    from skimage import data
+
+    photos = {"astronaut": data.astronaut()[::2, ::2], "coffee": data.coffee()[::2, ::2],
+              "chelsea": data.chelsea()[:, :400], "brick": np.repeat(data.brick()[::2, ::2, None], 3, 2)}
+    if quick:
+        return {"astronaut": photos["astronaut"], "coffee": photos["coffee"]}
+    return photos
+
+
+def _holes(h: int, w: int) -> dict[str, np.ndarray]:
+    from plugins.repair import holes
+
+    return {"scratches": holes.scratches(h, w), "dust": holes.dust(h, w), "text": holes.text(h, w),
+            "box 7%": holes.box(h, w, 0.07)}
+
+
+def _hole_scores(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
+    from skimage.metrics import structural_similarity
+
+    err = float(((result[hole] - truth[hole]) ** 2).mean())
+    _, ssim_map = structural_similarity(truth, result, channel_axis=2, data_range=1.0, full=True)
+    return 10 * np.log10(1 / max(err, 1e-12)), float(ssim_map[hole].mean())
+
+
+def _ours(method: str):
+    from core.context import Context
+    from core.image import from_array
+    from core.operation import Inputs
+    from plugins.repair.inpaint import Inpaint
+
+    op = Inpaint()
+
+    def fill(rgb_u8: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        inputs = Inputs(from_array(rgb_u8), hole.astype(np.float32))
+        return op.run(inputs, op.validate({"method": method}), Context()).image.pixels / 255.0
+
+    return fill
+
+
+def _peer(name: str):
+    from plugins.repair.classical import FILLS
+
+    return lambda rgb_u8, hole: FILLS[name](rgb_u8 / np.float32(255.0), hole)
+
+
+def run(quick: bool) -> None:
+    methods = {**{m: _ours(m) for m in OURS}, **{p: _peer(p) for p in PEERS}}
+    quality: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    seconds: dict[tuple[str, str], float] = {}
+    megapixels: dict[str, float] = {}
+    margins: list[list] = []
+    for photo, rgb in _photos(quick).items():
+        truth = rgb / 255.0
+        for kind, hole in _holes(*rgb.shape[:2]).items():
+            megapixels[kind] = megapixels.get(kind, 0.0) + rgb.shape[0] * rgb.shape[1] / 1e6
+            scores = {}
+            for name, fill in methods.items():
+                start = time.perf_counter()
+                out = fill(rgb, hole)
+                seconds[name, kind] = seconds.get((name, kind), 0.0) + time.perf_counter() - start
+                scores[name] = _hole_scores(out, truth, hole)
+                quality.setdefault((name, kind), []).append(scores[name])
+            best_peer = max(PEERS, key=lambda p: scores[p][0])
+            margins.append([photo, kind, f"{scores['auto'][0]:.2f}", best_peer,
+                            f"{scores[best_peer][0]:.2f}", f"{scores['auto'][0] - scores[best_peer][0]:+.2f}"])
+    kinds = list(megapixels)
+    rows = []
+    for name in methods:
+        row = [name + (" (ours)" if name in OURS else " (peer)")]
+        for kind in kinds:
+            psnr, ssim = np.mean(quality[name, kind], axis=0)
+            row.append(f"{psnr:.2f} / {ssim:.3f}")
+        row.append(f"{sum(seconds[name, k] for k in kinds) / sum(megapixels.values()):.2f}")
+        rows.append(row)
+    print_table("Hole PSNR dB / SSIM, mean over photos (higher is better); s/MP over all kinds",
+                ["method", *kinds, "s/MP"], rows)
+    print_table("auto against the best classical peer, per photo and mask kind",
+                ["photo", "mask", "auto dB", "best peer", "peer dB", "margin dB"], margins)
+    speed = [[kind, *(f"{seconds[m, kind] / megapixels[kind]:.2f}" for m in methods)] for kind in kinds]
+    print_table("Seconds per megapixel of image, per mask kind", ["mask", *methods], speed)
