@@ -199,6 +199,8 @@ class MainWindow(QMainWindow):
         edit = bar.addMenu("&Edit")
         self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z", menu=edit)
         self.redo_action = self._action("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], menu=edit)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         edit.addSeparator()
         self._action("Run Operation", self.operations._run, "Ctrl+Return", menu=edit)
         self._action("Cancel Operation", self.cancel, "Esc", menu=edit)

@@ -60,6 +60,7 @@ class OperationsPanel(QWidget):
         self.detail_layout.setContentsMargins(6, 6, 6, 6)
         self.title = QLabel("Choose an operation")
         self.title.setObjectName("opTitle")
+        self.title.setWordWrap(True)
         self.badge = QLabel("")
         self.badge.setObjectName("tierBadge")
         self.description = QLabel("")
@@ -69,7 +70,7 @@ class OperationsPanel(QWidget):
         self.hint.setWordWrap(True)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
-        head.addWidget(self.badge)
+        head.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         for w in (self.description, self.hint):
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form_holder = QVBoxLayout()
@@ -132,6 +133,7 @@ class OperationsPanel(QWidget):
         d.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never scroll sideways
         scroll.setWidget(self.detail)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)

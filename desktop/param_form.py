@@ -87,6 +87,8 @@ def _editor(p: Param) -> tuple[QWidget, Callable[[], Any], Callable[[Any], None]
         return w, w.isChecked, lambda v: w.setChecked(bool(v)), w.toggled
     if isinstance(p, Choice):
         w = QComboBox()
+        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        w.setMinimumContentsLength(8)
         w.addItems(list(p.choices))
         w.setCurrentText(str(p.default))
         return w, w.currentText, lambda v: w.setCurrentText(str(v)), w.currentTextChanged
@@ -124,6 +126,7 @@ class ParamForm(QWidget):
         self._set: dict[str, Callable[[Any], None]] = {}
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for p in self.params:
             widget, get, put, signal = _editor(p)
             widget.setObjectName(f"param_{p.name}")
