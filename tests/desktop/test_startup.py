@@ -57,3 +57,12 @@ def test_no_display_runs_the_demo_instead_of_failing(tmp_path, monkeypatch):
     assert not app._has_display()
     monkeypatch.setenv("DISPLAY", ":0")
     assert app._has_display()
+
+
+def test_document_model_imports_no_qt():
+    code = ("import sys, desktop.document, desktop.catalogue; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'superqt', 'qtpy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
