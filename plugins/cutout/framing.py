@@ -81,13 +81,3 @@ def cut_frame(pixels: np.ndarray, frame: Frame, fill_value: np.ndarray | None) -
     top, left = frame.y + pads[0][0], frame.x + pads[1][0]
     return padded[top:top + frame.height, left:left + frame.width]
 
-
-def resize_longest(pixels: np.ndarray, longest: int) -> np.ndarray:
-    """Resample so the longest side is ``longest`` pixels (area-averaged down, Lanczos up)."""
-    import cv2
-
-    h, w = pixels.shape[:2]
-    scale = longest / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LANCZOS4
-    return cv2.resize(pixels, size, interpolation=interp)

@@ -9,7 +9,7 @@ import numpy as np
 
 from core.context import Context
 from core.errors import BadInput
-from core.image import Image, quantize
+from core.image import quantize
 from core.operation import Inputs, Operation, Result
 from core.params import Bool, Choice, Colour, Float, Int, Numbers
 
@@ -160,8 +160,6 @@ def _resized(pixels: np.ndarray, mask: np.ndarray, longest: int, aspect: float) 
     shrink = size[0] < pixels.shape[1]
     interp = cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4
     values = cv2.resize(pixels.astype(np.float32), size, interpolation=interp)
-    if values.ndim == 2:
-        values = values[..., None]
     top = 65535.0 if pixels.dtype == np.uint16 else 255.0
     out = quantize(values / top, pixels.dtype)
     return out, np.clip(cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR), 0, 1)

@@ -104,7 +104,7 @@ class StageProduct(Operation):
             backdrop = render_backdrop(h, w, backdrop_spec(params), np.random.default_rng(ctx.seed))
         ctx.progress(0.3, "staging")
         product = scaled_product(rgba, backdrop.shape[0], params["product_height"])
-        s = Staging(x=params["x"], floor=params["floor"], height=params["product_height"],
+        s = Staging(x=params["x"], floor=params["floor"],
                     contact=params["contact_shadow"], drop=params["drop_shadow"],
                     light_angle=params["light_angle"], softness=params["shadow_softness"],
                     distance=params["shadow_distance"], reflection=params["reflection"])

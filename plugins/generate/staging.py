@@ -17,7 +17,6 @@ import numpy as np
 class Staging:
     x: float = 0.5  # product centre, share of canvas width
     floor: float = 0.85  # where the product's base stands, share of canvas height
-    height: float = 0.0  # product height as share of canvas height (0 = native pixel size)
     contact: float = 0.6
     drop: float = 0.35
     light_angle: float = 45.0  # degrees; light from the upper left casts shadows right and down

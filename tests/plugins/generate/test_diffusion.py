@@ -8,7 +8,6 @@ name, exactly as an installed model would be.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +120,7 @@ def test_image_to_image_and_outpaint(run_op, models):
     wide = run_op("generate.diffusion_outpaint", image, {**FAST, "aspect": "16:9"}, prompt="studio",
                   ctx=Context(device="cpu"))
     assert wide.image.size == (85, 48)
-    left = wide.report and round((85 - 64) / 2)
+    left = round((85 - 64) / 2)
     assert np.array_equal(wide.image.pixels[:, left:left + 64], image.pixels)
 
 
