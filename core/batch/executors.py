@@ -36,12 +36,23 @@ def run_inline(tasks: Sequence[Task], host: PluginHost | None = None) -> Iterato
         yield process(task, host)
 
 
+def _start_method():
+    """Fork where it is safe (Linux, no other thread running): workers start in milliseconds.
+    Spawn otherwise, since forking a process with threads (Qt, torch) can deadlock."""
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[Outcome]:
     """In a pool of ``workers`` processes. A worker that dies (a crashing decoder) is
     replaced; a task caught in two such deaths is reported failed, the rest carry on."""
     pending = list(reversed(tasks))
     crashes: dict[int, int] = {}
-    ctx = multiprocessing.get_context("spawn")
+    ctx = _start_method()
     while pending:
         hit: list[Task] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
