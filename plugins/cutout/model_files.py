@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from core.context import Context
+from core.errors import MissingModel
 
 
 def models_dir(ctx: Context) -> Path:
@@ -22,9 +23,14 @@ def model_path(ctx: Context, name: str) -> Path:
     from core.models import store_for
 
     store = store_for(ctx)
-    folder = store.folder / store.entry(name).file
+    entry = store.entry(name)
+    folder = store.folder / entry.file
     if folder.is_dir():  # a diffusers folder: diffusers checks its parts as it loads them
         return folder
+    if entry.loader == "diffusers" and not Path(entry.file).suffix:
+        raise MissingModel(f"model {name!r} is not installed: it is a diffusers folder; save the files of "
+                           f"{entry.url} into {folder} (for example with 'huggingface-cli download "
+                           f"{entry.url.split('huggingface.co/')[-1]} --local-dir {folder}')")
     return store.path(name)
 
 

@@ -200,3 +200,9 @@ def test_bundled_single_file_configs_build_the_real_architectures(family):
     expected_text = {"sd21": 340.4}.get(family, 123.1)
     assert (count(unet), count(vae), count(text)) == (expected_unet, 83.7, expected_text)
     assert json.loads((folder / "model_index.json").read_text())["_class_name"].endswith("Pipeline")
+
+
+def test_missing_diffusers_folder_says_where_to_put_it(run_op, models):
+    with pytest.raises(MissingModel, match="huggingface-cli download stable-diffusion-v1-5/stable-diffusion-inpainting"):
+        run_op("generate.diffusion_inpaint", np.zeros((8, 8, 3), np.uint8), {"model": "sd15-inpainting"},
+               mask=np.ones((8, 8), np.float32), prompt="x", ctx=Context(device="cpu"))
