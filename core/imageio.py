@@ -362,11 +362,12 @@ os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK
 
 
-def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None], *, sync: bool = True) -> Path:
     """Call ``write(fh)`` on a temporary file beside ``path`` and move it into place.
 
     If ``write`` raises (or the process dies) the target is untouched and the
     temporary file is removed, so a half-written file never carries the final name.
+    ``sync=False`` skips the fsync, for caches that can be remade (thumbnails).
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -374,7 +375,8 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:

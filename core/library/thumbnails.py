@@ -71,18 +71,18 @@ def _to_srgb(im: PILImage.Image, icc: bytes) -> PILImage.Image:
 
 
 def make_thumbnail(source: str | Path, dest: str | Path, size: int = DEFAULT_SIZE) -> Path:
-    """Render and atomically write one thumbnail JPEG."""
+    """Render and atomically write one thumbnail JPEG (not fsynced: a cache can be remade)."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     im = render_thumbnail(source, size)
-    return atomic_write(dest, lambda fh: im.save(fh, "JPEG", quality=QUALITY))
+    return atomic_write(dest, lambda fh: im.save(fh, "JPEG", quality=QUALITY), sync=False)
 
 
 def cached_thumbnail(source: str | Path, content_hash: str, size: int = DEFAULT_SIZE,
                      folder: Path | None = None) -> Path:
     """The cached thumbnail for this content, made on first request."""
     dest = thumbnail_path(content_hash, size, folder)
-    if dest.is_file():
+    if dest.is_file() and dest.stat().st_size > 0:  # an unsynced write lost in a power cut is remade
         return dest
     return make_thumbnail(source, dest, size)
 
