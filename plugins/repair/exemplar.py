@@ -1,10 +1,11 @@
 """Exemplar fill for large holes: multi-scale PatchMatch with patch voting (Wexler et al.).
 
 Diffusion fills (Telea, Navier-Stokes, biharmonic) smear a large hole into a blur; this
-copies texture from the rest of the window instead, as Content-Aware Fill does. Coarse
-levels settle the structure (seeded by a smooth biharmonic fill), finer levels refine the
-texture; every hole pixel is the weighted vote of all patches that cover it, which keeps
-the fill coherent and its error low.
+copies texture from the rest of the window instead, as Content-Aware Fill does. The
+coarsest level is filled ring by ring from the hole's edge by exact patch search (so
+structure runs in from the boundary), finer levels refine the texture with PatchMatch;
+every hole pixel is the weighted vote of all patches that cover it, which keeps the fill
+coherent and its error low.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ def exemplar_fill(rgb: np.ndarray, hole: np.ndarray, *, rng: np.random.Generator
     hole = np.asarray(hole, bool)
     if not hole.any():
         return rgb.copy()
+    if hole.all():
+        raise ValueError("exemplar fill needs some known pixels to copy from")
     pyramid = _pyramid(rgb.astype(np.float32), hole, patch)
-    schedule = [(level, _iterations(level, len(pyramid))) for level in range(len(pyramid) - 1, -1, -1)]
+    schedule = [(level, _iterations(level)) for level in range(len(pyramid) - 1, -1, -1)]
     total = sum(n for _, n in schedule)
     done = 0
     estimate = nnf = None
@@ -56,7 +59,7 @@ def exemplar_fill(rgb: np.ndarray, hole: np.ndarray, *, rng: np.random.Generator
     return out
 
 
-def _iterations(level: int, levels: int) -> int:
+def _iterations(level: int) -> int:
     """More EM iterations where they are cheap (coarse), fewer at full size."""
     return 3 if level == 0 else 6
 
@@ -101,7 +104,7 @@ def _onion_fill(image: np.ndarray, hole: np.ndarray, patch: int, rng: np.random.
     pad = ((r, r), (r, r), (0, 0))
     sources = sliding_window_view(np.pad(img, pad, mode="edge"), (patch, patch), axis=(0, 1))[sy, sx]
     sources = sources.reshape(sy.size, -1)
-    source_sq = (sources**2)
+    source_sq = sources**2
     centre = img[sy, sx]
     ring = np.ones((3, 3), np.uint8)
     while not known.all():

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.context import Context
+from core.errors import BadInput
 from core.image import Image
 from core.mask import as_mask, is_empty
 from core.operation import Inputs, Operation, Result
@@ -76,7 +77,8 @@ def fill_window(rgb: np.ndarray, hole: np.ndarray, method: str, ctx: Context) ->
 
 def _fill_large(rgb: np.ndarray, hole: np.ndarray, ctx: Context) -> tuple[np.ndarray, str]:
     """Even blend of the exemplar fill (texture, continuing structure) and FSR (the best
-    smooth estimate): on large holes the blend beats either alone (bench_repair)."""
+    smooth estimate). Over bench_repair's photos the blend beats either alone on average;
+    on a hole over unpredictable content (a face) biharmonic's blur can still score higher."""
     from .classical import FILLS
 
     copied = _exemplar(ctx.seed, ctx.sub(0.0, 0.8).progress)(rgb, hole)
@@ -87,9 +89,11 @@ def _fill_large(rgb: np.ndarray, hole: np.ndarray, ctx: Context) -> tuple[np.nda
 def inpaint_image(image: Image, mask: np.ndarray, method: str, ctx: Context,
                   feather: int = 0) -> tuple[Image, dict[str, Any]]:
     """Fill ``mask`` (float 0..1, soft edges paste back softly) region by region."""
-    from .crop_context import fill_regions
+    from .crop_context import SELECTED, fill_regions
 
     mask = as_mask(mask, image.pixels.shape[:2])
+    if (mask >= SELECTED).all():
+        raise BadInput("the mask covers the whole picture; leave some of it unmasked to fill from")
     if is_empty(mask, 0.0):
         return image, {"regions": 0, "pixels_processed": 0,
                        "image_pixels": image.width * image.height, "methods": []}

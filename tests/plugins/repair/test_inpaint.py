@@ -86,6 +86,20 @@ def test_soft_mask_edges_paste_back_softly():
     assert np.abs(half - expected).max() <= 1.0
 
 
+def test_feather_grows_the_fill_and_ramps_it_out():
+    from scipy.ndimage import distance_transform_edt
+
+    rgb = _coffee()
+    hole = np.zeros(rgb.shape[:2], bool)
+    hole[80:90, 80:120] = True
+    out = _run(rgb, hole, method="telea", feather=3).image.pixels
+    changed = np.abs(out.astype(int) - rgb).max(axis=2) > 0
+    distance = distance_transform_edt(~hole)
+    assert changed[hole].mean() > 0.9
+    assert changed[(distance > 0) & (distance <= 2)].any()
+    assert not changed[distance > 3].any()
+
+
 def test_bad_mask_and_bad_method_are_clear_errors():
     op = load_plugins().operation("repair.inpaint")
     rgb = _coffee()
@@ -95,6 +109,8 @@ def test_bad_mask_and_bad_method_are_clear_errors():
         op.check_inputs(Inputs(from_array(rgb), np.zeros((10, 10), np.float32)))
     with pytest.raises(BadParameter, match="method"):
         op.validate({"method": "magic"})
+    with pytest.raises(BadInput, match="whole picture"):
+        _run(rgb, np.ones(rgb.shape[:2], bool))
 
 
 def test_empty_mask_returns_the_image_untouched():
