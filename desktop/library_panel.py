@@ -9,6 +9,7 @@ so a folder of a thousand pictures never freezes the window.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
@@ -45,10 +46,13 @@ class LibraryModel(QAbstractListModel):
         self.rows: list[int] = []
         self.pixmaps: dict[Path, QPixmap] = {}
         self.rule: tuple[str, object] | None = None
+        self._index: dict[Path, int] = {}  # path -> position in entries
+        self._row: dict[Path, int] = {}  # path -> visible row
 
     def set_entries(self, entries: Sequence[Entry]) -> None:
         self.beginResetModel()
         self.entries = list(entries)
+        self._index = {e.path: i for i, e in enumerate(self.entries)}
         self.pixmaps = {}
         self._refilter()
         self.endResetModel()
@@ -61,6 +65,7 @@ class LibraryModel(QAbstractListModel):
 
     def _refilter(self) -> None:
         self.rows = [i for i, e in enumerate(self.entries) if matches(e, self.rule)]
+        self._row = {self.entries[i].path: row for row, i in enumerate(self.rows)}
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -69,10 +74,7 @@ class LibraryModel(QAbstractListModel):
         return self.entries[self.rows[row]]
 
     def row_of(self, path: Path) -> int:
-        for row, i in enumerate(self.rows):
-            if self.entries[i].path == path:
-                return row
-        return -1
+        return self._row.get(path, -1)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -90,19 +92,28 @@ class LibraryModel(QAbstractListModel):
         return None
 
     def update_entry(self, new: Entry) -> None:
-        for i, e in enumerate(self.entries):
-            if e.path == new.path:
-                self.entries[i] = new
-                row = self.row_of(new.path)
-                if row >= 0:
-                    self.dataChanged.emit(self.index(row), self.index(row))
-                return
+        i = self._index.get(new.path)
+        if i is None:
+            return
+        self.entries[i] = new
+        row = self.row_of(new.path)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+    def merge(self, found: dict[Path, Entry]) -> None:
+        """Take marks (and sizes not known yet) from the library for many entries at once."""
+        for i, old in enumerate(self.entries):
+            new = found.get(old.path)
+            if new is not None:
+                self.entries[i] = replace(new, width=old.width or new.width, height=old.height or new.height)
+        if self.rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1))
 
     def set_pixmap(self, path: Path, pixmap: QPixmap, dims: tuple[int, int]) -> None:
         self.pixmaps[path] = pixmap
-        for i, e in enumerate(self.entries):
-            if e.path == path:
-                self.entries[i] = Entry(e.path, e.rating, e.flag, e.label, dims[0], dims[1])
+        i = self._index.get(path)
+        if i is not None:
+            self.entries[i] = replace(self.entries[i], width=dims[0], height=dims[1])
         row = self.row_of(path)
         if row >= 0:
             self.dataChanged.emit(self.index(row), self.index(row))
@@ -218,11 +229,7 @@ class LibraryPanel(QWidget):
         if key[1] != self.generation:
             return
         if key[0] == "marks":
-            for old in list(self.model.entries):
-                entry = value.get(old.path)
-                if entry is not None:
-                    self.model.update_entry(Entry(old.path, entry.rating, entry.flag, entry.label,
-                                                  old.width or entry.width, old.height or entry.height))
+            self.model.merge(value)
             self.marksLoaded.emit()
             if self.model.rule is not None:
                 self._filter_changed(self.filter.currentIndex())
