@@ -47,6 +47,21 @@ def _start_method():
     return multiprocessing.get_context("spawn")
 
 
+def _drain(pool, pending: list[Task], in_flight: dict, hit: list[Task], workers: int) -> Iterator[Outcome]:
+    """Keep at most two tasks per worker queued; stop at the first dead worker (``hit``)."""
+    while (pending or in_flight) and not hit:
+        while pending and len(in_flight) < 2 * workers:
+            task = pending.pop()
+            in_flight[pool.submit(process, task)] = task
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = in_flight.pop(future)
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                hit.append(task)
+
+
 def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[Outcome]:
     """In a pool of ``workers`` processes. A worker that dies (a crashing decoder) is
     replaced; a task caught in two such deaths is reported failed, the rest carry on."""
@@ -57,17 +72,11 @@ def run_pool(tasks: Sequence[Task], workers: int) -> Iterator[Outcome]:
         hit: list[Task] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             in_flight: dict[Future, Task] = {}
-            while (pending or in_flight) and not hit:
-                while pending and len(in_flight) < 2 * workers:
-                    task = pending.pop()
-                    in_flight[pool.submit(process, task)] = task
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    task = in_flight.pop(future)
-                    try:
-                        yield future.result()
-                    except BrokenProcessPool:
-                        hit.append(task)
+            try:
+                yield from _drain(pool, pending, in_flight, hit, workers)
+            except GeneratorExit:  # the caller stopped (cancel): drop what has not started
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
             hit.extend(in_flight.values())
         for task in hit:
             crashes[task.index] = crashes.get(task.index, 0) + 1
@@ -92,15 +101,21 @@ def run_ray(tasks: Sequence[Task], address: str | None = None) -> Iterator[Outco
     slots = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
     pending = list(reversed(tasks))
     in_flight: dict = {}
-    while pending or in_flight:
-        while pending and len(in_flight) < slots:
-            task = pending.pop()
-            in_flight[remote.remote(task)] = task
-        ready, _ = ray.wait(list(in_flight), num_returns=1)
-        for ref in ready:
-            task = in_flight.pop(ref)
-            try:
-                yield ray.get(ref)
-            except Exception as exc:  # a lost node or a dead worker: this file failed, the batch goes on
-                yield Outcome(task.index, task.source, task.output, "failed",
-                              error=f"Ray task failed: {type(exc).__name__}: {exc}")
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < slots:
+                task = pending.pop()
+                in_flight[remote.remote(task)] = task
+            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            for ref in ready:
+                task = in_flight.pop(ref)
+                try:
+                    outcome = ray.get(ref)
+                except Exception as exc:  # a lost node or a dead worker: this file failed, the batch goes on
+                    outcome = Outcome(task.index, task.source, task.output, "failed",
+                                      error=f"Ray task failed: {type(exc).__name__}: {exc}")
+                yield outcome
+    except GeneratorExit:  # the caller stopped (cancel): tasks not started are dropped
+        for ref in in_flight:
+            ray.cancel(ref)
+        raise

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..context import CancelToken
 from ..errors import BadInput, BadParameter
 from ..export import ExportOptions
 from ..imageio import atomic_write
@@ -76,6 +77,7 @@ class BatchReport:
     dry_run: bool = False
     preset: str = ""
     fingerprint: str = ""
+    cancelled: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i["status"] == status)
@@ -93,6 +95,7 @@ class BatchReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"out_dir": str(self.out_dir), "preset": self.preset, "settings": self.fingerprint,
+                "cancelled": self.cancelled,
                 "summary": self.summary(), "seconds": round(self.seconds, 2), "files": self.items}
 
 
@@ -120,10 +123,13 @@ def plan_batch(spec: BatchSpec) -> list[PlanItem]:
 
 def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None = None,
               address: str | None = None, host: PluginHost | None = None,
-              on_progress: Progress | None = None, dry_run: bool = False) -> BatchReport:
+              on_progress: Progress | None = None, dry_run: bool = False,
+              cancel: CancelToken | None = None) -> BatchReport:
     """Run (or with ``dry_run`` only plan) a batch; returns the report, also saved as JSON.
 
     ``workers=0`` runs in this process with ``host`` (tests, the desktop's worker thread).
+    ``cancel`` stops it between files: files under way finish (atomically), the rest are
+    reported ``not-run`` and the same call later resumes them.
     """
     if executor not in executors.EXECUTORS:
         raise BadParameter(f"executor {executor!r}; expected one of {', '.join(executors.EXECUTORS)}")
@@ -155,8 +161,9 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
                         for p in todo])
     results: dict[int, Outcome] = {}
     total, done = len(plan), len(plan) - len(todo)
+    outcomes = _execute(tasks, executor, workers, address, host)
     try:
-        for outcome in _execute(tasks, executor, workers, address, host):
+        for outcome in outcomes:
             item = todo[outcome.index]
             results[outcome.index] = outcome
             entry = {"output": item.key, "source": str(item.source), "fp": fingerprint}
@@ -167,7 +174,11 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
             done += 1
             if on_progress is not None:
                 on_progress(done, total, item.source.name)
+            if cancel is not None and cancel.cancelled:
+                report.cancelled = True
+                break
     finally:
+        outcomes.close()
         journal.close()
         report.items = _items(plan, todo, results)
         report.seconds = time.monotonic() - started

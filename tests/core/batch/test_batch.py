@@ -213,3 +213,24 @@ def test_pool_gives_the_same_bytes_as_in_process(tmp_path):
     assert inline.exit_code == pooled.exit_code == 0
     for p in (tmp_path / "a").glob("*.jpg"):
         assert p.read_bytes() == (tmp_path / "b" / p.name).read_bytes()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_cancel_stops_between_files_and_a_rerun_finishes(tmp_path, workers):
+    from core.context import CancelToken
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(8):
+        _photo(src / f"p{i}.jpg", seed=i)
+    out = tmp_path / "out"
+    spec = BatchSpec(expand_inputs([src]), out, ExportOptions(format="PNG"), preset="c")
+    token = CancelToken()
+    report = run_batch(spec, workers=workers, cancel=token, on_progress=lambda done, total, name: token.cancel())
+    assert report.cancelled and report.count("not-run") >= 8 - 1 - 2 * workers
+    assert json.loads((out / REPORT_NAME).read_text())["cancelled"] is True
+    written = {p.name for p in out.glob("*.png")}
+    assert len(written) < 8 and not list(out.glob(".*.part"))
+    again = run_batch(spec, workers=workers)
+    assert again.exit_code == 0 and len(list(out.glob("*.png"))) == 8
+    assert again.count("done") + again.count("done-earlier") == 8
