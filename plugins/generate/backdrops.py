@@ -35,8 +35,11 @@ def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mix(a, b, t: np.ndarray) -> np.ndarray:
-    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
-    return a + (b - a) * t[..., None]
+    """a + (b - a) * t per channel (one channel at a time: numpy is slow on 3-wide inner loops)."""
+    out = np.empty((*t.shape, 3), np.float32)
+    for c in range(3):
+        out[..., c] = np.float32(a[c]) + np.float32(b[c] - a[c]) * t
+    return out
 
 
 def _vignette(height: int, width: int, amount: float) -> np.ndarray:
@@ -51,8 +54,8 @@ def render_backdrop(height: int, width: int, spec: BackdropSpec, rng: np.random.
     if style == "solid":
         out = np.broadcast_to(np.asarray(spec.colour, np.float32), (height, width, 3)).copy()
     elif style == "linear":
-        a = np.deg2rad(spec.angle)
-        t = (x - 0.5) * np.cos(a) + (y - 0.5) * np.sin(a)
+        a = float(np.deg2rad(spec.angle))
+        t = (x - 0.5) * np.float32(np.cos(a)) + (y - 0.5) * np.float32(np.sin(a))
         span = (abs(np.cos(a)) + abs(np.sin(a))) / 2
         out = _mix(spec.colour, spec.colour2, np.clip(t / span * 0.5 + 0.5, 0, 1))
     elif style == "radial":
@@ -109,5 +112,4 @@ def _texture(height: int, width: int, spec: BackdropSpec, rng: np.random.Generat
         rings = np.sin(2 * np.pi * (y * 12 / s + 0.5 * turb + 0.15 * stretch))
         t = 0.12 * rings + 0.05 * stretch
         return np.clip(_mix(spec.colour2, spec.colour, np.clip(0.5 + c * t * 3, 0, 1)), 0, 1)
-    base = np.asarray(spec.colour, np.float32)
-    return base[None, None, :] * (1 + c * t)[..., None]
+    return _mix((0.0, 0.0, 0.0), spec.colour, (1 + c * t).astype(np.float32, copy=False))
