@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     report = run_batch(spec, executor=args.executor, workers=args.workers, address=args.address,
                        on_progress=progress.count, dry_run=args.dry_run)
     progress.done()
+    if args.from_library and not args.dry_run:
+        _record_exports(report, preset["name"])
     if args.dry_run:
         for item in report.items:
             print(f"{item['status']:<13} {item['source']} -> {item['output']}")
@@ -78,3 +80,16 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     if not args.inputs:
         raise BadInput("give input files, folders or globs (or --from-library)")
     return expand_inputs(args.inputs, recursive=args.recursive, exclude=args.out)
+
+
+def _record_exports(report, preset: str) -> None:
+    """Add what was written to each library file's export history."""
+    from ..library import Library
+
+    with Library.open() as lib:
+        for item in report.items:
+            if item["status"] == "done":
+                try:
+                    lib.record_export(item["source"], item["output"], preset, item["bytes"])
+                except BadInput:
+                    continue

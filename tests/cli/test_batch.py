@@ -168,3 +168,7 @@ def test_inputs_from_a_library_selection(tmp_path, capsys):
     assert sorted(_finals(out)) == ["p1_export.jpg"]
     assert cli.main(["batch", "--from-library", "--flag", "pick", "--out", str(out), "--quiet"]) == 0
     assert sorted(_finals(out)) == ["p1_export.jpg", "p2_export.jpg"]
+    with Library.open() as lib:
+        history = lib.exports(src / "p2.jpg")
+        assert [Path(h["output"]).name for h in history] == ["p2_export.jpg"]
+        assert history[0]["bytes"] == (out / "p2_export.jpg").stat().st_size
