@@ -173,7 +173,7 @@ def render(image: Image, options: ExportOptions) -> tuple[Image, list[str]]:
         return (image if size == image.size else image.with_pixels(_resize16(image, size))), warnings
     pil = _to_pil(image)
     size = _fill_size(pil.size, options) if options.fill is not None else target_size(pil.size, options)
-    if size[0] > 1.5 * pil.width:
+    if options.fill is not None and size[0] > 1.5 * pil.width:
         warnings.append(f"the product was enlarged {size[0] / pil.width:.1f}x to fill the frame; "
                         "a larger original will look sharper")
     if size != pil.size:

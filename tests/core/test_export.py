@@ -145,14 +145,17 @@ def test_strip_gps_leaves_exif_without_gps_alone():
     assert strip_gps(raw) == raw
 
 
-def test_export_file_draft_decoding_matches_a_full_decode(tmp_path):
+@pytest.mark.parametrize("orientation, size", [(1, (400, 300)), (6, (300, 400))])
+def test_export_file_draft_decoding_matches_a_full_decode(tmp_path, orientation, size):
     rgb, _ = studio_shot(1200, 1600, noise=0.0)
     src = tmp_path / "src.jpg"
-    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(src, quality=95)
+    exif = PILImage.Exif()
+    exif[0x0112] = orientation
+    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(src, quality=95, exif=exif.tobytes())
     opts = ExportOptions(width=400, height=400, format="PNG")
     fast = export_file(src, tmp_path / "fast.png", opts)
     full = export_image(load_image(src), tmp_path / "full.png", opts)
-    assert (fast.width, fast.height) == (full.width, full.height) == (400, 300)
+    assert (fast.width, fast.height) == (full.width, full.height) == size
     a, *_ = _read(tmp_path / "fast.png")
     b, *_ = _read(tmp_path / "full.png")
     psnr = 10 * np.log10(255.0**2 / np.mean((a.astype(float) - b) ** 2))
