@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from core.errors import MissingModel
 from core.models import open_store
@@ -23,3 +24,29 @@ def test_restore_with_a_custom_network(tmp_path):
     rec = run_operation(RestoreModel(), img, {})  # auto finds the installed restoration model
     assert rec.result.report["model"] == entry.name
     assert rec.image.pixels.shape == img.pixels.shape and rec.image.pixels.dtype == np.uint8
+
+
+def _jpeg(pixels: np.ndarray, quality: int) -> np.ndarray:
+    import io
+
+    from PIL import Image as PILImage
+
+    buf = io.BytesIO()
+    PILImage.fromarray(pixels).save(buf, "JPEG", quality=quality)
+    return np.asarray(PILImage.open(buf))
+
+
+@pytest.mark.parametrize("quality", [20, 50])
+@pytest.mark.parametrize("name", ["astronaut", "rocket"])
+def test_builtin_deblock_brings_a_jpeg_closer_to_the_original(name, quality):
+    from core.image import Image
+    from plugins.enhance.restore import RestoreJpeg
+
+    truth = photo(name, 160).pixels
+    jpeg = _jpeg(truth, quality)
+    out = run_operation(RestoreJpeg(), Image(jpeg), {"jpeg_quality": quality}).image.pixels
+
+    def psnr(a):
+        return 10 * np.log10(255.0**2 / np.mean((a.astype(float) - truth) ** 2))
+
+    assert psnr(out) > psnr(jpeg) + 0.2
