@@ -35,7 +35,7 @@ def _pyvips(src: Path, dst: Path) -> None:
     pyvips.Image.thumbnail(str(src), SIZE).write_to_file(str(dst), Q=85)
 
 
-def _poolfiles_per_second(sources: list[Path], out: Path, workers: int) -> float:
+def _pool_rate(sources: list[Path], out: Path, workers: int) -> float:
     folder = out / f"cache{time.perf_counter_ns()}"
     start = time.perf_counter()
     make_thumbnails([(s, f"{i:032x}") for i, s in enumerate(sources)], SIZE, workers=workers, folder=folder)
