@@ -14,7 +14,6 @@ from typing import Any
 
 from ..errors import BadInput
 
-LOADERS = ("spandrel", "opencv-superres", "diffusers", "onnx", "file")
 _FIELDS = ("name", "title", "family", "task", "architecture", "loader", "file", "size",
            "sha256", "licence", "url", "verified", "scale", "source", "notes", "plugin")
 

@@ -39,7 +39,6 @@ from .checksum import sha256_file
 from .download import DownloadProgress, download, part_path
 
 INDEX_NAME = ".packshot-models.json"
-STATES = ("installed", "missing", "corrupt")
 _PURPOSE_TASK = {"SR": "upscale", "FaceSR": "upscale", "Restoration": "restore", "Inpainting": "inpaint"}
 
 
@@ -92,9 +91,6 @@ class ModelStore:
         raise BadParameter(f"unknown model {name!r} (see 'packshot models list')")
 
     # ------------------------------------------------------------------ status
-
-    def file_path(self, name: str) -> Path:
-        return self.folder / self.entry(name).file
 
     def status(self, name: str) -> ModelStatus:
         entry = self.entry(name)

@@ -38,7 +38,8 @@ def _ramp(length: int, rise: int, fall: int) -> np.ndarray:
     return w
 
 
-def _to_float(block: np.ndarray) -> np.ndarray:
+def to_float(block: np.ndarray) -> np.ndarray:
+    """uint8/uint16 (or float) pixels as float32 0..1."""
     if block.dtype == np.uint8:
         return block.astype(np.float32) / np.float32(255)
     if block.dtype == np.uint16:
@@ -74,7 +75,7 @@ def tiled_apply(fn: TileFunction, pixels: np.ndarray, *, scale: int = 1, tile: i
         fall_y = (y1 - ys[iy + 1]) if iy + 1 < len(ys) else 0
         for ix, x0 in enumerate(xs):
             x1 = min(x0 + tile, width)
-            result = np.asarray(fn(_to_float(pixels[y0:y1, x0:x1])), dtype=np.float32)
+            result = np.asarray(fn(to_float(pixels[y0:y1, x0:x1])), dtype=np.float32)
             if result.ndim == 2:
                 result = result[..., None]
             expect = ((y1 - y0) * scale, (x1 - x0) * scale)

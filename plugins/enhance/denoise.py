@@ -63,8 +63,9 @@ def _center(pixels: np.ndarray) -> np.ndarray:
     """A centre crop for estimating the noise of a large photo without a full float copy."""
     h, w = pixels.shape[:2]
     top, left = max(0, (h - ESTIMATE_SIDE) // 2), max(0, (w - ESTIMATE_SIDE) // 2)
-    crop = pixels[top:top + ESTIMATE_SIDE, left:left + ESTIMATE_SIDE]
-    return crop.astype(np.float32) / np.float32(65535 if crop.dtype == np.uint16 else 255)
+    from core.models.tiling import to_float
+
+    return to_float(pixels[top:top + ESTIMATE_SIDE, left:left + ESTIMATE_SIDE])
 
 
 class DenoiseModel(Operation):
@@ -105,11 +106,11 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
     out = run.pixels
     if out.shape[:2] != image.pixels.shape[:2]:
         from core.image import quantize
+        from core.models.tiling import to_float
 
         from .common import resize
 
-        top = 65535.0 if out.dtype == np.uint16 else 255.0
-        out = quantize(resize(out.astype(np.float32) / top, image.width, image.height), out.dtype)
+        out = quantize(resize(to_float(out), image.width, image.height), out.dtype)
     report.update(device=run.device, tile=run.tile)
     if run.notes:
         report["notes"] = run.notes

@@ -76,16 +76,12 @@ class UpscaleModel(Operation):
                 report["notes"] = run.notes
         if entry.scale != scale:
             from core.image import quantize
+            from core.models.tiling import to_float
 
             h, w = source.shape[0] * scale, source.shape[1] * scale
-            out = quantize(resize(_as_float(out), w, h), out.dtype)
+            out = quantize(resize(to_float(out), w, h), out.dtype)
         return Result(with_alpha(image, out), report=report,
                       message=f"upscaled {scale}x with {entry.label}")
-
-
-def _as_float(a: np.ndarray) -> np.ndarray:
-    top = 65535.0 if a.dtype == np.uint16 else 255.0
-    return a.astype(np.float32) / np.float32(top)
 
 
 def _opencv_sr(sr, block: np.ndarray, scale: int) -> np.ndarray:
