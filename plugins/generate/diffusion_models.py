@@ -91,8 +91,15 @@ def _load_base(ctx: Context, source: Path, dtype):
 
     cls = getattr(diffusers, json.loads((config / "model_index.json").read_text("utf-8"))["_class_name"])
     extra = {} if family == "sdxl" else {"safety_checker": None, "feature_extractor": None}
-    return cls.from_single_file(str(source), config=str(config), local_files_only=True, dtype=dtype,
-                                **_tokenizers(ctx, family), **extra)
+    tokenizers = _tokenizers(ctx, family)
+    from diffusers.loaders.single_file_utils import SingleFileComponentError
+
+    try:
+        return cls.from_single_file(str(source), config=str(config), local_files_only=True, dtype=dtype,
+                                    **tokenizers, **extra)
+    except (SingleFileComponentError, ValueError, KeyError) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise BadInput(f"{source.name}: not a complete {family} checkpoint ({reason})") from exc
 
 
 def load_pipeline(ctx: Context, source: Path, kind: str, *, device: str, fp16: bool = False,

@@ -206,3 +206,21 @@ def test_missing_diffusers_folder_says_where_to_put_it(run_op, models):
     with pytest.raises(MissingModel, match="huggingface-cli download stable-diffusion-v1-5/stable-diffusion-inpainting"):
         run_op("generate.diffusion_inpaint", np.zeros((8, 8, 3), np.uint8), {"model": "sd15-inpainting"},
                mask=np.ones((8, 8), np.float32), prompt="x", ctx=Context(device="cpu"))
+
+
+def test_single_file_loads_its_configs_locally_with_the_hub_unreachable(run_op, tmp_path, monkeypatch):
+    """No network: the bundled configs and installed tokenizer files are used; a checkpoint
+    without weights fails on its weights, with a clear message, not on a download."""
+    from safetensors.torch import save_file
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("PACKSHOT_MODELS_DIR", str(tmp_path))
+    models = tmp_path
+    vocab, merges = write_tokenizer_files(models / "tokenizer-source")
+    (models / "clip-vocab.json").write_bytes(vocab.read_bytes())
+    (models / "clip-merges.txt").write_bytes(merges.read_bytes())
+    path = models / "hollow-sd15.safetensors"
+    save_file({"model.diffusion_model.input_blocks.0.0.weight": torch.zeros(320, 4, 3, 3)}, str(path))
+    with pytest.raises(BadInput, match="not a complete sd15 checkpoint.*missing in the checkpoint"):
+        run_op("generate.diffusion_txt2img", np.zeros((8, 8, 3), np.uint8), {**FAST, "model": path.name},
+               prompt="x", ctx=Context(device="cpu"))
