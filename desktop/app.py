@@ -33,7 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .document import describe_error
     from .main_window import MainWindow
+    from .qt_compat import protect_bools
     from .theme import apply_theme
+
+    protect_bools()
 
     QCoreApplication.setOrganizationName("Packshot")
     QCoreApplication.setApplicationName("Packshot")

@@ -49,6 +49,7 @@ from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
 from .operations_panel import OperationsPanel
+from .qt_compat import protect_bools
 from .queue_panel import QueuePanel
 from .shortcuts import ShortcutsDialog
 from .workers import JobBridge, Tasks
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
     def __init__(self, host: PluginHost | None = None, settings: Settings | None = None, *,
                  runner: JobRunner | None = None, library: Library | None = None,
                  open_on_start: bool = True) -> None:
+        protect_bools()
         super().__init__()
         self.setWindowTitle("Packshot")
         self.setAcceptDrops(True)
@@ -740,8 +742,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self)
         self.bridge.shutdown()
         self.tasks.clear()
-        self.library.tasks.clear()
-        self.library.tasks.wait(5000)
-        self.tasks.wait(5000)
+        self.library.stop()
+        self.tasks.clear()
+        self.tasks.wait(10_000)
         self.catalogue.close()
         super().closeEvent(event)

@@ -66,3 +66,31 @@ def test_document_model_imports_no_qt():
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+EMITS = textwrap.dedent("""
+    from PySide6.QtCore import QObject, Signal
+    from desktop.qt_compat import protect_bools
+    {protect}
+    class Source(QObject):
+        changed = Signal(object)
+    source = Source()
+    for i in range(20_000):
+        source.changed.emit(i)
+    print("ok")
+""")
+
+
+def test_a_long_session_of_signals_does_not_abort_the_process():
+    from desktop.qt_compat import emit_drops_true
+
+    def run(protect: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", EMITS.format(protect=protect)], capture_output=True,
+                              text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+
+    protected = run("protect_bools()")
+    assert protected.returncode == 0 and protected.stdout.strip() == "ok", protected.stderr[-500:]
+    if emit_drops_true():  # the defect is present in these bindings: without the guard the process dies
+        bare = run("")
+        assert bare.returncode != 0 and "bool_dealloc" in bare.stderr
