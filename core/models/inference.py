@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .devices import resolve_device, run_with_fallback, use_half
-from .tiling import tiled_apply
+from .tiling import resize, tiled_apply
 
 DEFAULT_OVERLAP = 16
 
@@ -29,20 +29,23 @@ class InferenceRun:
 
 
 def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int | None = None,
-                    overlap: int = DEFAULT_OVERLAP,
+                    overlap: int = DEFAULT_OVERLAP, scale: int | None = None,
                     call: Callable[[Any], Any] | None = None) -> InferenceRun:
     """Run ``descriptor`` on RGB ``pixels`` (HxWx3 uint8/uint16/float32), tile by tile.
 
-    A one-channel network runs on each colour channel in turn. ``call(tensor)`` replaces
-    ``descriptor(tensor)`` where an operation feeds the network more than the image
-    (FDnCNN's noise-level map); it receives a 1xCxHxW tensor on the model's device.
+    ``scale`` other than the network's own resizes each tile's result (area when
+    shrinking, Lanczos when enlarging), so a 4x network asked for 2x never holds a 4x
+    image. A one-channel network runs on each colour channel in turn. ``call(tensor)``
+    replaces ``descriptor(tensor)`` where an operation feeds the network more than the
+    image (FDnCNN's noise-level map); it receives a 1xCxHxW tensor on the model's device.
     """
     import torch
 
     device = resolve_device(str(getattr(ctx, "device", "auto")))
     tile = int(tile or getattr(ctx, "tile_size", 512))
     progress = getattr(ctx, "progress", None)
-    scale = int(descriptor.scale)
+    native = int(descriptor.scale)
+    scale = int(scale or native)
     per_channel = int(descriptor.input_channels) == 1
     forward = call or descriptor
     notes: list[str] = []
@@ -62,7 +65,10 @@ def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int 
                 with torch.inference_mode():
                     out = forward(t.to(device=dev, dtype=dtype))[0].float().clamp(0, 1)
                 outs.append(out.cpu().numpy().transpose(1, 2, 0))
-            return np.concatenate(outs, axis=2)
+            result = np.concatenate(outs, axis=2)
+            if scale != native:
+                result = resize(result, block.shape[1] * scale, block.shape[0] * scale)
+            return result
 
         return tiled_apply(infer, pixels, scale=scale, tile=size, overlap=overlap, progress=progress)
 
@@ -73,3 +79,4 @@ def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int 
 
     out = run_with_fallback(run, device, tile, notify)
     return InferenceRun(out, used["device"], used["tile"], notes)
+

@@ -9,6 +9,7 @@ import numpy as np
 from core.errors import MissingModel
 from core.image import Image
 from core.models import CatalogueEntry, ModelStore, store_for
+from core.models.tiling import resize
 
 AUTO = "auto"
 # What to suggest when nothing is installed, per task: (model, why).
@@ -43,15 +44,6 @@ def choose_model(ctx: Any, task: str, requested: str = AUTO,
                 -e.scale if scale is None else abs(e.scale - scale), e.name)
 
     return store, sorted(found, key=rank)[0]
-
-
-def resize(values: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Lanczos when enlarging, area averaging when shrinking (float arrays)."""
-    import cv2
-
-    shrink = width < values.shape[1]
-    out = cv2.resize(values, (width, height), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4)
-    return out.reshape(height, width, *values.shape[2:]) if out.ndim < values.ndim else out
 
 
 def with_alpha(image: Image, rgb_pixels: np.ndarray) -> Image:

@@ -63,23 +63,23 @@ class UpscaleModel(Operation):
         if entry.loader == "opencv-superres":
             from core.models.tiling import tiled_apply
 
-            out = tiled_apply(lambda b: _opencv_sr(model, b, entry.scale), source, scale=entry.scale,
-                              tile=ctx.tile_size, overlap=8, progress=ctx.progress)
+            def light(block: np.ndarray) -> np.ndarray:
+                result = _opencv_sr(model, block, entry.scale)
+                if entry.scale == scale:
+                    return result
+                return np.clip(resize(result, block.shape[1] * scale, block.shape[0] * scale), 0, 1)
+
+            out = tiled_apply(light, source, scale=scale, tile=ctx.tile_size, overlap=8,
+                              progress=ctx.progress)
             report["device"] = "cpu"
         else:
             from core.models.inference import run_image_model
 
-            run = run_image_model(model, source, ctx)
+            run = run_image_model(model, source, ctx, scale=scale)
             out = run.pixels
             report.update(device=run.device, tile=run.tile)
             if run.notes:
                 report["notes"] = run.notes
-        if entry.scale != scale:
-            from core.image import quantize
-            from core.models.tiling import to_float
-
-            h, w = source.shape[0] * scale, source.shape[1] * scale
-            out = quantize(resize(to_float(out), w, h), out.dtype)
         return Result(with_alpha(image, out), report=report,
                       message=f"upscaled {scale}x with {entry.label}")
 
