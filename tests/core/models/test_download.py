@@ -111,3 +111,19 @@ def test_store_download_verifies_and_reports_installed(server, tmp_path):
     path = store.download("toy")
     assert path.read_bytes() == DATA and store.status("toy").state == "installed"
     assert store.path("toy") == path
+
+
+def test_cli_download_resumes_a_partial_file(server, tmp_path, monkeypatch, capsys):
+    from core.cli import main
+    from core.cli import models_cmd
+
+    entry = {"name": "toy", "file": "toy.bin", "size": len(DATA), "sha256": SHA,
+             "url": _url(server), "loader": "file"}
+    store = ModelStore(tmp_path / "models", [entry])
+    monkeypatch.setattr(models_cmd, "open_store", lambda: store)
+    (tmp_path / "models").mkdir()
+    part_path(tmp_path / "models" / "toy.bin").write_bytes(DATA[:30_000])
+    assert main(["models", "download", "toy", "--quiet"]) == 0
+    assert "(resumed); checksum verified" in capsys.readouterr().out
+    assert server.ranges == ["bytes=30000-"]
+    assert (tmp_path / "models" / "toy.bin").read_bytes() == DATA
