@@ -73,13 +73,16 @@ def fit_backdrop(rgb: np.ndarray, sample: np.ndarray | None = None, degree: int 
         ys, xs = ys[pick], xs[pick]
     values = rgb[ys, xs, :3].astype(np.float64)
     basis = _basis(ys / max(h - 1, 1), xs / max(w - 1, 1), degree)
-    keep = np.ones(ys.size, bool)
+    # Start from the half of the samples closest to their median colour, so a product
+    # covering much of one edge cannot bend the first fit.
+    start = np.linalg.norm(values - np.median(values, axis=0), axis=1)
+    keep = start <= np.median(start)
     coeffs = np.zeros((basis.shape[1], 3))
     sigma = 0.0
-    for _ in range(5):
+    for _ in range(6):
         coeffs, *_ = np.linalg.lstsq(basis[keep], values[keep], rcond=None)
         resid = np.linalg.norm(values - basis @ coeffs, axis=1)
-        sigma = float(np.median(resid[keep])) / CHI3_MEDIAN + 1e-4
+        sigma = float(np.median(resid)) / CHI3_MEDIAN + 1e-4
         new_keep = resid < max(6 * sigma * np.sqrt(3), 0.02)
         if new_keep.sum() < basis.shape[1] * 4 or np.array_equal(new_keep, keep):
             break

@@ -120,3 +120,15 @@ def test_colourways_hit_each_target_and_keep_shading(run_op):
         assert result.report["delta_e2000"][target] < 3
         assert np.abs(out[alpha == 0] - from_array(rgb).rgb()[alpha == 0]).max() == 0  # backdrop untouched
         assert out[alpha > 0.99].mean(axis=1).std() > 0.3 * shading_before  # shading survives
+
+
+def test_extend_canvas_above_a_product_cut_by_the_frame(run_op):
+    """The product covers much of the bottom edge; the backdrop above and beside still continues."""
+    import cv2
+
+    truth, _ = studio_shot(300, 400, shape="box", seed=4, noise=0.01)
+    crop = truth[60:240, 80:320]
+    out = run_op("generate.extend_canvas", crop, {"width": 400, "height": 300, "anchor_y": 0.5}).image.rgb()
+    blur = lambda a: cv2.GaussianBlur(np.asarray(a, np.float32), (0, 0), 4)  # noqa: E731
+    top_error = np.abs(blur(out) - blur(truth))[:55].mean()
+    assert top_error < 0.02  # the light fall-off above, within a few grey levels
