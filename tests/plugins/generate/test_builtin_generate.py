@@ -132,3 +132,17 @@ def test_extend_canvas_above_a_product_cut_by_the_frame(run_op):
     blur = lambda a: cv2.GaussianBlur(np.asarray(a, np.float32), (0, 0), 4)  # noqa: E731
     top_error = np.abs(blur(out) - blur(truth))[:55].mean()
     assert top_error < 0.02  # the light fall-off above, within a few grey levels
+
+
+@pytest.mark.parametrize(("angle", "darker_side"), [(0.0, "right"), (180.0, "left")])
+def test_drop_shadow_falls_away_from_the_light(run_op, angle, darker_side):
+    bg = from_array(np.full((300, 400, 3), 0.85, np.float32))
+    result = run_op("generate.stage_product", _cutout(), {
+        "product_height": 0, "contact_shadow": 0, "drop_shadow": 0.6, "light_angle": angle,
+        "shadow_distance": 0.1, "shadow_softness": 0.02}, reference=bg)
+    rows = np.nonzero(result.mask.max(axis=1) > 0.5)[0]
+    cols = np.nonzero(result.mask.max(axis=0) > 0.5)[0]
+    mid = (rows.min() + rows.max()) // 2
+    right = result.image.rgb()[mid - 10:mid + 10, cols.max() + 3:cols.max() + 8].mean()
+    left = result.image.rgb()[mid - 10:mid + 10, cols.min() - 8:cols.min() - 3].mean()
+    assert (right < left - 0.05) if darker_side == "right" else (left < right - 0.05)
