@@ -53,7 +53,7 @@ class Denoise(Operation):
         else:
             def fn(block: np.ndarray) -> np.ndarray:
                 return nl_means(block, sigma)
-        out = tiled_apply(fn, pixels, tile=max(ctx.tile_size // 2, 128), overlap=16, progress=ctx.progress)
+        out = tiled_apply(fn, pixels, tile=ctx.tile_size, overlap=16, progress=ctx.progress)
         return Result(with_alpha(image, out),
                       report={"sigma_8bit": round(sigma * 255, 2), "estimated": estimated,
                               "method": params["method"], "quality": params["quality"]})

@@ -57,5 +57,5 @@ class RestoreJpeg(Operation):
         image = inputs.image
         sigma = (100 - params["jpeg_quality"]) / 100 * JPEG_NOISE_PER_QUALITY
         out = tiled_apply(lambda b: np.clip(denoise_dct(b, sigma, 2), 0.0, 1.0), rgb_pixels(image),
-                          tile=max(ctx.tile_size // 2, 128), overlap=16, progress=ctx.progress)
+                          tile=ctx.tile_size, overlap=16, progress=ctx.progress)
         return Result(with_alpha(image, out), report={"sigma_8bit": round(sigma * 255, 2)})
