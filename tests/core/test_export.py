@@ -147,11 +147,12 @@ def test_strip_gps_leaves_exif_without_gps_alone():
 
 @pytest.mark.parametrize("orientation, size", [(1, (400, 300)), (6, (300, 400))])
 def test_export_file_draft_decoding_matches_a_full_decode(tmp_path, orientation, size):
-    rgb, _ = studio_shot(1200, 1600, noise=0.0)
+    rgb, _ = studio_shot(300, 400, noise=0.0)
     src = tmp_path / "src.jpg"
     exif = PILImage.Exif()
     exif[0x0112] = orientation
-    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(src, quality=95, exif=exif.tobytes())
+    big = PILImage.fromarray((rgb * 255).astype(np.uint8)).resize((1600, 1200), PILImage.Resampling.BICUBIC)
+    big.save(src, quality=95, exif=exif.tobytes())
     opts = ExportOptions(width=400, height=400, format="PNG")
     fast = export_file(src, tmp_path / "fast.png", opts)
     full = export_image(load_image(src), tmp_path / "full.png", opts)

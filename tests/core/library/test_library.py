@@ -206,9 +206,10 @@ def test_thumbnail_is_close_to_a_full_decode(tmp_path):
     from core.library import render_thumbnail
     from core.synthetic import studio_shot
 
-    rgb, _ = studio_shot(1200, 1600, noise=0.0)
+    rgb, _ = studio_shot(300, 400, noise=0.0)
     path = tmp_path / "shot.jpg"
-    PILImage.fromarray((rgb * 255).astype(np.uint8)).save(path, quality=92)
+    PILImage.fromarray((rgb * 255).astype(np.uint8)).resize((1600, 1200), PILImage.Resampling.BICUBIC).save(
+        path, quality=92)
     fast = np.asarray(render_thumbnail(path, 200), np.float32)
     with PILImage.open(path) as im:
         full = np.asarray(im.convert("RGB").resize(fast.shape[1::-1], PILImage.Resampling.LANCZOS), np.float32)
