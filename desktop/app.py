@@ -33,10 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .document import describe_error
     from .main_window import MainWindow
-    from .qt_compat import protect_bools
+    from .qt_compat import protect_singletons
     from .theme import apply_theme
 
-    protect_bools()
+    protect_singletons()
 
     QCoreApplication.setOrganizationName("Packshot")
     QCoreApplication.setApplicationName("Packshot")

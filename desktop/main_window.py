@@ -49,7 +49,7 @@ from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
 from .operations_panel import OperationsPanel
-from .qt_compat import protect_bools
+from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
 from .shortcuts import ShortcutsDialog
 from .workers import JobBridge, Tasks
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
     def __init__(self, host: PluginHost | None = None, settings: Settings | None = None, *,
                  runner: JobRunner | None = None, library: Library | None = None,
                  open_on_start: bool = True) -> None:
-        protect_bools()
+        protect_singletons()
         super().__init__()
         self.setWindowTitle("Packshot")
         self.setAcceptDrops(True)

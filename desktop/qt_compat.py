@@ -1,10 +1,12 @@
 """Work-arounds for defects in the Qt bindings, applied once before the window starts.
 
-PySide6 6.12.0 returns ``True`` from ``SignalInstance.emit`` without taking a new
-reference, so every ``signal.emit(...)`` made from Python takes one reference from the
-``True`` singleton. On Python 3.11, where ``True`` is not immortal, a session aborts with
-"Fatal Python error: bool_dealloc" after a few thousand emits (progress updates,
-thumbnails...). 6.11.3 does not have the defect; Python 3.12 makes the bools immortal.
+PySide6 6.12.0, run on Python 3.11, returns ``None``, ``True`` and ``False`` without
+taking a new reference: every void Qt call made from Python (``label.setText``,
+``processEvents``...) takes one reference from ``None``, every ``signal.emit`` one from
+``True``. On 3.11, where these singletons are not immortal, the process aborts with
+"Fatal Python error: none_dealloc" (or ``bool_dealloc``) once their counts run out: after
+some thousands of calls, i.e. minutes into a session. 6.11.3 does not do this, and from
+Python 3.12 these objects are immortal, so nothing is changed there.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 # A reference count no session can use up, as Python 3.12 gives every immortal object.
 _SPARE_REFERENCES = 1 << 40
+_SINGLETONS = (None, True, False, Ellipsis, NotImplemented)
 _protected = False
 
 
@@ -23,25 +26,27 @@ class _Probe(QObject):
     fired = Signal()
 
 
-def emit_drops_true() -> bool:
-    """Whether these bindings take a reference from ``True`` on every Python-side emit."""
+def drops_singleton_references() -> bool:
+    """Whether these bindings take a reference from ``None`` or ``True`` on each call."""
     probe = _Probe()
-    before = sys.getrefcount(True)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(16):
         probe.fired.emit()
-    return sys.getrefcount(True) <= before - 16
+        probe.setObjectName("probe")
+    return sys.getrefcount(None) <= none_before - 16 or sys.getrefcount(True) <= true_before - 16
 
 
-def protect_bools() -> bool:
-    """Give ``True`` and ``False`` spare references if emits drop them; True when applied.
+def protect_singletons() -> bool:
+    """Give ``None``, the bools and friends spare references if the bindings drop them.
 
-    The bools are static singletons that must never be freed, so raising their counts is
-    what CPython itself does from 3.12 on; it only guards against the binding's defect.
+    These are static objects that are never freed, so raising their counts is what
+    CPython itself does from 3.12 on; it only guards against the binding's defect.
+    Returns True when applied (once per process).
     """
     global _protected
-    if _protected or sys.version_info >= (3, 12) or not emit_drops_true():
+    if _protected or sys.version_info >= (3, 12) or not drops_singleton_references():
         return False
-    for singleton in (True, False):
+    for singleton in _SINGLETONS:
         ctypes.c_ssize_t.from_address(id(singleton)).value += _SPARE_REFERENCES
     _protected = True
     return True

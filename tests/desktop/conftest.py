@@ -15,9 +15,9 @@ from core.operation import Operation, Result
 from core.params import Float, Int
 from core.plugin_host import PluginHost
 from core.synthetic import studio_shot
-from desktop.qt_compat import protect_bools
+from desktop.qt_compat import protect_singletons
 
-protect_bools()  # PySide6 6.12.0 + Python 3.11: every emit drops a reference to True (see qt_compat)
+protect_singletons()  # PySide6 6.12.0 + Python 3.11 drops references to None and True (see qt_compat)
 
 
 class Invert(Operation):
