@@ -95,6 +95,8 @@ class ModelStore:
     def status(self, name: str) -> ModelStatus:
         entry = self.entry(name)
         path = self.folder / entry.file
+        if path.is_dir():  # a pipeline folder (diffusers): its files are checked by its loader
+            return ModelStatus(entry, "installed" if any(path.iterdir()) else "missing", path, "folder")
         if not path.is_file():
             return ModelStatus(entry, "missing", path)
         size = path.stat().st_size

@@ -101,3 +101,12 @@ def test_importing_the_store_loads_no_torch():
     code = "import sys, core.models, core.models.store; print('torch' in sys.modules, 'spandrel' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+def test_a_pipeline_folder_counts_as_installed_when_not_empty(tmp_path):
+    store = ModelStore(tmp_path / "models", [{"name": "pipe", "file": "my-pipeline", "loader": "diffusers"}])
+    assert store.status("pipe").state == "missing"
+    (store.folder / "my-pipeline").mkdir(parents=True)
+    assert store.status("pipe").state == "missing"
+    (store.folder / "my-pipeline" / "model_index.json").write_text("{}")
+    assert store.path("pipe") == store.folder / "my-pipeline"
