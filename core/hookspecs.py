@@ -65,7 +65,11 @@ def packshot_model_catalogue() -> Sequence[Mapping[str, Any]]:
     Each entry is a mapping with at least ``name`` (unique), ``family``, ``architecture``,
     ``file`` (the file name in the models folder), ``size`` (bytes), ``sha256``,
     ``licence`` and ``url``; ``verified = false`` marks figures not confirmed from a
-    public source. The model store checks downloads and installs against these.
+    public source. ``loader`` (``spandrel``, ``opencv-superres``, ``diffusers``, ``onnx``
+    or ``file``) says what reads the file; the full field list is
+    ``core.models.catalogue.CatalogueEntry``, and ``core.models.read_catalogue_file``
+    reads the entries from a TOML file. The model store checks downloads and installs
+    against these.
 
     Not ``firstresult``: the entries of all plugins are merged; a duplicate name is
     reported and skipped.
