@@ -30,13 +30,48 @@ LOG_OFFSET = 1.0 / 64.0
 
 def heal(destination: np.ndarray, source: np.ndarray, hole: np.ndarray, blend: bool = True) -> np.ndarray:
     """Source texture in the hole, times the rim's destination/source ratio spread in
-    smoothly (biharmonic inpainting of the log ratio)."""
+    smoothly (a harmonic membrane over the log ratio)."""
     if not blend:
         return source
-    from .classical import biharmonic
-
     log_ratio = np.log(destination + LOG_OFFSET) - np.log(source + LOG_OFFSET)
-    return (source + LOG_OFFSET) * np.exp(biharmonic(log_ratio, hole)) - LOG_OFFSET
+    return (source + LOG_OFFSET) * np.exp(harmonic_fill(log_ratio, hole)) - LOG_OFFSET
+
+
+def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Solve Laplace's equation over the hole with the known pixels as boundary values.
+
+    Harmonic, not biharmonic: by the maximum principle the membrane never leaves the
+    range of its rim, so a rim that crosses a strong edge cannot overshoot into colours
+    that are nowhere around the hole.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import splu
+
+    h, w = hole.shape
+    ys, xs = np.nonzero(hole)
+    n = ys.size
+    index = -np.ones((h, w), np.int64)
+    index[ys, xs] = np.arange(n)
+    flat = values.reshape(h, w, -1).astype(np.float64)
+    rows, cols, data = [np.arange(n)], [np.arange(n)], [np.zeros(n)]
+    rhs = np.zeros((n, flat.shape[2]))
+    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        ny, nx = ys + dy, xs + dx
+        inside = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
+        data[0] = data[0] + inside
+        p, ny, nx = np.flatnonzero(inside), ny[inside], nx[inside]
+        q = index[ny, nx]
+        unknown = q >= 0
+        rows.append(p[unknown])
+        cols.append(q[unknown])
+        data.append(-np.ones(int(unknown.sum())))
+        np.add.at(rhs, p[~unknown], flat[ny[~unknown], nx[~unknown]])
+    matrix = coo_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                        shape=(n, n)).tocsc()
+    solution = splu(matrix).solve(rhs)
+    out = flat.copy()
+    out[ys, xs] = solution
+    return out.reshape(values.shape).astype(np.float32)
 
 
 class Clone(Operation):

@@ -57,3 +57,19 @@ def test_source_outside_the_picture_and_zero_offset_are_clear_errors():
     with pytest.raises(BadParameter, match="offset"):
         op.run(Inputs(from_array(damaged), hole.astype(np.float32)), op.validate({"offset": (0, 0)}),
                Context())
+
+
+def test_the_colour_membrane_never_overshoots_its_rim():
+    """Healing across a strong edge (a stripe's rim on one side, orange cloth on the other)
+    must not invent colours: the spread ratio stays within the rim's own range."""
+    from plugins.repair.clone import harmonic_fill
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(0, 1, (40, 50, 3)).astype(np.float32)
+    values[:, :25] += 3.0  # a strong edge through the rim
+    hole = np.zeros((40, 50), bool)
+    hole[5:35, 5:45] = True
+    filled = harmonic_fill(values, hole)
+    rim = values[~hole]
+    assert (filled[hole] >= rim.min(axis=0) - 1e-4).all() and (filled[hole] <= rim.max(axis=0) + 1e-4).all()
+    assert np.array_equal(filled[~hole], values[~hole])
