@@ -175,6 +175,8 @@ class LibraryPanel(QWidget):
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setUniformItemSizes(True)
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)  # a thousand cells laid out in steps
+        self.view.setBatchSize(200)
         self.view.setSpacing(2)
         self.view.setModel(self.model)
         self.view.setItemDelegate(ThumbDelegate(self.view))
@@ -208,13 +210,16 @@ class LibraryPanel(QWidget):
         """Show these pictures; marks and thumbnails arrive from worker threads."""
         self.generation += 1
         self.tasks.clear()
-        paths = [Path(p).resolve() for p in paths]
+        folders: dict[Path, Path] = {}  # resolve each folder once, not each of a thousand files
+        for parent in {Path(p).parent for p in paths}:
+            folders[parent] = parent.resolve()
+        paths = [folders[Path(p).parent] / Path(p).name for p in paths]
         self.model.set_entries([Entry(p) for p in paths])
         self.pending = len(paths)
         self._update_count()
         gen = self.generation
-        folders = sorted({p.parent for p in paths})
-        self.tasks.start(("marks", gen), lambda: self.catalogue.scan(folders))
+        scanned = sorted(set(folders.values()))
+        self.tasks.start(("marks", gen), lambda: self.catalogue.scan(scanned, stop=lambda: gen != self.generation))
         for p in paths:
             self.tasks.start(("thumb", gen, p), lambda p=p: self._thumb(p))
         if paths:
@@ -237,6 +242,12 @@ class LibraryPanel(QWidget):
         image, dims = value
         self.model.set_pixmap(key[2], QPixmap.fromImage(image), dims)
         self._one_done()
+
+    def stop(self, wait_ms: int = 10_000) -> None:
+        """Drop queued work and stop the folder scan (window closing); wait for what is running."""
+        self.generation += 1
+        self.tasks.clear()
+        self.tasks.wait(wait_ms)
 
     def _task_error(self, key, message: str) -> None:
         if key[1] != self.generation:
