@@ -1,5 +1,5 @@
-"""Desktop: time from process start to window shown, and the longest UI stall while an
-operation runs.
+"""Desktop: time from process start to window shown, the longest UI stall while an
+operation runs, and while a folder's thumbnails fill in.
 
 Start-up is compared with a bare PySide6 window started the same way (the floor any Qt
 app pays); the stall with running the same operation on the UI thread (what a window
@@ -142,6 +142,44 @@ def stalls(quick: bool) -> None:
                  "stall ms, on UI thread", "worker / UI thread"], rows)
 
 
+def library(quick: bool) -> None:
+    """A folder of camera-sized JPEGs: the grid's first paint, the thumbnail rate, the longest stall."""
+    import tempfile
+
+    from PIL import Image as PILImage
+    from PySide6.QtWidgets import QApplication
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    count = 100 if quick else 400
+    with tempfile.TemporaryDirectory() as home:
+        for name in ("CONFIG", "DATA", "CACHE"):
+            os.environ[f"PACKSHOT_{name}_DIR"] = f"{home}/{name.lower()}"
+        folder = Path(home) / "shoot"
+        folder.mkdir()
+        rng = np.random.default_rng(0)
+        base = rng.integers(0, 255, (750, 1000, 3), dtype=np.uint8)
+        for i in range(count):  # 3000x2250 JPEGs (a 7 MP camera), different bytes each
+            PILImage.fromarray(np.roll(base, i, axis=1)).resize((3000, 2250)).save(folder / f"{i:04d}.jpg", quality=85)
+        from core.plugin_host import PluginHost
+        from core.settings import Settings
+        from desktop.main_window import MainWindow
+
+        app = QApplication.instance() or QApplication([])
+        window = MainWindow(host=PluginHost(), settings=Settings(), open_on_start=False)
+        window.show()
+
+        def open_and_wait(done):
+            window.library.thumbnailsDone.connect(done)
+            window.open_folder(folder)
+
+        stall, wall = _stall_while(open_and_wait, app)
+        window.close()
+    print_table(f"Library: opening a folder of {count} 7 MP JPEGs (thumbnails made in workers, cached on disk)",
+                ["files", "all thumbnails, s", "thumbnails / s", "longest UI stall, ms"],
+                [[count, wall, count / wall, stall * 1000]])
+
+
 def run(quick: bool) -> None:
     startup(quick)
     stalls(quick)
+    library(quick)

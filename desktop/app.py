@@ -20,6 +20,11 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _preload(*modules: str) -> None:
+    for name in modules:
+        importlib.import_module(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the editor; with no display, run the demo job instead of failing."""
     if not _has_display():
@@ -50,9 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     sys.excepthook = excepthook
     window.show()
-    # The parameter sliders come from superqt, whose import takes most of a second: load it
-    # beside the running window rather than before it appears.
-    threading.Thread(target=importlib.import_module, args=("superqt",), daemon=True).start()
+    # Modules the window needs soon but not to appear (the parameter sliders' superqt, most of
+    # a second; the library and exporter): load them beside the running window.
+    threading.Thread(target=_preload, args=("superqt", "core.library", "core.export"), daemon=True).start()
     return int(app.exec())
 
 
