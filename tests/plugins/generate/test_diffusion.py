@@ -224,3 +224,137 @@ def test_single_file_loads_its_configs_locally_with_the_hub_unreachable(run_op, 
     with pytest.raises(BadInput, match="not a complete sd15 checkpoint.*missing in the checkpoint"):
         run_op("generate.diffusion_txt2img", np.zeros((8, 8, 3), np.uint8), {**FAST, "model": path.name},
                prompt="x", ctx=Context(device="cpu"))
+
+
+# ---------------------------------------------------------------- single-file checkpoints, end to end
+
+RESNET_TO_LDM = (("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"),
+                 ("conv2", "out_layers.3"), ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection"))
+VAE_ATTN_TO_LDM = (("group_norm.", "norm."), ("to_q.", "q."), ("to_k.", "k."), ("to_v.", "v."),
+                   ("to_out.0.", "proj_out."))
+
+
+def _unet_key_to_ldm(key: str, layers: int, attn_blocks: set[int]) -> str:
+    """A diffusers UNet key under its original Stable Diffusion (LDM) name (SD 1.x layout)."""
+    import re
+
+    from diffusers.loaders.single_file_utils import DIFFUSERS_TO_LDM_MAPPING
+
+    top = DIFFUSERS_TO_LDM_MAPPING["unet"]["layers"]
+    if key in top:
+        return top[key]
+    p = key.split(".")
+    rest = ".".join(p[4:])
+    renamed = rest
+    if p[2] == "resnets" or (p[0] == "mid_block" and p[1] == "resnets"):
+        for new, old in RESNET_TO_LDM:
+            renamed = re.sub(rf"^{new}\b", old, renamed)
+    if p[0] == "down_blocks":
+        i, kind, j = int(p[1]), p[2], p[3]
+        if kind == "downsamplers":
+            return f"input_blocks.{(layers + 1) * (i + 1)}.0.op.{'.'.join(p[5:])}"
+        return f"input_blocks.{(layers + 1) * i + int(j) + 1}.{0 if kind == 'resnets' else 1}.{renamed}"
+    if p[0] == "up_blocks":
+        i, kind, j = int(p[1]), p[2], p[3]
+        if kind == "upsamplers":
+            return f"output_blocks.{(layers + 1) * i + layers}.{2 if i in attn_blocks else 1}.{'.'.join(p[4:])}"
+        return f"output_blocks.{(layers + 1) * i + int(j)}.{0 if kind == 'resnets' else 1}.{renamed}"
+    if p[0] == "mid_block":
+        rest = ".".join(p[3:])
+        if p[1] == "attentions":
+            return f"middle_block.1.{rest}"
+        for new, old in RESNET_TO_LDM:
+            rest = re.sub(rf"^{new}\b", old, rest)
+        return f"middle_block.{2 * int(p[2])}.{rest}"
+    raise KeyError(key)
+
+
+def _vae_key_to_ldm(key: str, blocks: int) -> str:
+    from diffusers.loaders.single_file_utils import DIFFUSERS_TO_LDM_MAPPING
+
+    top = DIFFUSERS_TO_LDM_MAPPING["vae"]
+    if key in top:
+        return top[key]
+    side, p = key.split(".")[0], key.split(".")[1:]
+    tail = ".".join(p[4:]) if p[0] in ("down_blocks", "up_blocks") else ".".join(p[3:])
+    tail = tail.replace("conv_shortcut", "nin_shortcut")
+    if p[0] == "down_blocks":
+        where = f"down.{p[1]}.block.{p[3]}" if p[2] == "resnets" else f"down.{p[1]}.downsample"
+        return f"{side}.{where}.{tail}"
+    if p[0] == "up_blocks":
+        n = blocks - 1 - int(p[1])
+        where = f"up.{n}.block.{p[3]}" if p[2] == "resnets" else f"up.{n}.upsample"
+        return f"{side}.{where}.{tail}"
+    if p[0] == "mid_block":
+        if p[1] == "attentions":
+            for new, old in VAE_ATTN_TO_LDM:
+                tail = tail.replace(new, old)
+            return f"{side}.mid.attn_1.{tail}"
+        return f"{side}.mid.block_{int(p[2]) + 1}.{tail}"
+    return key.replace("conv_norm_out", "norm_out")
+
+
+def build_tiny_single_file(folder: Path):
+    """A tiny SD 1.x-layout pipeline saved as one LDM-format .safetensors, plus its config folder."""
+    import shutil
+
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from safetensors.torch import save_file
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    torch.manual_seed(1)
+    unet = UNet2DConditionModel(block_out_channels=(8, 8, 8, 8), layers_per_block=2, sample_size=8,
+                                cross_attention_dim=16, attention_head_dim=2, norm_num_groups=4,
+                                down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
+                                up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3)
+    vae = AutoencoderKL(block_out_channels=(4, 4, 4, 4), latent_channels=4, norm_num_groups=4, layers_per_block=2,
+                        down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4)
+    vocab, merges = write_tokenizer_files(folder / "tokenizer-source")
+    tokenizer = CLIPTokenizer(str(vocab), str(merges), model_max_length=77)
+    text = CLIPTextModel(CLIPTextConfig(hidden_size=16, intermediate_size=32, num_attention_heads=2,
+                                        num_hidden_layers=2, vocab_size=len(tokenizer)))
+    pipe = StableDiffusionPipeline(unet=unet, vae=vae, text_encoder=text, tokenizer=tokenizer,
+                                   scheduler=EulerDiscreteScheduler(timestep_spacing="trailing"),
+                                   safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+    saved = folder / "saved"
+    pipe.save_pretrained(str(saved))
+    configs = folder / "configs"
+    for path in saved.rglob("*.json"):
+        target = configs / path.relative_to(saved)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    state = {}
+    for k, v in unet.state_dict().items():
+        state["model.diffusion_model." + _unet_key_to_ldm(k, 2, {1, 2, 3})] = v.contiguous()
+    for k, v in vae.state_dict().items():
+        state["first_stage_model." + _vae_key_to_ldm(k, 4)] = v.contiguous()
+    for k, v in text.state_dict().items():
+        name = k if k.startswith("text_model.") else "text_model." + k
+        state["cond_stage_model.transformer." + name] = v.contiguous()
+    checkpoint = folder / "tiny-sd15.safetensors"
+    save_file(state, str(checkpoint))
+    (folder / "clip-vocab.json").write_bytes(vocab.read_bytes())
+    (folder / "clip-merges.txt").write_bytes(merges.read_bytes())
+    return checkpoint, configs, pipe
+
+
+def test_single_file_checkpoint_runs_offline_with_local_configs(run_op, tmp_path, monkeypatch):
+    """One .safetensors in the original layout, configs passed locally, the Hub unreachable."""
+    import plugins.generate.diffusion_models as dm
+
+    checkpoint, configs, original = build_tiny_single_file(tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("PACKSHOT_MODELS_DIR", str(tmp_path))
+    monkeypatch.setattr(dm, "resource_path", lambda *parts: configs)  # tiny configs instead of SD's
+    rgb, alpha = studio_shot(48, 64, shape="ball")
+    image = from_array(rgb)
+    result = run_op("generate.diffusion_inpaint", image, {**FAST, "model": checkpoint.name}, mask=alpha,
+                    prompt="a wooden table", ctx=Context(device="cpu"))
+    product = alpha >= 1.0
+    assert np.array_equal(result.image.pixels[product], image.pixels[product])
+    assert np.abs(result.image.pixels[alpha == 0].astype(int) - image.pixels[alpha == 0]).mean() > 5
+    loaded = dm.load_pipeline(Context(device="cpu"), checkpoint, "txt2img", device="cpu")
+    for part in ("unet", "vae", "text_encoder"):
+        mine, theirs = getattr(original, part).state_dict(), getattr(loaded, part).state_dict()
+        assert len(mine) == len(theirs)
+        assert all(torch.equal(mine[k], theirs[k].reshape(mine[k].shape)) for k in mine)
