@@ -173,3 +173,41 @@ def test_operations_panel_says_when_a_model_operation_lacks_its_weights(qtbot, t
     panel.select("enhance.test_weights")
     panel._show(panel.op)
     assert panel.badge.text() == "model" and panel.hint.text() == ""
+
+
+def test_models_dialog_downloads_with_progress_and_checks_the_file(qtbot, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    payload = bytes(range(256)) * 4096  # 1 MiB
+    (served / "tiny-dl.bin").write_bytes(payload)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/tiny-dl.bin"
+
+    class Plugin:
+        packshot_api_version = "1.0"
+
+        @hookimpl
+        def packshot_model_catalogue(self):
+            return [{"name": "tiny-dl", "file": "tiny-dl.bin", "family": "enhance", "loader": "file",
+                     "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest(), "url": url}]
+
+    h = PluginHost()
+    h.register(Plugin(), "downloads")
+    dialog = ModelsDialog(h, Settings())
+    qtbot.addWidget(dialog)
+    dialog.table.selectRow(0)
+    dialog.download_selected()
+    try:
+        qtbot.waitUntil(lambda: dialog.table.item(0, 2).text() == "installed", timeout=20_000)
+    finally:
+        server.shutdown()
+    assert dialog.status.text() == "Downloaded tiny-dl."
+    assert (dialog.store.folder / "tiny-dl.bin").read_bytes() == payload
+    assert not dialog.progress.isVisible()
