@@ -1,5 +1,5 @@
-"""The model tier: a LaMa-architecture checkpoint with random weights, made here, goes
-through the model store and spandrel into repair.inpaint_model."""
+"""The model tier: LaMa- and MAT-architecture checkpoints with random weights, made here,
+go through the model store and spandrel into repair.inpaint_model."""
 
 from __future__ import annotations
 
@@ -15,40 +15,50 @@ from core.plugin_host import load_plugins
 pytestmark = pytest.mark.slow
 
 
-def _random_lama(path):
-    """LaMa has no size knobs: the real architecture (51 M parameters) with random weights."""
+def _random_network(kind: str, path):
+    """LaMa and MAT have no size knobs: the real architectures (51 M and 63 M parameters)
+    with random weights, saved as .safetensors."""
     import torch
     from safetensors.torch import save_file
-    from spandrel.architectures.LaMa import LaMa
 
     torch.manual_seed(0)
-    state = {k: v.contiguous() for k, v in LaMa(in_nc=4, out_nc=3).state_dict().items()}
-    save_file(state, str(path))
+    if kind == "lama":
+        from spandrel.architectures.LaMa import LaMa
+
+        network = LaMa(in_nc=4, out_nc=3)
+    else:
+        from spandrel_extra_arches.architectures.MAT import MAT
+
+        network = MAT()
+    save_file({k: v.contiguous() for k, v in network.state_dict().items()}, str(path))
     return path
 
 
-def test_random_weight_lama_loads_through_the_store_and_fills_only_the_hole(packshot_model_store, tmp_path):
+@pytest.mark.parametrize("kind,name,architecture", [("lama", "big-lama", "LaMa"),
+                                                    ("mat", "mat-places512", "MAT")])
+def test_random_weight_network_loads_through_the_store_and_fills_only_the_hole(
+        kind, name, architecture, packshot_model_store, tmp_path):
     from skimage import data
 
-    weights = _random_lama(tmp_path / "big-lama.safetensors")
-    entry = {"name": "big-lama", "file": "big-lama.safetensors", "family": "repair", "task": "inpaint",
-             "architecture": "LaMa", "loader": "spandrel", "verified": False}
+    weights = _random_network(kind, tmp_path / f"{name}.safetensors")
+    entry = {"name": name, "file": f"{name}.safetensors", "family": "repair", "task": "inpaint",
+             "architecture": architecture, "loader": "spandrel", "verified": False}
     store = packshot_model_store(entry)
-    store.install(weights, name="big-lama")
-    assert store.is_installed("big-lama")
+    store.install(weights, name=name)
+    assert store.is_installed(name)
 
     rgb = data.astronaut()[::4, ::4]
     mask = np.zeros(rgb.shape[:2], np.float32)
     mask[40:60, 50:70] = 1.0
     op = load_plugins().operation("repair.inpaint_model")
-    result = op.run(Inputs(from_array(rgb), mask), op.validate({"model": "lama"}),
+    result = op.run(Inputs(from_array(rgb), mask), op.validate({"model": kind}),
                     Context(models=store, device="cpu"))
     out = result.image.pixels
     hole = mask > 0
-    assert result.report["model"] == "big-lama" and result.report["regions"] == 1
+    assert result.report["model"] == name and result.report["regions"] == 1
     assert np.array_equal(out[~hole], rgb[~hole])
     assert not np.array_equal(out[hole], rgb[hole])
-    assert store.loaded() == ["big-lama"]
+    assert store.loaded() == [name]
 
 
 def test_missing_weights_say_what_to_install(packshot_model_store):
