@@ -26,6 +26,8 @@ VISIBLE_EDGE = 0.75
 STRAY_EDGES = 0.2
 # Area unlike the backdrop left outside the cut-out (shadows, or missed product), per product area.
 UNEXPLAINED_AREA = 1.0
+# Share of the ring just outside the cut-out that may differ from backdrop and shadow.
+NOT_BACKDROP_OUTSIDE = 0.01
 
 
 @dataclass
@@ -55,19 +57,16 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     ctx.progress(0.2, "segmenting")
     mask = keep_seeded_parts(grabcut(small, labels), labels)
     band = edge_band or max(2, int(round(0.004 * np.hypot(*small.shape[:2]))))
-    outline_edges = ev.edges & (ev.distance > ev.low)
-    stray = _stray_edge_share(mask, outline_edges, band)
-    beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
+    doubts = _doubts(mask, ev, band)
     second = False
-    if stray > STRAY_EDGES or beside > UNEXPLAINED_AREA:
+    if doubts.suspicious:
         # Product parts as light as the backdrop were seeded as backdrop: ask GrabCut again
         # with only the frame outside the sharp edges as certain backdrop.
         ctx.progress(0.4, "second look: product close to the backdrop colour")
-        alt = keep_seeded_parts(grabcut(small, enclosing_labels(labels, outline_edges)), labels)
-        alt_stray = _stray_edge_share(alt, outline_edges, band)
-        if alt.any() and alt_stray < stray:
-            mask, stray, second = alt, alt_stray, True
-            beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
+        alt = keep_seeded_parts(grabcut(small, enclosing_labels(labels, ev.edges & (ev.distance > ev.low))), labels)
+        alt_doubts = _doubts(alt, ev, band)
+        if alt.any() and alt_doubts.stray + alt_doubts.outside < doubts.stray + doubts.outside:
+            mask, doubts, second = alt, alt_doubts, True
     report: dict[str, Any] = {"backdrop": _hex(fit.mean_colour), "backdrop_noise": round(fit.noise, 4),
                               "backdrop_fit": round(fit.inlier_fraction, 3)}
     if not mask.any():
@@ -80,8 +79,9 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     visible = _visible_edge_share(mask, ev.distance, ev.low)
     report["second_look"] = second
     report["visible_edge"] = round(visible, 3)
-    report["unexplained_area"] = round(beside, 3)
-    report["stray_edges"] = round(stray, 3)
+    report["unexplained_area"] = round(doubts.beside, 3)
+    report["stray_edges"] = round(doubts.stray, 3)
+    report["not_backdrop_outside"] = round(doubts.outside, 3)
     report["product_area"] = round(float((alpha > 0.5).mean()), 4)
     problems = []
     if fit.inlier_fraction < 0.7:
@@ -94,12 +94,35 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     if second:
         problems.append("parts of the product are as light as the backdrop (light product on a light "
                         "backdrop?); it was separated on a second look, so check the edge")
-    elif stray > STRAY_EDGES or beside > UNEXPLAINED_AREA:
+    elif doubts.suspicious:
         problems.append("sharp edges lie outside the cut-out, so part of the product may look like "
                         "the backdrop (light product on a light backdrop?); check the result")
     unsure = bool(problems)
     report["unsure"] = unsure
     return Cutout(alpha, unsure, "unsure: " + "; ".join(problems) if unsure else "", report)
+
+
+@dataclass(frozen=True)
+class _Doubts:
+    """Signs that a mask missed part of the product."""
+
+    stray: float  # share of sharp edges outside the cut-out
+    beside: float  # area unlike the backdrop outside the cut-out, per product area
+    outside: float  # share of a thin ring just outside the cut-out that is not backdrop or shadow
+
+    @property
+    def suspicious(self) -> bool:
+        return self.stray > STRAY_EDGES or self.beside > UNEXPLAINED_AREA or self.outside > NOT_BACKDROP_OUTSIDE
+
+
+def _doubts(mask: np.ndarray, ev, band: int) -> _Doubts:
+    import scipy.ndimage as ndi
+
+    stray = _stray_edge_share(mask, ev.edges & (ev.distance > ev.low), band)
+    beside = float(((ev.distance > ev.high) & ~mask).sum()) / max(int(mask.sum()), 1)
+    ring = ndi.binary_dilation(mask, iterations=band + 4) & ~ndi.binary_dilation(mask, iterations=band + 1)
+    outside = float((ev.unshadowed[ring] > ev.low).mean()) if ring.any() else 0.0
+    return _Doubts(stray, beside, outside)
 
 
 def _visible_edge_share(mask: np.ndarray, distance: np.ndarray, low: float) -> float:

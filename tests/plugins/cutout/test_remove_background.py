@@ -102,3 +102,11 @@ def test_cancel_stops_the_cutout(run_op):
     rgb, _ = studio_shot(120, 160)
     with pytest.raises(Cancelled):
         run_op("cutout.remove_background", rgb, ctx=Context(on_progress=progress, cancel_token=token))
+
+
+def test_light_area_of_a_photo_object_recovered_on_a_second_look(run_op, iou):
+    """The astronaut photo's white sky beside her, on a light grey backdrop: found and reported."""
+    rgb, truth = photo_product_shot(skdata.astronaut(), seed=0, backdrop_rgb=(0.86, 0.87, 0.9))
+    result = run_op("cutout.remove_background", rgb)
+    assert iou(result.mask, truth) >= 0.95
+    assert result.report["second_look"] and result.report["unsure"]
