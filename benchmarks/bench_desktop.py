@@ -111,7 +111,7 @@ def stalls(quick: bool) -> None:
         window.show()
         h, w = (1500, 2000) if quick else (2000, 3000)
         rgb, _ = studio_shot(h, w, seed=1)
-        window.document = Document(from_array(rgb))
+        window._set_document(Document(from_array(rgb)))
         candidates = ["colour.auto_white_balance", "enhance.sharpen", "cutout.remove_background"]
         rows = []
         for op_id in [c for c in candidates if c in host.operations()][: 1 if quick else 2]:
@@ -127,10 +127,13 @@ def stalls(quick: bool) -> None:
                 done()
 
             cold, _ = _stall_while(threaded, app)  # includes the op's first imports (OpenCV...)
-            window.document = Document(from_array(rgb))
-            warm, wall = _stall_while(threaded, app)
+            warm_runs = []
+            for _ in range(3):  # the median of three: one run on a shared machine can be preempted
+                window._set_document(Document(from_array(rgb)))
+                warm_runs.append(_stall_while(threaded, app))
+            warm, wall = sorted(warm_runs)[1]
             ui_stall, _ = _stall_while(inline, app)
-            window.document = Document(from_array(rgb))
+            window._set_document(Document(from_array(rgb)))
             rows.append([op_id, f"{w}x{h}", wall, cold * 1000, warm * 1000, ui_stall * 1000, warm / ui_stall])
         window.close()
         window.bridge.runner.shutdown(wait=True)
@@ -138,7 +141,7 @@ def stalls(quick: bool) -> None:
         print("no colour or cut-out operation installed; nothing to measure")
         return
     print_table("Longest UI stall while an operation runs (10 ms timer)",
-                ["operation", "image", "op seconds", "stall ms, worker, first run", "stall ms, worker",
+                ["operation", "image", "op seconds", "stall ms, worker, first run", "stall ms, worker (median of 3)",
                  "stall ms, on UI thread", "worker / UI thread"], rows)
 
 
