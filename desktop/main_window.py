@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockW
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from core.context import Context
-from core.errors import BadInput, PackshotError
+from core.errors import BadInput, MissingModel, PackshotError
 from core.image import Image
 from core.imageio import load_image
 from core.jobs import Job, JobRunner
@@ -614,6 +614,8 @@ class MainWindow(QMainWindow):
 
     def _job_failed(self, job: Job, message: str) -> None:
         self._job_done(job, "Failed")
+        if isinstance(job.error, MissingModel):
+            message += " (or add the file in Tools > Models)"
         self.show_error(message)
 
     def _job_cancelled(self, job: Job) -> None:

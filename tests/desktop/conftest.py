@@ -74,6 +74,19 @@ class Silhouette(Operation):
         return Result(inputs.image, mask=mask)
 
 
+class NeedsModel(Operation):
+    id = "enhance.test_needs_model"
+    title = "Needs a model (test)"
+    family = "enhance"
+    tier = "model"
+    models = ("tiny-missing",)
+
+    def run(self, inputs, params, ctx):
+        from core.errors import MissingModel
+
+        raise MissingModel("model 'tiny-missing' is not installed; install it: packshot models download tiny-missing")
+
+
 class Broken(Operation):
     id = "enhance.test_broken"
     title = "Broken (test)"
@@ -88,7 +101,7 @@ class OpsForTests:
 
     @hookimpl
     def packshot_operations(self):
-        return [Invert(), Slow(), Blackout(), Silhouette(), Broken()]
+        return [Invert(), Slow(), Blackout(), Silhouette(), NeedsModel(), Broken()]
 
 
 @pytest.fixture

@@ -174,6 +174,11 @@ def test_plugin_failures_become_messages(qtbot, make_window, shots, host):
     job = window.run_operation("colour.test_invert", {})
     qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
     assert len(doc.steps) == 1
+    job = window.run_operation("enhance.test_needs_model", {})
+    qtbot.waitUntil(lambda: job.state == "failed" and job.id not in window._running, timeout=10_000)
+    shown = window.message_bar.label.text()
+    assert "packshot models download tiny-missing" in shown and "Tools > Models" in shown
+    assert len(doc.steps) == 1
 
 
 def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
