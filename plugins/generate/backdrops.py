@@ -37,6 +37,7 @@ def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 def _mix(a, b, t: np.ndarray) -> np.ndarray:
     """a + (b - a) * t per channel (one channel at a time: numpy is slow on 3-wide inner loops)."""
     out = np.empty((*t.shape, 3), np.float32)
+    t = t.astype(np.float32, copy=False)
     for c in range(3):
         out[..., c] = np.float32(a[c]) + np.float32(b[c] - a[c]) * t
     return out
@@ -56,10 +57,10 @@ def render_backdrop(height: int, width: int, spec: BackdropSpec, rng: np.random.
     elif style == "linear":
         a = float(np.deg2rad(spec.angle))
         t = (x - 0.5) * np.float32(np.cos(a)) + (y - 0.5) * np.float32(np.sin(a))
-        span = (abs(np.cos(a)) + abs(np.sin(a))) / 2
+        span = float(abs(np.cos(a)) + abs(np.sin(a))) / 2
         out = _mix(spec.colour, spec.colour2, np.clip(t / span * 0.5 + 0.5, 0, 1))
     elif style == "radial":
-        r = np.sqrt(((x - 0.5) * 2) ** 2 + ((y - 0.45) * 2) ** 2) / np.sqrt(2)
+        r = np.sqrt(((x - 0.5) * 2) ** 2 + ((y - 0.45) * 2) ** 2) / float(np.sqrt(2))
         out = _mix(spec.colour, spec.colour2, np.clip(r, 0, 1) ** 1.2)
     elif style == "sweep":
         out = _sweep(height, width, spec)
