@@ -182,20 +182,26 @@ def test_plugin_failures_become_messages(qtbot, make_window, shots, host):
 
 
 def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
-    ui.open_first(shots)
-    ticks: list[float] = []
     import time
 
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
-    job = window.run_operation("other.test_slow", {"steps": 80})
-    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=20_000)
-    timer.stop()
-    gaps = np.diff(ticks)
-    assert len(ticks) > 20
-    assert gaps.max() < 0.100, f"longest stall {gaps.max() * 1000:.0f} ms"
+    ui.open_first(shots)
+
+    def longest_gap() -> float:
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        job = window.run_operation("other.test_slow", {"steps": 80})
+        qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=20_000)
+        timer.stop()
+        assert len(ticks) > 20
+        return float(np.diff(ticks).max())
+
+    # Three runs, judged by the middle one: a UI thread that waits on the operation stalls
+    # every run, while a shared test machine may preempt the process once.
+    gaps = sorted(longest_gap() for _ in range(3))
+    assert gaps[1] < 0.100, f"longest stalls {[round(g * 1000) for g in gaps]} ms"
 
 
 def test_history_restored_when_the_folder_is_reopened(qtbot, make_window, host, shots):
