@@ -10,14 +10,14 @@ imported on first use (off the UI thread), so they do not delay the window.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.errors import BadInput
+from core.errors import BadInput, Cancelled
 from core.recipe import EditStack
 
 from .document import MASKS_SUFFIX
@@ -76,13 +76,21 @@ class Catalogue:
             self._library = Library.open()
         return self._library
 
-    def scan(self, folders: Iterable[Path]) -> dict[Path, Entry]:
-        """Catalogue (or rescan) folders, non-recursively; returns their entries by path."""
+    def scan(self, folders: Iterable[Path], stop: Callable[[], bool] = lambda: False) -> dict[Path, Entry]:
+        """Catalogue (or rescan) folders, non-recursively; returns their entries by path.
+
+        ``stop()`` is asked per file; when it says so the scan ends with :class:`Cancelled`
+        before anything of that folder is written (the next scan starts over).
+        """
         from core.library.xmp import find_sidecar
+
+        def check(fraction: float, message: str) -> None:
+            if stop():
+                raise Cancelled("library scan stopped")
 
         out: dict[Path, Entry] = {}
         for folder in folders:
-            report = self.library.add_folder(folder, recursive=False)
+            report = self.library.add_folder(folder, recursive=False, on_progress=check)
             for path in report.added:
                 if find_sidecar(path) is not None:
                     self.library.read_xmp(path)
