@@ -1,0 +1,25 @@
+"""The colour-correct family: white balance, levels and exposure, colour matching, chart calibration.
+
+Built-in tier only; every operation is classical colour science on OpenCV, scikit-image
+and numpy, which are imported when an operation runs, never when Packshot starts.
+"""
+
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+
+packshot_api_version = "1.0"
+
+
+@hookimpl
+def packshot_operations():
+    from .colorchecker import CalibrateChart
+    from .colour_matrix import ApplyMatrix
+    from .levels import AutoLevels, Exposure
+    from .neutral_pick import WhiteBalancePick
+    from .reference_match import MatchReference
+    from .region_match import MatchRegion
+    from .white_balance import AutoWhiteBalance
+
+    return [AutoWhiteBalance(), WhiteBalancePick(), AutoLevels(), Exposure(), MatchRegion(),
+            MatchReference(), CalibrateChart(), ApplyMatrix()]

@@ -1,0 +1,54 @@
+"""Running a per-pixel colour transform band by band, with progress and cancellation.
+
+Colour corrections touch every pixel independently, so a large image is processed in
+horizontal bands: memory stays bounded and a cancel takes effect within one band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from core.context import Context
+from core.image import Image
+
+BAND_PIXELS = 1 << 20  # about one megapixel per band
+
+
+def map_pixels(image: Image, transform: Callable[[np.ndarray, slice], np.ndarray], ctx: Context,
+               message: str, start: float = 0.0) -> Image:
+    """Apply ``transform(rgb_band, rows)`` (float RGB 0..1 -> float RGB) to ``image`` band by band.
+
+    ``rows`` is the band's slice of the image, for transforms that follow a mask. Alpha and
+    bit depth are kept; progress runs from ``start`` to 1 across the bands.
+    """
+    rgb = image.rgb()
+    out = np.empty_like(rgb)
+    rows = max(1, BAND_PIXELS // max(image.width, 1))
+    for top in range(0, image.height, rows):
+        ctx.progress(start + (1 - start) * top / image.height, message)
+        band = slice(top, top + rows)
+        out[band] = transform(rgb[band], band)
+    return image.with_float(out)
+
+
+def working_copy(rgb: np.ndarray, max_side: int = 1024) -> np.ndarray:
+    """A smaller copy for measuring statistics; area averaging keeps colours honest."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1:
+        return rgb
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def opaque_rgb(image: Image) -> np.ndarray:
+    """Float RGB where transparent pixels are set to black, which every statistic here ignores."""
+    rgb = image.rgb()
+    alpha = image.alpha()
+    if alpha is not None:
+        rgb = np.where(alpha[..., None] < 0.5, 0.0, rgb).astype(np.float32)
+    return rgb

@@ -1,0 +1,73 @@
+"""Automatic white balance: estimate the light's colour, then divide it out in linear light."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from core.context import Context
+from core.operation import Inputs, Operation, Result
+from core.params import Choice
+
+from .colour_math import LUMA, angle_deg, linear_to_srgb, srgb_to_linear
+from .pixelwise import map_pixels, opaque_rgb, working_copy
+
+METHODS = ("auto", "gray_world", "white_patch", "shades_of_gray", "gray_edge", "learning_based")
+
+# Without a backdrop, the first-order grey-edge is the estimator that strayed least on
+# real photographs in benchmarks/bench_white_balance.py.
+AUTO_FALLBACK = "gray_edge"
+
+
+def gains_for(illuminant: np.ndarray) -> np.ndarray:
+    """Linear-light channel gains that turn ``illuminant`` grey at the same luminance."""
+    light = np.maximum(np.asarray(illuminant, np.float64), 1e-9)
+    return (float(LUMA @ light) / light).astype(np.float32)
+
+
+def remove_cast(rgb: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """sRGB-encoded float RGB with linear-light ``gains`` applied."""
+    return linear_to_srgb(np.clip(srgb_to_linear(rgb) * gains, 0.0, 1.0))
+
+
+def estimate(linear: np.ndarray, method: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """The light's colour (unit RGB, linear) by ``method``, and what was found on the way."""
+    from .backdrop import find_backdrop
+    from .illuminant import ESTIMATORS
+
+    if method != "auto":
+        return ESTIMATORS[method](linear), {"method": method}
+    backdrop = find_backdrop(linear)
+    if backdrop is not None:
+        return backdrop.illuminant, {"method": "auto: neutral backdrop",
+                                     "backdrop_share": round(backdrop.share, 3)}
+    return ESTIMATORS[AUTO_FALLBACK](linear), {"method": f"auto: {AUTO_FALLBACK} (no neutral backdrop found)"}
+
+
+class AutoWhiteBalance(Operation):
+    id = "colour.auto_white_balance"
+    title = "Auto white balance"
+    family = "colour"
+    description = ("Remove a colour cast. 'auto' balances on the studio backdrop when the frame's "
+                   "edges show one, otherwise on the image's edges (grey-edge).")
+    params = (
+        Choice("method", "auto", choices=METHODS,
+               help="auto: backdrop if found, else grey-edge; gray_world: average is grey; "
+                    "white_patch: brightest surfaces are white; shades_of_gray: Minkowski p=6; "
+                    "gray_edge: average edge is grey; learning_based: OpenCV-contrib's trained model"),
+    )
+
+    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        ctx.progress(0.0, "measuring the light")
+        linear = srgb_to_linear(working_copy(opaque_rgb(inputs.image)))
+        illuminant, report = estimate(linear, params["method"])
+        gains = gains_for(illuminant)
+        image = map_pixels(inputs.image, lambda rgb, _: remove_cast(rgb, gains), ctx, "balancing", 0.3)
+        report.update({
+            "illuminant_rgb": [round(float(v), 4) for v in illuminant],
+            "cast_deg": round(angle_deg(illuminant, np.ones(3)), 2),
+            "gains": [round(float(g), 4) for g in gains],
+        })
+        return Result(image, report=report, message=f"{report['method']}; cast {report['cast_deg']}°")
