@@ -100,7 +100,12 @@ def _editor(p: Param) -> tuple[QWidget, Callable[[], Any], Callable[[Any], None]
         w.setFixedHeight(72)
         return w, w.toPlainText, lambda v: w.setPlainText(str(v)), w.textChanged
     w = QLineEdit(_as_text(p.default))
-    return w, lambda: p.parse(w.text()), lambda v: w.setText(_as_text(v)), w.textChanged
+    shown_default = _as_text(p.default)
+
+    def get() -> Any:  # an untouched field gives the default as declared (an empty "not set" point...)
+        return p.default if w.text().strip() == shown_default else p.parse(w.text())
+
+    return w, get, lambda v: w.setText(_as_text(v)), w.textChanged
 
 
 def _as_text(value: Any) -> str:
@@ -139,7 +144,12 @@ class ParamForm(QWidget):
             self.editors[p.name], self._get[p.name], self._set[p.name] = widget, get, put
 
     def values(self) -> dict[str, Any]:
-        return {p.name: p.check(self._get[p.name]()) for p in self.params}
+        """Checked values; a parameter left at its declared default is passed as declared."""
+        out = {}
+        for p in self.params:
+            value = self._get[p.name]()
+            out[p.name] = value if value is p.default else p.check(value)
+        return out
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         for name, value in values.items():

@@ -211,3 +211,12 @@ def test_models_dialog_downloads_with_progress_and_checks_the_file(qtbot, tmp_pa
     assert dialog.status.text() == "Downloaded tiny-dl."
     assert (dialog.store.folder / "tiny-dl.bin").read_bytes() == payload
     assert not dialog.progress.isVisible()
+
+
+def test_param_form_passes_an_unset_optional_default_as_declared(qtbot):
+    optional_point = Numbers("point", (), length=2, minimum=0, help="x, y of something neutral")
+    form = ParamForm([optional_point])
+    qtbot.addWidget(form)
+    assert form.values() == {"point": ()}
+    form.editors["point"].setText("12, 34")
+    assert form.values() == {"point": (12.0, 34.0)}
