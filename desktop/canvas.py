@@ -8,6 +8,7 @@ thread by :func:`render`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,7 @@ class Canvas(QWidget):
         self._cursor_pos: QPointF | None = None
         self._scaled_cache: dict[tuple[int, int, int], QImage] = {}
         self._checker = checkerboard()
+        self._pick: Callable[[float, float], None] | None = None
         self.placeholder = "Drop a folder or images here, or use File > Open Folder"
 
     # ------------------------------------------------------------------ content
@@ -284,8 +286,18 @@ class Canvas(QWidget):
     def _panning(self, event: QMouseEvent) -> bool:
         return (event.buttons() & Qt.MouseButton.MiddleButton) or self.space_held or self.tool == "hand"
 
+    def pick_point(self, callback: Callable[[float, float], None]) -> None:
+        """Let the next left click on the picture report its image coordinates to ``callback``."""
+        self._pick = callback
+        self.setCursor(Qt.CursorShape.CrossCursor)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus()
+        if self._pick is not None and event.button() == Qt.MouseButton.LeftButton and self.after is not None:
+            callback, self._pick = self._pick, None
+            self.set_tool(self.tool)
+            callback(*self.to_image(event.position()))
+            return
         if self._panning(event):
             self._drag = event.position()
             self.setCursor(Qt.CursorShape.ClosedHandCursor)

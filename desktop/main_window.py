@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
         self.operations.runRequested.connect(
             lambda op_id, params, seed, prompt, ref: self._guard(self.run_operation, op_id, params, seed, prompt, ref))
         self.operations.cancelRequested.connect(self.cancel)
+        self.operations.pickRequested.connect(self.pick_parameter_point)
         self.operations.error.connect(self.show_error)
         self.history.stepChosen.connect(lambda i: self._guard(self.go_to_step, i))
         self.mask_tools.toolChanged.connect(self.canvas.set_tool)
@@ -577,6 +578,20 @@ class MainWindow(QMainWindow):
         self._last_job = job
         self.operations.set_running(True, f"Running {op.title or op.id}...")
         return job
+
+    def pick_parameter_point(self, name: str) -> None:
+        """The next click on the picture fills an x, y parameter (an eyedropper's point)."""
+        def picked(x: float, y: float) -> None:
+            doc = self.document
+            if doc is None or self.operations.form is None:
+                return
+            point = (float(min(max(round(x), 0), doc.current.width - 1)),
+                     float(min(max(round(y), 0), doc.current.height - 1)))
+            self.operations.form.set_values({name: point})
+            self.statusBar().showMessage(f"{name}: {point[0]:g}, {point[1]:g}", 6000)
+
+        self.canvas.pick_point(picked)
+        self.statusBar().showMessage(f"Click the picture to set {name}", 6000)
 
     def cancel(self) -> None:
         """Cancel the newest running job (Esc); the queue panel cancels any of them."""

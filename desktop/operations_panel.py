@@ -41,6 +41,7 @@ class OperationsPanel(QWidget):
     """
 
     runRequested = Signal(str, dict, int, object, object)
+    pickRequested = Signal(str)  # the form wants a point clicked on the picture for this parameter
     cancelRequested = Signal()
     error = Signal(str)
 
@@ -217,6 +218,7 @@ class OperationsPanel(QWidget):
 
         self.form = ParamForm(op.params)
         self.form.setObjectName("paramForm")
+        self.form.pickRequested.connect(self.pickRequested.emit)
         self.form_holder.addWidget(self.form)
         self._show_inputs(op)
         self.run_button.setEnabled(not self.cancel_button.isVisible())

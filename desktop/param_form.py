@@ -14,11 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLineEdit,
                                QPlainTextEdit, QPushButton, QSpinBox, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from core.params import Bool, Choice, Colour, Float, Int, Param, Text
+from core.params import Bool, Choice, Colour, Float, Int, Numbers, Param, Text
 
 SLIDER_MAX_STEPS = 100_000
 
@@ -114,6 +114,20 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _with_pick_button(form: ParamForm, p: Param, editor: QWidget) -> QWidget:
+    """An x, y field with a button that lets the person click the point on the picture."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(editor, 1)
+    pick = QPushButton("Pick")
+    pick.setObjectName(f"pick_{p.name}")
+    pick.setToolTip("Click the point on the picture")
+    pick.clicked.connect(lambda: form.pickRequested.emit(p.name))
+    layout.addWidget(pick)
+    return row
+
+
 class ParamForm(QWidget):
     """Editors for a list of :class:`core.params.Param`; ``values()`` returns checked values.
 
@@ -122,6 +136,7 @@ class ParamForm(QWidget):
     """
 
     changed = Signal()
+    pickRequested = Signal(str)  # an x, y parameter wants a point clicked on the picture
 
     def __init__(self, params: Sequence[Param], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,8 +152,10 @@ class ParamForm(QWidget):
             widget.setObjectName(f"param_{p.name}")
             widget.setToolTip(p.help)
             signal.connect(lambda *_: self.changed.emit())
-            layout.addRow(p.label, widget)
-            label = layout.labelForField(widget)
+            is_point = isinstance(p, Numbers) and p.length == 2
+            field = _with_pick_button(self, p, widget) if is_point else widget
+            layout.addRow(p.label, field)
+            label = layout.labelForField(field)
             if label is not None:
                 label.setToolTip(p.help)
             self.editors[p.name], self._get[p.name], self._set[p.name] = widget, get, put

@@ -10,9 +10,11 @@ from PIL import Image as PILImage
 from PIL import ImageCms
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from core.export import ExportOptions
+from core.hookspecs import hookimpl
+from core.plugin_host import PluginHost
 
 
 def test_folder_thumbnails_fill_in_and_selecting_opens_the_picture(qtbot, window, shots):
@@ -260,8 +262,6 @@ def test_main_window_screenshot_looks_like_an_editor(qtbot, window, shots, ui, t
 
 
 def _raising_plugin():
-    from core.hookspecs import hookimpl
-
     class Raiser:
         packshot_api_version = "1.0"
 
@@ -435,3 +435,40 @@ def test_history_with_an_uninstalled_operation_is_reported_and_kept(qtbot, windo
     job = window.run_operation("colour.test_invert", {})
     qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
     assert [s.op for s in doc.steps] == ["colour.test_invert"]
+
+
+def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_window, shots):
+    from core.operation import Operation, Result
+    from core.params import Numbers
+
+    class Eyedropper(Operation):
+        id, title, family = "colour.test_eyedropper", "Eyedropper (test)", "colour"
+        params = (Numbers("point", (), length=2, minimum=0, help="x, y of something neutral"),)
+
+        def run(self, inputs, params, ctx):
+            x, y = (int(v) for v in params["point"])
+            return Result(inputs.image, report={"picked": inputs.image.pixels[y, x].tolist()})
+
+    class Plugin:
+        packshot_api_version = "1.0"
+
+        @hookimpl
+        def packshot_operations(self):
+            return [Eyedropper()]
+
+    host = PluginHost()
+    host.register(Plugin(), "eyedropper")
+    window = make_window(host)
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: window.document is not None and window.canvas.after is not None, timeout=10_000)
+    window.operations.select("colour.test_eyedropper")
+    form = window.operations.form
+    qtbot.mouseClick(form.findChild(QPushButton, "pick_point"), Qt.MouseButton.LeftButton)
+    canvas = window.canvas
+    target = canvas.offset + QPointF(30.4, 20.2) * canvas.zoom
+    _drag(canvas, [(target.x(), target.y())])
+    assert form.values()["point"] == (30.0, 20.0)
+    assert window.document.mask is None  # the click picked, it did not paint or pan
+    job = window.run_operation("colour.test_eyedropper", form.values())
+    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
+    assert job.result.report["picked"] == window.document.original.pixels[20, 30].tolist()
