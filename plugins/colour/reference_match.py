@@ -15,17 +15,25 @@ from typing import Any
 import numpy as np
 
 from core.context import Context
+from core.errors import BadInput
+from core.image import Image
 from core.operation import Inputs, Operation, Result
 from core.params import Choice, Float
 
 from .colour_math import delta_e2000, lab_to_rgb, rgb_to_lab
-from .pixelwise import map_pixels, opaque_rgb, working_copy
+from .pixelwise import map_pixels
 
 
-def lab_sample(rgb: np.ndarray) -> np.ndarray:
-    """Lab of the visible pixels of a working-size copy, N x 3."""
-    small = working_copy(rgb, 512)
-    return rgb_to_lab(small[small.max(axis=2) > 0] if small.ndim == 3 else small)
+SAMPLE_PIXELS = 1 << 18
+
+
+def lab_sample(image: Image) -> np.ndarray:
+    """Lab of (an even subsample of) the image's visible pixels, N x 3."""
+    rgb, alpha = image.rgb(), image.alpha()
+    pixels = rgb[alpha >= 0.5] if alpha is not None else rgb.reshape(-1, 3)
+    if len(pixels) == 0:
+        raise BadInput("colour.match_reference: the image is fully transparent")
+    return rgb_to_lab(pixels[:: max(1, len(pixels) // SAMPLE_PIXELS)])
 
 
 def mean_colour_delta_e(a: np.ndarray, b: np.ndarray) -> float:
@@ -47,8 +55,8 @@ class MatchReference(Operation):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         ctx.progress(0.0, "measuring both images")
-        source = lab_sample(opaque_rgb(inputs.image))
-        reference = lab_sample(opaque_rgb(inputs.reference))
+        source = lab_sample(inputs.image)
+        reference = lab_sample(inputs.reference)
         strength = params["strength"]
         if params["method"] == "histogram":
             transform = _histogram_transform(source, reference)
@@ -60,7 +68,7 @@ class MatchReference(Operation):
             return lab_to_rgb(lab + strength * (transform(lab) - lab)).astype(np.float32)
 
         image = map_pixels(inputs.image, apply, ctx, "matching colour", 0.2)
-        after = lab_sample(opaque_rgb(image))
+        after = lab_sample(image)
         report = {"method": params["method"],
                   "mean_delta_e2000_before": round(mean_colour_delta_e(source, reference), 2),
                   "mean_delta_e2000_after": round(mean_colour_delta_e(after, reference), 2)}

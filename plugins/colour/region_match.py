@@ -22,7 +22,7 @@ from .colour_math import delta_e2000, hex_to_rgb, lab_to_rgb, linear_to_srgb, rg
 from .pixelwise import map_pixels
 
 ROUNDS = 4
-MAX_GAIN = 16.0
+MAX_GAIN = 64.0
 
 
 def region_linear_mean(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
