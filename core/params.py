@@ -200,6 +200,8 @@ class Numbers(Param):
             numbers = tuple(float(v) for v in value)
         except (TypeError, ValueError):
             raise self._fail(value, f"{self.length} numbers") from None
+        if not numbers and not self.default:  # an optional value left empty, as its default is
+            return ()
         if len(numbers) != self.length:
             raise self._fail(value, f"{self.length} numbers")
         if any(not self.minimum <= v <= self.maximum for v in numbers):
