@@ -17,7 +17,8 @@ DARK = 0.004
 
 def usable(linear: np.ndarray) -> np.ndarray:
     """Pixels whose three channels all carry information (neither clipped nor black)."""
-    return (linear.max(axis=2) < CLIP) & (linear.min(axis=2) > DARK)
+    r, g, b = linear[..., 0], linear[..., 1], linear[..., 2]
+    return (r < CLIP) & (g < CLIP) & (b < CLIP) & (r > DARK) & (g > DARK) & (b > DARK)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from core.operation import Inputs, Operation, Result
 from core.params import Float
 
 from .colour_math import linear_to_srgb, srgb_to_linear
-from .pixelwise import map_pixels, opaque_rgb, working_copy
+from .pixelwise import map_channels, opaque_rgb, working_copy
 
 
 def stretch(rgb: np.ndarray, black: float, white: float) -> np.ndarray:
@@ -58,7 +58,7 @@ class AutoLevels(Operation):
         report = {"black": round(black, 5), "white": round(white, 5)}
         if white - black < 1.0 / 255:
             return Result(inputs.image, report=report, message="flat image: levels left as they were")
-        image = map_pixels(inputs.image, lambda rgb, _: stretch(rgb, black, white), ctx, "setting levels", 0.2)
+        image = map_channels(inputs.image, lambda rgb: stretch(rgb, black, white), ctx, "setting levels", 0.2)
         return Result(image, report=report, message=f"black {black:.3f}, white {white:.3f}")
 
 
@@ -77,8 +77,8 @@ class Exposure(Operation):
         gain = np.float32(2.0 ** params["stops"])
         amount = params["contrast"]
 
-        def transform(rgb: np.ndarray, _: slice) -> np.ndarray:
+        def transform(rgb: np.ndarray) -> np.ndarray:
             return contrast_curve(linear_to_srgb(np.clip(srgb_to_linear(rgb) * gain, 0.0, 1.0)), amount)
 
-        image = map_pixels(inputs.image, transform, ctx, "exposing")
+        image = map_channels(inputs.image, transform, ctx, "exposing")
         return Result(image, report={"gain": float(gain), "contrast": amount})

@@ -14,7 +14,7 @@ from core.params import Int, Numbers
 
 from .colour_math import angle_deg, srgb_to_linear
 from .illuminant import usable
-from .pixelwise import map_pixels
+from .pixelwise import map_channels
 from .white_balance import gains_for, remove_cast
 
 
@@ -55,7 +55,7 @@ class WhiteBalancePick(Operation):
                            "pick a mid-grey or light-grey surface")
         light = linear[ok].astype(np.float64).mean(axis=0)
         gains = gains_for(light)
-        image = map_pixels(inputs.image, lambda rgb, _: remove_cast(rgb, gains), ctx, "balancing", 0.2)
+        image = map_channels(inputs.image, lambda rgb: remove_cast(rgb, gains), ctx, "balancing", 0.2)
         report = {"picked_rgb": [round(float(v), 4) for v in light / np.linalg.norm(light)],
                   "pixels": int(ok.sum()), "cast_deg": round(angle_deg(light, np.ones(3)), 2),
                   "gains": [round(float(g), 4) for g in gains]}

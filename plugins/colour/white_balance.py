@@ -12,7 +12,7 @@ from core.operation import Inputs, Operation, Result
 from core.params import Choice
 
 from .colour_math import LUMA, angle_deg, linear_to_srgb, srgb_to_linear
-from .pixelwise import map_pixels, opaque_rgb, working_copy
+from .pixelwise import map_channels, opaque_rgb, working_copy
 
 METHODS = ("auto", "gray_world", "white_patch", "shades_of_gray", "gray_edge", "learning_based")
 
@@ -73,7 +73,7 @@ class AutoWhiteBalance(Operation):
         linear = srgb_to_linear(working_copy(opaque_rgb(inputs.image)))
         illuminant, report = estimate(linear, params["method"])
         gains = gains_for(illuminant)
-        image = map_pixels(inputs.image, lambda rgb, _: remove_cast(rgb, gains), ctx, "balancing", 0.3)
+        image = map_channels(inputs.image, lambda rgb: remove_cast(rgb, gains), ctx, "balancing", 0.3)
         report.update({
             "illuminant_rgb": [round(float(v), 4) for v in illuminant],
             "cast_deg": round(angle_deg(illuminant, np.ones(3)), 2),
