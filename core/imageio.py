@@ -299,10 +299,20 @@ def _pil_writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWr
             kwargs["quality"] = int(quality)
         if fmt == "JPEG":
             kwargs["subsampling"] = 0 if quality >= 90 else 2
-            kwargs["optimize"] = True
         if fmt == "TIFF":
             kwargs["compression"] = "tiff_adobe_deflate"
-        im.save(fh, format=fmt, **kwargs)
+        if fmt != "JPEG":
+            im.save(fh, format=fmt, **kwargs)
+            return
+        # Pillow sizes libjpeg's optimize buffer from a guess that very noisy pictures at
+        # high quality overflow ("Suspension not allowed here"): encode without it then.
+        buf = io.BytesIO()
+        try:
+            im.save(buf, format=fmt, optimize=True, **kwargs)
+        except OSError:
+            buf = io.BytesIO()
+            im.save(buf, format=fmt, **kwargs)
+        fh.write(buf.getvalue())
 
     return write
 

@@ -167,3 +167,9 @@ def test_failed_write_leaves_no_file(tmp_path, photo, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         save_image(Image(photo), target)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_noisy_high_quality_jpeg_is_written(tmp_path):
+    noise = (np.random.default_rng(3).random((300, 400, 3)) * 255).astype(np.uint8)
+    out = save_image(Image(noise), tmp_path / "noise.jpg", quality=98)
+    assert load_image(out).size == (400, 300)
