@@ -120,6 +120,7 @@ class AutoFrame(Operation):
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         image = inputs.image
         alpha, source = self._product_alpha(inputs, ctx)
+        ctx.progress(0.85, "framing")
         aspect = params["aspect"][0] / params["aspect"][1]
         box = product_box(alpha)
         frame = plan_frame(box, aspect, params["fill"], params["measure"], params["anchor"], params["margin"])

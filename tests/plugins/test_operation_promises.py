@@ -10,11 +10,6 @@ import pytest
 from core.plugin_host import load_plugins
 from core.testing import NeedsModel, check_operation
 
-# Known defects, each a strict xfail: fixing one makes its test fail until it is removed here.
-KNOWN = {
-    "cutout.auto_frame": "never calls ctx.progress, so a person's Cancel cannot stop it mid-run",
-}
-
 OPERATIONS = load_plugins(disabled=()).operations()
 
 
@@ -29,13 +24,7 @@ def _chart_shot():
 SAMPLE_IMAGES = {"colour.calibrate_chart": _chart_shot}
 
 
-def _cases():
-    for op_id in sorted(OPERATIONS):
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN[op_id])] if op_id in KNOWN else []
-        yield pytest.param(op_id, marks=marks, id=op_id)
-
-
-@pytest.mark.parametrize("op_id", _cases())
+@pytest.mark.parametrize("op_id", sorted(OPERATIONS))
 def test_operation_keeps_packshots_promises(op_id):
     try:
         image = SAMPLE_IMAGES[op_id]() if op_id in SAMPLE_IMAGES else None
