@@ -34,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"      needs: {op.install_hint}")
         for p in op.params:
             print(f"      {_param_line(p)}")
+            if p.help:
+                print(f"          {p.help}")
     for info in host.failures():
         print(f"\n(plugin {info.name!r} failed to load: {info.error})")
     return 0
@@ -48,4 +50,5 @@ def _param_line(p) -> str:
         allowed = f"{d['minimum']:g}..{d['maximum']:g}{unit}"
     else:
         allowed = d["kind"]
-    return f"{p.name}={d['default']!s:<10} {allowed:<24} {p.help}"
+    default = d["default"] if d["default"] not in ("", [], ()) else "(none)"
+    return f"{p.name:<20} {allowed:<28} default {default}"
