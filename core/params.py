@@ -83,13 +83,16 @@ class Int(Param):
     def check(self, value: Any) -> int:
         if isinstance(value, bool):
             raise self._fail(value, self._range())
-        try:
-            f = float(value)
+        try:  # int() first: a large whole number must not lose digits through float
+            v = int(value) if isinstance(value, int) else int(str(value).strip())
         except (TypeError, ValueError):
-            raise self._fail(value, f"a whole number {self._range()}") from None
-        if f != int(f):
-            raise self._fail(value, f"a whole number {self._range()}")
-        v = int(f)
+            try:
+                f = float(value)
+            except (TypeError, ValueError):
+                raise self._fail(value, f"a whole number {self._range()}") from None
+            if not f.is_integer():
+                raise self._fail(value, f"a whole number {self._range()}")
+            v = int(f)
         if not self.minimum <= v <= self.maximum:
             raise self._fail(value, self._range())
         return v

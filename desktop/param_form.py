@@ -76,11 +76,17 @@ def _editor(p: Param) -> tuple[QWidget, Callable[[], Any], Callable[[Any], None]
         w.setRange(p.minimum, p.maximum)
         w.setValue(int(p.default))
         return w, w.value, lambda v: w.setValue(int(v)), w.valueChanged
-    if isinstance(p, Int):
+    if isinstance(p, Int) and -(2**31) <= p.minimum and p.maximum <= 2**31 - 1:
         w = QSpinBox()
-        w.setRange(max(p.minimum, -(2**31)), min(p.maximum, 2**31 - 1))
+        w.setRange(p.minimum, p.maximum)
         w.setValue(int(p.default))
         return w, w.value, lambda v: w.setValue(int(v)), w.valueChanged
+    if isinstance(p, Int):  # wider than QSpinBox's 32 bits (a 64-bit seed): a double holds 2**53 exactly
+        w = QDoubleSpinBox()
+        w.setDecimals(0)
+        w.setRange(max(p.minimum, -(2**53)), min(p.maximum, 2**53))
+        w.setValue(int(p.default))
+        return w, lambda: int(w.value()), lambda v: w.setValue(int(v)), w.valueChanged
     if isinstance(p, Bool):
         w = QCheckBox()
         w.setChecked(bool(p.default))

@@ -46,3 +46,10 @@ def test_command_line_assignments_are_parsed_by_type():
     assert got["target"] == "#ff8800" and got["point"] == (10.0, 20.0)
     with pytest.raises(BadParameter, match="NAME=VALUE"):
         parse_assignments(SPEC, ["strength"])
+
+
+def test_large_whole_numbers_keep_every_digit():
+    seed = Int("seed", 0, minimum=0, maximum=2**63 - 1)
+    assert seed.check(2**63 - 1) == 2**63 - 1
+    assert seed.parse("9007199254740993") == 2**53 + 1
+    assert seed.check(4.0) == 4

@@ -75,6 +75,12 @@ def test_params_form_check_passes_for_faithful_params(packshot_params_form):
     assert form.values() == {"amount": 0.25, "radius": 3, "method": "fast"}
 
 
+def test_params_form_holds_a_64_bit_seed(packshot_params_form):
+    big = 2**40 + 7
+    form = packshot_params_form([Int("seed", big, minimum=0, maximum=2**53)])
+    assert form.values() == {"seed": big}
+
+
 def test_params_form_check_fails_when_the_form_drops_a_change(packshot_params_form, monkeypatch):
     from desktop.param_form import ParamForm
 
