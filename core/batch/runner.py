@@ -49,15 +49,35 @@ class BatchSpec:
     template: str = DEFAULT_TEMPLATE
     overwrite: bool = False
     seed: int = 0
+    # Per-input recipes (each file's own edit history, as the desktop saves it) replacing
+    # ``recipe`` for those inputs; their masks and references are named relative to the
+    # input's folder, as a sidecar names them. Keys are paths exactly as in ``inputs``.
+    recipes: dict[Path, Recipe] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
-        """Changes whenever the output bytes could change: options, recipe, names."""
-        recipe = self.recipe.to_dict() if self.recipe else None
-        if recipe:
-            recipe.pop("packshot_version", None)
-        data = {"options": asdict(self.options.validated()), "recipe": recipe, "template": self.template,
-                "preset": self.preset, "seed": self.seed}
+        """Changes whenever the output bytes could change: options, recipes, names."""
+        own = {str(path): _plain_recipe(r) for path, r in self.recipes.items()}
+        data = {"options": asdict(self.options.validated()), "recipe": _plain_recipe(self.recipe),
+                "template": self.template, "preset": self.preset, "seed": self.seed}
+        if own:
+            data["recipes"] = own
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def recipe_for(self, source: Path) -> tuple[Recipe | None, Path | None]:
+        """The recipe replayed on ``source`` (None: export as is) and the folder its masks are in."""
+        if source in self.recipes:
+            own = self.recipes[source]
+            return (own if own.steps else None), source.parent
+        return (self.recipe if self.recipe and self.recipe.steps else None), self.recipe_dir
+
+
+def _plain_recipe(recipe: Recipe | None) -> dict[str, Any] | None:
+    """A recipe as the fingerprint sees it: without the Packshot version that saved it."""
+    if recipe is None:
+        return None
+    data = recipe.to_dict()
+    data.pop("packshot_version", None)
+    return data
 
 
 @dataclass
@@ -141,8 +161,7 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
         status = {"write": "planned", "done-earlier": "done-earlier", "exists": "skipped"}
         report.items = [_item(p, status[p.action]) for p in plan]
         return report
-    recipe = spec.recipe if spec.recipe and spec.recipe.steps else None
-    workers = _lane_width(recipe, host, workers)
+    workers = _lane_width(spec, host, workers)
     root = spec.out_dir.resolve()
     root.mkdir(parents=True, exist_ok=True)
     journal = Journal(root)
@@ -153,10 +172,12 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
     from ..settings import load_settings
 
     settings = load_settings()
-    tasks = [Task(i, str(p.source), str(p.output), spec.options.validated(),
-                  recipe.to_dict() if recipe else None, str(spec.recipe_dir or ""), spec.seed,
-                  settings.device, settings.tile_size, str(settings.models_path))
-             for i, p in enumerate(todo)]
+    tasks = []
+    for i, p in enumerate(todo):
+        recipe, base = spec.recipe_for(p.source)
+        tasks.append(Task(i, str(p.source), str(p.output), spec.options.validated(),
+                          recipe.to_dict() if recipe else None, str(base or ""), spec.seed,
+                          settings.device, settings.tile_size, str(settings.models_path)))
     journal.write_many([{"event": "start", "output": p.key, "source": str(p.source), "fp": fingerprint}
                         for p in todo])
     results: dict[int, Outcome] = {}
@@ -186,18 +207,26 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
     return report
 
 
-def _lane_width(recipe: Recipe | None, host: PluginHost | None, workers: int | None) -> int:
-    """Pool size: one per core; one when the recipe runs on a GPU (one model in its memory)."""
+def _lane_width(spec: BatchSpec, host: PluginHost | None, workers: int | None) -> int:
+    """Pool size: one per core; one when a recipe runs on a GPU (one model in its memory).
+
+    The shared recipe is checked here, so a typo stops the batch before any work; a
+    file's own recipe naming a missing operation fails that file only.
+    """
     if workers is not None:
         return max(0, int(workers))
-    if recipe is not None:
+    recipes = {id(r): r for r, _ in map(spec.recipe_for, spec.inputs) if r is not None}
+    if recipes:
         from ..plugin_host import load_plugins
         from ..recipe import check_recipe
         from ..settings import load_settings
 
         host = host or load_plugins()
-        check_recipe(recipe, host)
-        if load_settings().device != "cpu" and any(host.operation(s.op).uses_gpu for s in recipe.steps):
+        if spec.recipe is not None and spec.recipe.steps:
+            check_recipe(spec.recipe, host)
+        ops = host.operations()
+        if load_settings().device != "cpu" and any(ops[s.op].uses_gpu for r in recipes.values()
+                                                   for s in r.steps if s.op in ops):
             return 1
     return executors.default_workers()
 
