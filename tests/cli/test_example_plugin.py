@@ -1,7 +1,8 @@
 """The example plugin as a third party ships it: pip-installed into a fresh virtual
 environment, listed and run by the ``packshot`` command, tested by its own suite, and gone
-after ``pip uninstall``. Offline: no index, no build isolation, Packshot from the
-environment this suite runs in (``--system-site-packages``).
+after ``pip uninstall``. Offline: no index, no build isolation, Packshot and its
+dependencies seen from the environment this suite runs in (whether that is a virtual
+environment or the system one), never from the working directory.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -36,7 +38,21 @@ def _run(python: Path, *args: str, cwd: Path | None = None) -> subprocess.Comple
 
 
 def _packshot(python: Path, *args: str) -> subprocess.CompletedProcess:
-    return _run(python, "-c", PACKSHOT, *args)
+    return _run(python, "-c", PACKSHOT, *args, cwd=Path(python).parents[1])
+
+
+def _venv_over_this_environment(env_dir: Path) -> Path:
+    """A new venv that also sees this interpreter's site-packages, .pth files included (so
+    an editable Packshot install works); its own site-packages come first, so what pip
+    installs there wins and what it uninstalls is gone."""
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    outer = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    Path(own, "outer_environment.pth").write_text(
+        "import site; " + "; ".join(f"site.addsitedir({d!r})" for d in outer) + "\n")
+    return python
 
 
 def _ops(python: Path) -> dict[str, dict]:
@@ -53,9 +69,7 @@ def _red_over_blue(path: Path) -> float:
 def test_example_plugin_installs_runs_passes_its_tests_and_uninstalls(tmp_path):
     project = shutil.copytree(EXAMPLE, tmp_path / "packshot-vintage",
                               ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".pytest_cache"))
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
-    python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    python = _venv_over_this_environment(tmp_path / "venv")
 
     install = _run(python, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-q",
                    str(project))
