@@ -117,8 +117,14 @@ class Catalogue:
     def save_edit_stack(self, path: Path, stack: EditStack) -> None:
         self.library.save_edit_stack(path, stack)
 
-    def record_export(self, path: Path, output: Path, size: int) -> None:
-        self.library.record_export(path, output, size=size)
+    def record_exports(self, written: Iterable[tuple[Path, Path, int]], preset: str = "") -> None:
+        """Add (picture, exported file, bytes) to the pictures' export history; a picture the
+        library has not catalogued yet is skipped."""
+        for path, output, size in written:
+            try:
+                self.library.record_export(path, output, preset, size)
+            except BadInput:
+                continue
 
     def close(self) -> None:
         if self._library is not None:

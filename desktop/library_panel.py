@@ -1,5 +1,8 @@
 """The library panel: a thumbnail grid that fills in from a background thread.
 
+Ctrl/Shift-click and Ctrl+A select many pictures (for Export Selection), as in Lightroom;
+the current one, the last clicked, is the picture on the canvas.
+
 Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) are kept in
 the core library through :mod:`desktop.catalogue`; the filter shows what a person wants
 to see. Thumbnails are made (and cached on disk) in worker threads and appear one by one,
@@ -180,7 +183,9 @@ class LibraryPanel(QWidget):
         self.view.setSpacing(2)
         self.view.setModel(self.model)
         self.view.setItemDelegate(ThumbDelegate(self.view))
+        self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.selectionModel().selectionChanged.connect(self._update_count)
         self.filter = QComboBox()
         self.filter.addItems([name for name, _ in FILTERS])
         self.filter.currentIndexChanged.connect(self._filter_changed)
@@ -262,12 +267,25 @@ class LibraryPanel(QWidget):
             self.thumbnailsDone.emit()
 
     def _update_count(self) -> None:
-        self.count.setText(f"{len(self.model.rows)} of {len(self.model.entries)}")
+        selected = len(self.view.selectionModel().selectedIndexes())
+        self.count.setText(f"{len(self.model.rows)} of {len(self.model.entries)}"
+                           + (f", {selected} selected" if selected > 1 else ""))
 
     # ------------------------------------------------------------------ selection
 
     def paths(self) -> list[Path]:
         return [self.model.entry(r).path for r in range(self.model.rowCount())]
+
+    def selected_paths(self) -> list[Path]:
+        """The selected pictures in grid order (the current one alone when nothing is selected)."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        if not rows and self.current_entry() is not None:
+            rows = [self.view.currentIndex().row()]
+        return [self.model.entry(r).path for r in rows]
+
+    def select_all(self) -> None:
+        """Select every picture the filter shows; the current picture stays current."""
+        self.view.selectAll()
 
     def current_entry(self) -> Entry | None:
         row = self.view.currentIndex().row()

@@ -11,7 +11,8 @@ to the saved ones; ``runner`` (a :class:`core.jobs.JobRunner`) and ``library`` (
 :class:`core.library.Library`) can be given too. ``open_on_start=False`` skips reopening
 the last folder (or the sample photos on a first run), which is what tests and the
 plugin-author kit want. Then ``open_folder(path)``, ``run_operation(op_id, params)``
-(returns the :class:`core.jobs.Job`), ``undo()``, ``export(...)`` drive it as a person would.
+(returns the :class:`core.jobs.Job`), ``undo()``, ``export(...)`` and ``export_selection(...)``
+(returns the :class:`desktop.selection_export.SelectionExport`) drive it as a person would.
 Every failure ends up as a message in the window's message bar, never a dead window.
 """
 
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockW
                                QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QSizePolicy, QSlider,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
+from core.batch import DEFAULT_TEMPLATE
 from core.context import Context
 from core.errors import BadInput, MissingModel, PackshotError
 from core.image import Image
@@ -44,6 +46,7 @@ from core.settings import Settings, config_dir, data_dir, load_settings
 from .canvas import Canvas, Rendered, render
 from .catalogue import Catalogue, list_folder
 from .document import Document, describe_error
+from .export_queue import ExportQueue
 from .history_panel import HistoryPanel
 from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
@@ -51,6 +54,7 @@ from .message_bar import MessageBar
 from .operations_panel import OperationsPanel
 from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
+from .selection_export import ExportResult, SelectionExport, summary
 from .shortcuts import ShortcutsDialog
 from .workers import JobBridge, Tasks
 
@@ -97,6 +101,7 @@ class MainWindow(QMainWindow):
                                                     settings={"models_dir": str(self.settings.models_path)}),
                                 parent=self)
         self.tasks = Tasks(threads=2, parent=self)
+        self.exports = ExportQueue(self.host, parent=self)
         self.catalogue = Catalogue(library)
         self.document: Document | None = None
         self.docs: OrderedDict[Path, Document] = OrderedDict()  # recently opened, newest last
@@ -146,7 +151,7 @@ class MainWindow(QMainWindow):
         self.operations = OperationsPanel(self._missing_models)
         self.mask_tools = MaskTools()
         self.history = HistoryPanel(self._op_title)
-        self.queue = QueuePanel(self.bridge)
+        self.queue = QueuePanel(self.bridge, self.exports)
         self.tools_tabs = QTabWidget()
         self.tools_tabs.addTab(self.history, "History")
         self.tools_tabs.addTab(self.mask_tools, "Mask")
@@ -196,6 +201,7 @@ class MainWindow(QMainWindow):
         self._action("Open &Sample Photos", self.open_samples, menu=file)
         file.addSeparator()
         export = self._action("&Export...", self.show_export, "Ctrl+E", menu=file)
+        self._action("Export &Selection...", self.show_export_selection, "Ctrl+Shift+E", menu=file)
         file.addSeparator()
         self._action("&Quit", self.close, "Ctrl+Q", menu=file)
         edit = bar.addMenu("&Edit")
@@ -203,6 +209,8 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], menu=edit)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        edit.addSeparator()
+        self._action("Select &All Pictures", self.library.select_all, "Ctrl+A", menu=edit)
         edit.addSeparator()
         self._action("Run Operation", self.operations._run, "Ctrl+Return", menu=edit)
         self._action("Cancel Operation", self.cancel, "Esc", menu=edit)
@@ -286,6 +294,10 @@ class MainWindow(QMainWindow):
         self.bridge.cancelled.connect(self._job_cancelled)
         self.tasks.done.connect(self._task_done)
         self.tasks.error.connect(self._task_error)
+        self.exports.changed.connect(self._export_progress)
+        self.exports.finished.connect(self._export_finished)
+        self.exports.failed.connect(
+            lambda export, message: self.show_error(f"The selection could not be exported: {message}"))
 
     def _missing_models(self, op) -> list[str]:
         """An operation's model names when none of their files is present (any one will do; no checksums here)."""
@@ -468,7 +480,7 @@ class MainWindow(QMainWindow):
             if self.document is not None and (image is self.document.current or image is self.document.original):
                 self._show_current()
         elif kind == "export":
-            self._guard_library(self.catalogue.record_export, key[1], value.path, value.bytes)
+            self._guard_library(self.catalogue.record_exports, [(key[1], value.path, value.bytes)])
             self.show_info(f"Exported {value.path.name}: {value.width} x {value.height} {value.format}, "
                            f"{value.bytes / 1024:.0f} KB" + (f" ({'; '.join(value.warnings)})" if value.warnings else ""))
 
@@ -703,6 +715,36 @@ class MainWindow(QMainWindow):
 
         self.tasks.start(("export", source), lambda: export_image(image, path, options))
 
+    def show_export_selection(self) -> None:
+        from .export_selection_dialog import SelectionExportDialog
+
+        paths = self.library.selected_paths()
+        if not paths:
+            raise BadInput("select pictures in the library to export")
+        dialog = SelectionExportDialog(len(paths), self.host.export_presets(), self, folder=paths[0].parent / "export")
+        if dialog.exec():
+            self.export_selection(paths, dialog.folder.path(), dialog.options(), preset=dialog.form.preset_name(),
+                                  template=dialog.template(), overwrite=dialog.overwrite())
+
+    def export_selection(self, paths: Sequence[Path], out_dir: Path, options: ExportOptions, *, preset: str = "",
+                         template: str = DEFAULT_TEMPLATE, overwrite: bool = False) -> SelectionExport:
+        """Export pictures, each with its saved edits, in the background (the queue shows it and
+        cancels it); one message reports the end, failures included."""
+        export = self.exports.start(paths, out_dir, options, preset=preset, template=template, overwrite=overwrite)
+        self.tools_tabs.setCurrentWidget(self.queue)
+        return export
+
+    def _export_progress(self, export: SelectionExport) -> None:
+        if export.running and export in self.exports.active():
+            self.statusBar().showMessage(export.describe())
+
+    def _export_finished(self, export: SelectionExport, result: ExportResult) -> None:
+        text, problem = summary(export, result)
+        (self.show_error if problem else self.show_info)(text)
+        written = [(Path(i["source"]), Path(i["output"]), i["bytes"])
+                   for i in result.report.items if i["status"] == "done"]
+        self._guard_library(self.catalogue.record_exports, written, export.preset)
+
     def show_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
@@ -758,6 +800,7 @@ class MainWindow(QMainWindow):
             self._save(doc)
         QApplication.instance().removeEventFilter(self)
         self.bridge.shutdown()
+        self.exports.stop()
         self.tasks.clear()
         self.library.stop()
         self.tasks.clear()

@@ -149,7 +149,7 @@ def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):
     dialog = ExportDialog(doc, presets, folder=tmp_path)
     qtbot.addWidget(dialog)
     for i, preset in enumerate(presets, 1):
-        dialog.preset.setCurrentIndex(i)
+        dialog.form.preset.setCurrentIndex(i)
         assert dialog.options() == options_from_preset(preset), preset["name"]
         assert dialog.target().suffix == "." + options_from_preset(preset).extension
 

@@ -149,13 +149,13 @@ def test_export_dialog_builds_the_options_it_shows(qtbot, window, shots, ui, tmp
                 "format": "PNG", "metadata": "strip-all"}]
     dialog = ExportDialog(doc, presets, window, folder=tmp_path)
     qtbot.addWidget(dialog)
-    dialog.preset.setCurrentIndex(1)
+    dialog.form.preset.setCurrentIndex(1)
     options = dialog.options()
     assert (options.width, options.height, options.fit, options.format, options.metadata) == \
         (500, 500, "pad", "PNG", "strip-all")
     assert dialog.target().suffix == ".png" and dialog.target().parent == tmp_path
-    dialog.format.setCurrentText("JPEG")
-    dialog.quality.setValue(70)
+    dialog.form.format.setCurrentText("JPEG")
+    dialog.form.quality.setValue(70)
     assert dialog.options().format == "JPEG" and dialog.options().quality == 70
 
 
