@@ -150,6 +150,30 @@ def test_recipe_is_applied_and_plugin_errors_are_per_file(tmp_path, fake_host):
     assert not (tmp_path / "out3").exists()
 
 
+def test_a_files_own_recipe_replaces_the_shared_one_for_that_file_only(tmp_path, fake_host):
+    """The desktop's Export Selection: each picture carries its own edit history."""
+    src = tmp_path / "in"
+    src.mkdir()
+    edited, plain, broken = (_photo(src / f"{n}.jpg", seed=i) for i, n in enumerate(("edited", "plain", "broken")))
+    invert = Recipe(steps=[Step(op="test.invert", params={"amount": 1.0})])
+    own = {edited: invert, plain: Recipe(steps=[]), broken: Recipe(steps=[Step(op="nope.op")])}
+    out = tmp_path / "out"
+    spec = BatchSpec([edited, plain, broken], out, ExportOptions(format="PNG"), preset="s", recipes=own)
+    report = run_batch(spec, workers=0, host=fake_host)
+
+    def pixels(path):
+        with PILImage.open(path) as im:
+            return np.asarray(im.convert("RGB"), np.int32)
+
+    assert np.abs(pixels(out / "edited_s.png") - (255 - pixels(edited))).max() <= 1
+    assert np.abs(pixels(out / "plain_s.png") - pixels(plain)).max() <= 1
+    assert report.exit_code == 1 and [f["source"] for f in report.failed] == [str(broken)]
+    assert "nope.op" in report.failed[0]["error"]
+    assert not (out / "broken_s.png").exists()
+    other = BatchSpec(spec.inputs, out, spec.options, preset="s", recipes={**own, edited: Recipe(steps=[])})
+    assert other.fingerprint() != spec.fingerprint()
+
+
 @pytest.mark.parametrize("template", [
     "../{stem}.{ext}", "/tmp/{stem}.{ext}", "{stem}/../../x.{ext}", "a\\b.{ext}", "{stem}",
     "{stem.__class__}.{ext}", "{stem!r}.{ext}", "{name}.{ext}", "{stem};rm.{ext}", ".hidden/{stem}.{ext}",
