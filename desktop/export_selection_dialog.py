@@ -27,11 +27,11 @@ class SelectionExportDialog(ExportDialogBase):
     and ``overwrite()`` give the answer."""
 
     def __init__(self, count: int, presets: Sequence[Mapping[str, Any]], parent: QWidget | None = None,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, template: str = DEFAULT_TEMPLATE) -> None:
         super().__init__(f"Export {count} picture{'s' if count != 1 else ''}", presets, folder or Path.home(), parent,
                          note="Each picture is exported with its saved edits; the originals are never changed.")
         self.folder.setToolTip("Created if missing")
-        self.names = QLineEdit(DEFAULT_TEMPLATE)
+        self.names = QLineEdit(template)
         self.names.setToolTip("Fields: " + " ".join(f"{{{f}}}" for f in FIELDS)
                               + "; '/' makes sub-folders inside the output folder")
         self.existing = QComboBox()

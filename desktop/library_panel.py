@@ -1,12 +1,14 @@
 """The library panel: a thumbnail grid that fills in from a background thread.
 
-Ctrl/Shift-click and Ctrl+A select many pictures (for Export Selection), as in Lightroom;
-the current one, the last clicked, is the picture on the canvas.
+Ctrl/Shift-click and Ctrl+A select many pictures (for Export Selection and marking), as
+in Lightroom; the current one, the last clicked, is the picture on the canvas.
 
-Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) are kept in
-the core library through :mod:`desktop.catalogue`; the filter shows what a person wants
-to see. Thumbnails are made (and cached on disk) in worker threads and appear one by one,
-so a folder of a thousand pictures never freezes the window.
+Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) go to every
+selected picture at once, as in Lightroom's grid, so a shoot is culled without rating
+each picture in turn. They are kept in the core library through :mod:`desktop.catalogue`;
+the filter shows what a person wants to see. Thumbnails are made (and cached on disk) in
+worker threads and appear one by one, so a folder of a thousand pictures never freezes
+the window.
 """
 
 from __future__ import annotations
@@ -276,12 +278,16 @@ class LibraryPanel(QWidget):
     def paths(self) -> list[Path]:
         return [self.model.entry(r).path for r in range(self.model.rowCount())]
 
-    def selected_paths(self) -> list[Path]:
+    def selected_entries(self) -> list[Entry]:
         """The selected pictures in grid order (the current one alone when nothing is selected)."""
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
         if not rows and self.current_entry() is not None:
             rows = [self.view.currentIndex().row()]
-        return [self.model.entry(r).path for r in rows]
+        return [self.model.entry(r) for r in rows]
+
+    def selected_paths(self) -> list[Path]:
+        """The paths of :meth:`selected_entries`."""
+        return [e.path for e in self.selected_entries()]
 
     def select_all(self) -> None:
         """Select every picture the filter shows; the current picture stays current."""
@@ -319,13 +325,17 @@ class LibraryPanel(QWidget):
 
     # ------------------------------------------------------------------ marks
 
-    def mark(self, *, rating: int | None = None, flag: str | None = None, label: str | None = None) -> Entry | None:
-        """Rate, flag or label the current picture (saved in the library)."""
-        entry = self.current_entry()
-        if entry is None:
-            return None
-        if label is not None and label == entry.label:
-            label = ""  # pressing a label's key again removes it, as in Lightroom
-        new = self.catalogue.mark(entry, rating=rating, flag=flag, label=label)
-        self.model.update_entry(new)
-        return new
+    def mark(self, *, rating: int | None = None, flag: str | None = None,
+             label: str | None = None) -> list[Entry]:
+        """Rate, flag or label every selected picture (saved in the library); returns them marked.
+
+        A label's key removes that label when every selected picture has it already, so
+        pressing it twice undoes it, as in Lightroom.
+        """
+        entries = self.selected_entries()
+        if label is not None and entries and all(e.label == label for e in entries):
+            label = ""
+        marked = [self.catalogue.mark(e, rating=rating, flag=flag, label=label) for e in entries]
+        for new in marked:
+            self.model.update_entry(new)
+        return marked

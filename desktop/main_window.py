@@ -65,6 +65,10 @@ if TYPE_CHECKING:
 RENDER_CACHE = 8
 KEEP_DOCUMENTS = 6
 LABEL_KEYS = {"6": "Red", "7": "Yellow", "8": "Green", "9": "Blue"}
+# Export Selection offers the folder and file names last exported with (in desktop.ini),
+# as Lightroom does: a catalogue is exported shoot after shoot into the same place.
+LAST_EXPORT_FOLDER = "export_selection/folder"
+LAST_EXPORT_TEMPLATE = "export_selection/template"
 
 
 def sample_folder() -> Path:
@@ -78,7 +82,7 @@ def sample_folder() -> Path:
 
 
 def desktop_settings() -> QSettings:
-    """Window layout and last folder, kept beside Packshot's own settings (so tests stay isolated)."""
+    """Window layout, last folder and export choices, beside Packshot's own settings (tests stay isolated)."""
     return QSettings(str(config_dir() / "desktop.ini"), QSettings.Format.IniFormat)
 
 
@@ -685,11 +689,18 @@ class MainWindow(QMainWindow):
         self.canvas.update()
 
     def mark(self, **marks) -> None:
-        entry = self.library.mark(**marks)
-        if entry is not None:
-            flag = {"pick": "pick", "reject": "rejected", "": "unflagged"}[entry.flag]
-            self.statusBar().showMessage(f"{entry.path.name}: {'★' * entry.rating or 'no stars'}, {flag}"
-                                         + (f", {entry.label}" if entry.label else ""), 4000)
+        """Rate, flag or label the selected pictures; the status bar says what they now carry."""
+        marked = self.library.mark(**marks)
+        if not marked:
+            return
+        entry = marked[0]
+        flag = {"pick": "pick", "reject": "rejected", "": "unflagged"}[entry.flag]
+        what = {"rating": "★" * entry.rating or "no stars", "flag": flag, "label": entry.label or "no label"}
+        if len(marked) == 1:
+            text = f"{entry.path.name}: {what['rating']}, {flag}" + (f", {entry.label}" if entry.label else "")
+        else:
+            text = f"{len(marked)} pictures: " + ", ".join(what[name] for name in marks)
+        self.statusBar().showMessage(text, 4000)
 
     def _split_toggled(self, on: bool) -> None:
         self.split_slider.setEnabled(on)
@@ -721,8 +732,13 @@ class MainWindow(QMainWindow):
         paths = self.library.selected_paths()
         if not paths:
             raise BadInput("select pictures in the library to export")
-        dialog = SelectionExportDialog(len(paths), self.host.export_presets(), self, folder=paths[0].parent / "export")
+        last_folder = self.qsettings.value(LAST_EXPORT_FOLDER, "")
+        dialog = SelectionExportDialog(len(paths), self.host.export_presets(), self,
+                                       folder=Path(last_folder) if last_folder else paths[0].parent / "export",
+                                       template=self.qsettings.value(LAST_EXPORT_TEMPLATE, DEFAULT_TEMPLATE))
         if dialog.exec():
+            self.qsettings.setValue(LAST_EXPORT_FOLDER, str(dialog.folder.path()))
+            self.qsettings.setValue(LAST_EXPORT_TEMPLATE, dialog.template())
             self.export_selection(paths, dialog.folder.path(), dialog.options(), preset=dialog.form.preset_name(),
                                   template=dialog.template(), overwrite=dialog.overwrite())
 

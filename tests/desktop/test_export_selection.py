@@ -11,8 +11,10 @@ from PIL import Image as PILImage
 from PySide6.QtCore import Qt
 
 from core.export import ExportOptions, export_file, options_from_preset
+from core.batch import DEFAULT_TEMPLATE
 from core.recipe import EditStack, load_sidecar, make_step, save_sidecar, sidecar_path
 from desktop.export_selection_dialog import SelectionExportDialog
+from desktop.testing import open_pictures
 
 
 @pytest.fixture
@@ -200,3 +202,34 @@ def test_the_dialog_refuses_a_name_template_that_leaves_the_folder(qtbot, tmp_pa
     dialog.existing.setCurrentIndex(1)
     dialog.accept()
     assert dialog.result() == 1 and dialog.overwrite() and dialog.template() == "{preset}/{index:03d}_{stem}.{ext}"
+
+
+def test_the_dialog_offers_the_folder_and_names_last_exported_with(qtbot, window, make_packshot_window, pictures,
+                                                                   tmp_path, monkeypatch):
+    out, names = tmp_path / "catalogue export", "{index:03d}_{stem}.{ext}"
+    offered: list[tuple[Path, str]] = []
+
+    def export_there(dialog: SelectionExportDialog) -> int:
+        dialog.folder.edit.setText(str(out))
+        dialog.names.setText(names)
+        return 1
+
+    def look_and_cancel(dialog: SelectionExportDialog) -> int:
+        offered.append((dialog.folder.path(), dialog.template()))
+        dialog.folder.edit.setText(str(tmp_path / "typed, then cancelled"))
+        return 0
+
+    open_pictures(window, qtbot, [pictures[0].parent])
+    monkeypatch.setattr(SelectionExportDialog, "exec", look_and_cancel)
+    window.show_export_selection()
+    assert offered == [(pictures[0].parent / "export", DEFAULT_TEMPLATE)]  # nothing exported yet
+    monkeypatch.setattr(SelectionExportDialog, "exec", export_there)
+    _finish(qtbot, window, window.show_export_selection)
+    assert (out / f"001_{pictures[0].stem}.jpg").is_file()
+    monkeypatch.setattr(SelectionExportDialog, "exec", look_and_cancel)
+    window.show_export_selection()
+    window.show_export_selection()  # Cancel forgets what was typed
+    restarted = make_packshot_window(host=window.host)
+    open_pictures(restarted, qtbot, [pictures[0].parent])
+    restarted.show_export_selection()
+    assert offered[1:] == [(out, names)] * 3
