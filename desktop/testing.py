@@ -128,18 +128,22 @@ def make_packshot_window(packshot_offscreen: str, qtbot: Any,
                          packshot_host: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
     """``make_packshot_window(my_plugin)``: the editor window, offscreen, with only those plugins.
 
-    With no plugins it loads every installed one (your installed plugin included). The
-    window starts empty (``open_on_start=False``) with default settings in the test's own
-    config folder; it is closed and its job runner stopped after the test. See
-    :func:`open_pictures` and :func:`run_in_window` for driving it.
+    With no plugins it loads every installed one (your installed plugin included);
+    ``host=`` passes a ready :class:`core.plugin_host.PluginHost` instead. The window
+    starts empty with default settings in the test's own config folder;
+    ``open_on_start=True`` opens what a person's start-up would (the last folder, or the
+    bundled sample photos on a first run), so there are pictures to try an operation on.
+    Other keywords go to :class:`desktop.main_window.MainWindow` (``runner=`` a
+    :class:`core.jobs.JobRunner`). Each window is closed and its job runner stopped after
+    the test. See :func:`open_pictures` and :func:`run_in_window` for driving it.
     """
     from core.settings import Settings
     from desktop.main_window import MainWindow
 
     made: list[Any] = []
 
-    def make(*plugins: Any, host: Any = None, **kwargs: Any) -> Any:
-        window = MainWindow(host=host or packshot_host(*plugins), settings=Settings(), open_on_start=False,
+    def make(*plugins: Any, host: Any = None, open_on_start: bool = False, **kwargs: Any) -> Any:
+        window = MainWindow(host=host or packshot_host(*plugins), settings=Settings(), open_on_start=open_on_start,
                             **kwargs)
         qtbot.addWidget(window)
         window.show()
