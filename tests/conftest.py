@@ -1,4 +1,4 @@
-"""Shared test set-up: every test gets its own config, data and cache folders."""
+"""Shared test set-up: each test gets its own folders; every suite (core, CLI, desktop) the same fakes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ def _isolated_folders(packshot_home):
 
 
 class _FakeOps:
-    """A test plugin: a fast invert, a slow cancellable op, one that raises, one with a mask."""
+    """A test plugin: a fast invert, a slow cancellable op, one that raises, one with a mask,
+    a cut-out that returns a mask, and one whose model is never installed.
+
+    Exact and cheap, so core, CLI and desktop tests check outcomes pixel for pixel.
+    """
 
     packshot_api_version = "1.0"
 
@@ -65,7 +69,25 @@ class _FakeOps:
                 return Result(inputs.image.with_float(rgb), mask=inputs.mask,
                               report={"filled": int((inputs.mask > 0.5).sum())})
 
-        return [Invert(), Slow(), Boom(), FillMask()]
+        class Silhouette(Operation):
+            """The picture unchanged and, as its mask, where the product is (darker than the backdrop)."""
+
+            id, title, family = "test.silhouette", "Silhouette", "cutout"
+
+            def run(self, inputs, params, ctx):
+                return Result(inputs.image, mask=(inputs.image.rgb().mean(axis=2) < 0.6).astype(np.float32))
+
+        class NeedsModel(Operation):
+            id, title, family = "test.needs_model", "Needs a model", "enhance"
+            tier, models = "model", ("tiny-missing",)
+
+            def run(self, inputs, params, ctx):
+                from core.errors import MissingModel
+
+                raise MissingModel("model 'tiny-missing' is not installed; "
+                                   "install it: packshot models download tiny-missing")
+
+        return [Invert(), Slow(), Boom(), FillMask(), Silhouette(), NeedsModel()]
 
 
 @pytest.fixture

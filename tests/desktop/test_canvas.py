@@ -37,7 +37,7 @@ def test_z_toggles_between_fit_and_actual_pixels(qtbot, window, shots, ui):
 
 def test_holding_backslash_shows_the_original_and_split_shows_both(qtbot, window, shots, ui):
     doc = ui.open_first(shots)
-    ui.run("colour.test_invert")
+    ui.run("test.invert")
     ui.wait_shown()
     canvas = window.canvas
     window.activateWindow()
@@ -73,7 +73,7 @@ def test_result_mask_can_become_the_painted_mask(qtbot, window, shots, ui):
     doc = ui.open_first(shots)
     window.use_result_mask()
     assert "no mask" in window.message_bar.label.text()
-    job = ui.run("cutout.test_silhouette")
+    job = ui.run("test.silhouette")
     window.mask_tools.useResultRequested.emit()
     assert doc.has_mask() and np.array_equal(doc.mask, job.result.mask)
     assert 0.02 < doc.mask.mean() < 0.5
@@ -122,7 +122,7 @@ def test_before_view_survives_a_long_history(qtbot, window, shots, ui):
 
     doc = ui.open_first(shots)
     for i in range(RENDER_CACHE + 2):  # more pictures than the render cache holds
-        ui.run("colour.test_invert", {"amount": 0.1 + 0.05 * i})
+        ui.run("test.invert", {"amount": 0.1 + 0.05 * i})
     ui.wait_shown()
     qtbot.waitUntil(lambda: window.canvas.before is not None
                     and window._cached(doc.original) is window.canvas.before, timeout=10_000)

@@ -70,21 +70,21 @@ def test_settings_dialog_saves_what_the_cli_reads(qtbot, tmp_path):
     assert dialog.saved == saved
 
 
-def test_plugins_dialog_lists_failures_and_disabling_persists(qtbot, host):
+def test_plugins_dialog_lists_failures_and_disabling_persists(qtbot, fake_host):
     class Bad:
         packshot_api_version = "9.0"
 
-    host.register(Bad(), "futureplugin", version="2.0")
-    dialog = PluginsDialog(host, Settings())
+    fake_host.register(Bad(), "futureplugin", version="2.0")
+    dialog = PluginsDialog(fake_host, Settings())
     qtbot.addWidget(dialog)
     rows = {dialog.table.item(r, 1).text().split(" ")[0]: r for r in range(dialog.table.rowCount())}
-    assert set(rows) == {"testops", "futureplugin"}
+    assert set(rows) == {"fake", "futureplugin"}
     assert dialog.table.item(rows["futureplugin"], 3).text() == "failed"
     assert "API" in dialog.table.item(rows["futureplugin"], 5).text()
-    assert "colour.test_invert" in dialog.table.item(rows["testops"], 4).text()
-    dialog.table.item(rows["testops"], 0).setCheckState(Qt.CheckState.Unchecked)
-    assert load_settings().disabled_plugins == ["testops"]
-    dialog.table.item(rows["testops"], 0).setCheckState(Qt.CheckState.Checked)
+    assert "test.invert" in dialog.table.item(rows["fake"], 4).text()
+    dialog.table.item(rows["fake"], 0).setCheckState(Qt.CheckState.Unchecked)
+    assert load_settings().disabled_plugins == ["fake"]
+    dialog.table.item(rows["fake"], 0).setCheckState(Qt.CheckState.Checked)
     assert load_settings().disabled_plugins == []
 
 

@@ -57,27 +57,27 @@ def test_preview_is_bounded_and_8_bit():
     assert max(small.shape[:2]) <= 1024 and small.dtype == np.uint8
 
 
-def test_undo_redo_restore_exact_pixels_and_new_step_drops_redo(photo, host):
+def test_undo_redo_restore_exact_pixels_and_new_step_drops_redo(photo, fake_host):
     doc = Document.open(photo)
     original = doc.current.pixels.copy()
-    _apply(doc, host, "colour.test_invert")
+    _apply(doc, fake_host, "test.invert")
     once = doc.current.pixels.copy()
-    _apply(doc, host, "colour.test_invert", {"amount": 0.5})
+    _apply(doc, fake_host, "test.invert", {"amount": 0.5})
     assert doc.undo() and np.array_equal(doc.current.pixels, once)
     assert doc.undo() and np.array_equal(doc.current.pixels, original)
     assert not doc.undo()
     assert doc.redo() and np.array_equal(doc.current.pixels, once)
-    _apply(doc, host, "colour.test_invert", {"amount": 0.25})
+    _apply(doc, fake_host, "test.invert", {"amount": 0.25})
     assert len(doc.steps) == 2 and not doc.can_redo()
     assert doc.steps[1].params == {"amount": 0.25}
 
 
-def test_sidecar_and_mask_restore_on_reopen_original_untouched(photo, host):
+def test_sidecar_and_mask_restore_on_reopen_original_untouched(photo, fake_host):
     before = hashlib.sha256(photo.read_bytes()).hexdigest()
     doc = Document.open(photo)
     doc.paint((30, 40), (90, 40), radius=6, hardness=0.3)
-    _apply(doc, host, "repair.test_blackout", mask=doc.operation_mask())
-    _apply(doc, host, "colour.test_invert")
+    _apply(doc, fake_host, "test.fill_mask", mask=doc.operation_mask())
+    _apply(doc, fake_host, "test.invert")
     doc.undo()
     expected = [im.pixels.copy() for im in doc.images]
     assert doc.save() == sidecar_path(photo)
@@ -85,7 +85,7 @@ def test_sidecar_and_mask_restore_on_reopen_original_untouched(photo, host):
 
     again = Document.open(photo)
     assert again.cursor == 1 and len(again.pending_steps()) == 2 and not again.ready
-    again.add_replayed(again.replay(host))
+    again.add_replayed(again.replay(fake_host))
     assert again.ready and len(again.images) == 3
     for a, b in zip(expected, again.images):
         assert np.array_equal(a, b.pixels)

@@ -18,12 +18,12 @@ from desktop.testing import open_pictures
 
 
 @pytest.fixture
-def host(host):
+def fake_host(fake_host):
     """The test operations plus the built-in marketplace presets."""
     import plugins.presets
 
-    host.register(plugins.presets, "presets", version="1.0", builtin=True)
-    return host
+    fake_host.register(plugins.presets, "presets", version="1.0", builtin=True)
+    return fake_host
 
 
 @pytest.fixture
@@ -34,11 +34,6 @@ def pictures(shots) -> list[Path]:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _click(qtbot, view, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    rect = view.visualRect(view.model().index(row, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
 
 
 def _picture_mean(path: Path) -> np.ndarray:
@@ -59,10 +54,9 @@ def test_selection_exports_each_picture_with_its_own_edits_and_the_preset(qtbot,
     win, paths = window, pictures[:3]
     before = {p: _digest(p) for p in paths}
     ui.open_first(paths)
-    ui.run("colour.test_invert")
-    assert load_sidecar(paths[0]).recipe().steps[0].op == "colour.test_invert"
-    view = win.library.view
-    _click(qtbot, view, 2, Qt.KeyboardModifier.ShiftModifier)
+    ui.run("test.invert")
+    assert load_sidecar(paths[0]).recipe().steps[0].op == "test.invert"
+    ui.click(2, Qt.KeyboardModifier.ShiftModifier)
     assert win.library.selected_paths() == paths
     qtbot.waitUntil(lambda: win.document is not None and win.document.path == paths[2], timeout=10_000)
     out = tmp_path / "export"
@@ -160,7 +154,7 @@ def test_cancel_stops_between_files_and_leaves_no_partial_files(qtbot, window, p
 
 def test_the_queue_shows_exports_and_cancels_a_waiting_one(qtbot, window, pictures, tmp_path):
     win, (slow, other) = window, pictures[:2]
-    save_sidecar(slow, EditStack([make_step(win.host, "other.test_slow", {"steps": 100})], cursor=1))
+    save_sidecar(slow, EditStack([make_step(win.host, "test.slow", {"steps": 50})], cursor=1))
     options = ExportOptions(width=64, format="PNG")
     first = win.export_selection([slow], tmp_path / "a", options)
     second = win.export_selection([other], tmp_path / "b", options)
@@ -183,7 +177,7 @@ def test_a_masked_edit_replays_with_its_saved_mask(qtbot, window, ui, pictures, 
     mask = np.zeros(doc.current.pixels.shape[:2], np.float32)
     mask[:, :40] = 1.0  # the left quarter
     doc.set_mask(mask)
-    ui.run("repair.test_blackout")
+    ui.run("test.fill_mask")
     assert load_sidecar(pictures[0]).steps[0].mask is not None
     out = tmp_path / "export"
     _finish(qtbot, window, lambda: window.export_selection(pictures[:1], out, ExportOptions(format="PNG")))

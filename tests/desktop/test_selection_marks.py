@@ -18,11 +18,6 @@ def five(shots) -> list[Path]:
     return [p.resolve() for p in (*shots, extra)]
 
 
-def _click(qtbot, view, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    rect = view.visualRect(view.model().index(row, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
-
-
 def _marks(window, paths: list[Path]) -> list[tuple[int, str, str]]:
     """(rating, flag, label) of each picture as the library database holds them."""
     records = [window.catalogue.library.file(p) for p in paths]
@@ -39,11 +34,11 @@ def test_keys_rate_flag_and_label_every_selected_picture_and_no_other(qtbot, win
     with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
         ui.open_first(five)
     view = window.library.view
-    _click(qtbot, view, 1)
+    ui.click(1)
     qtbot.keyClick(view, Qt.Key.Key_2)  # one picture alone, as before: two stars
-    _click(qtbot, view, 0)
-    _click(qtbot, view, 2, Qt.KeyboardModifier.ControlModifier)
-    _click(qtbot, view, 3, Qt.KeyboardModifier.ControlModifier)
+    ui.click(0)
+    ui.click(2, Qt.KeyboardModifier.ControlModifier)
+    ui.click(3, Qt.KeyboardModifier.ControlModifier)
     chosen, others = [five[0], five[2], five[3]], [five[1], five[4]]
     assert window.library.selected_paths() == chosen
 
@@ -68,9 +63,9 @@ def test_a_label_key_pressed_again_removes_the_label_from_the_whole_selection(qt
     with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
         ui.open_first(five)
     view = window.library.view
-    _click(qtbot, view, 4)
+    ui.click(4)
     qtbot.keyClick(view, Qt.Key.Key_8)  # the last one green first: a mixed selection next
-    _click(qtbot, view, 3, Qt.KeyboardModifier.ShiftModifier)
+    ui.click(3, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(view, Qt.Key.Key_8)
     assert [label for _, _, label in _marks(window, five)] == ["", "", "", "Green", "Green"]
     qtbot.keyClick(view, Qt.Key.Key_8)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from core.export import ExportOptions
 from core.hookspecs import hookimpl
-from core.plugin_host import PluginHost
 
 
 def test_folder_thumbnails_fill_in_and_selecting_opens_the_picture(qtbot, window, shots):
@@ -37,7 +36,7 @@ def test_colour_operation_changes_pixels_and_never_the_file(qtbot, window, shots
     before = hashlib.sha256(shots[0].read_bytes()).hexdigest()
     doc = ui.open_first(shots)
     original = doc.current.pixels.astype(int)
-    job = ui.run("colour.test_invert")
+    job = ui.run("test.invert")
     assert job.state == "done"
     changed = doc.current.pixels.astype(int)
     assert np.abs(changed - original).mean() > 50
@@ -50,7 +49,7 @@ def test_colour_operation_changes_pixels_and_never_the_file(qtbot, window, shots
 def test_cancel_a_long_operation_leaves_the_picture_unchanged(qtbot, window, shots, ui):
     doc = ui.open_first(shots)
     original = doc.current.pixels.copy()
-    job = window.run_operation("other.test_slow", {"steps": 10_000})
+    job = window.run_operation("test.slow", {"steps": 10_000})
     qtbot.waitUntil(lambda: job.state == "running" and job.progress.fraction > 0, timeout=10_000)
     assert window.operations.cancel_button.isVisible()
     window.operations.cancel_button.click()
@@ -64,9 +63,9 @@ def test_cancel_a_long_operation_leaves_the_picture_unchanged(qtbot, window, sho
 def test_undo_redo_keys_restore_exact_pixels(qtbot, window, shots, ui):
     doc = ui.open_first(shots)
     states = [doc.current.pixels.copy()]
-    ui.run("colour.test_invert", {"amount": 1.0})
+    ui.run("test.invert", {"amount": 1.0})
     states.append(doc.current.pixels.copy())
-    ui.run("colour.test_invert", {"amount": 0.3})
+    ui.run("test.invert", {"amount": 0.3})
     states.append(doc.current.pixels.copy())
     window.activateWindow()
     window.canvas.setFocus()
@@ -110,23 +109,23 @@ def test_painted_mask_is_passed_to_the_operation(qtbot, window, shots, ui):
     painted = doc.mask > 0.5
     assert painted[60, 45:115].all() and not painted[10, 10]
     assert "Mask covers" in window.mask_tools.status.text()
-    job = ui.run("repair.test_blackout")
+    job = ui.run("test.fill_mask")
     assert job.state == "done", window.message_bar.history
-    assert job.result.report["masked"] == int(painted.sum())
+    assert job.result.report["filled"] == int(painted.sum())
     assert (doc.current.pixels[painted] == 0).all() and doc.current.pixels[~painted].mean() > 100
     assert doc.steps[-1].mask is not None
 
 
 def test_operation_needing_a_mask_says_so(window, shots, ui):
     ui.open_first(shots)
-    window.operations.select("repair.test_blackout")
+    window.operations.select("test.fill_mask")
     window.operations.run_button.click()
     assert "needs a mask" in window.message_bar.history[-1][1]
 
 
 def test_export_writes_the_size_and_srgb_profile(qtbot, window, shots, ui, tmp_path):
     doc = ui.open_first(shots)
-    ui.run("colour.test_invert")
+    ui.run("test.invert")
     target = tmp_path / "out" / "exported.jpg"
     target.parent.mkdir()
     window.export(doc.current, target, ExportOptions(width=80, format="JPEG", quality=90))
@@ -159,24 +158,24 @@ def test_export_dialog_builds_the_options_it_shows(qtbot, window, shots, ui, tmp
     assert dialog.options().format == "JPEG" and dialog.options().quality == 70
 
 
-def test_plugin_failures_become_messages(qtbot, make_window, shots, host):
-    host.register(_raising_plugin(), "raiser", version="0.1")
-    window = make_window(host)
+def test_plugin_failures_become_messages(qtbot, make_packshot_window, shots, fake_host):
+    fake_host.register(_raising_plugin(), "raiser", version="0.1")
+    window = make_packshot_window(host=fake_host)
     assert any("raiser" in text and "cannot list" in text for _, text in window.message_bar.history)
-    assert "colour.test_invert" in window.operations.operations
+    assert "test.invert" in window.operations.operations
     window.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: window.document is not None, timeout=10_000)
     doc = window.document
     original = doc.current.pixels.copy()
-    job = window.run_operation("enhance.test_broken", {})
+    job = window.run_operation("test.boom", {})
     qtbot.waitUntil(lambda: job.state == "failed" and job.id not in window._running, timeout=10_000)
-    assert "the plugin's own bug" in window.message_bar.label.text()
-    assert "testops" in window.message_bar.label.text()
+    assert "ZeroDivisionError: plugin bug" in window.message_bar.label.text()
+    assert "fake" in window.message_bar.label.text()
     assert np.array_equal(doc.current.pixels, original) and doc.steps == []
-    job = window.run_operation("colour.test_invert", {})
+    job = window.run_operation("test.invert", {})
     qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
     assert len(doc.steps) == 1
-    job = window.run_operation("enhance.test_needs_model", {})
+    job = window.run_operation("test.needs_model", {})
     qtbot.waitUntil(lambda: job.state == "failed" and job.id not in window._running, timeout=10_000)
     shown = window.message_bar.label.text()
     assert "packshot models download tiny-missing" in shown and "Tools > Models" in shown
@@ -194,7 +193,7 @@ def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
         timer.setInterval(10)
         timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
         timer.start()
-        job = window.run_operation("other.test_slow", {"steps": 80})
+        job = window.run_operation("test.slow", {"steps": 40})
         qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=20_000)
         timer.stop()
         assert len(ticks) > 20
@@ -206,18 +205,18 @@ def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
     assert gaps[1] < 0.100, f"longest stalls {[round(g * 1000) for g in gaps]} ms"
 
 
-def test_history_restored_when_the_folder_is_reopened(qtbot, make_window, host, shots):
-    first = make_window(host)
+def test_history_restored_when_the_folder_is_reopened(qtbot, make_packshot_window, fake_host, shots):
+    first = make_packshot_window(host=fake_host)
     first.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: first.document is not None, timeout=10_000)
-    job = first.run_operation("colour.test_invert", {"amount": 0.7})
+    job = first.run_operation("test.invert", {"amount": 0.7})
     qtbot.waitUntil(lambda: job.state == "done" and job.id not in first._running, timeout=10_000)
     edited = first.document.current.pixels.copy()
     first.close()
-    second = make_window(host)
+    second = make_packshot_window(host=fake_host)
     second.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: second.document is not None and second.document.ready, timeout=10_000)
-    assert [s.op for s in second.document.steps] == ["colour.test_invert"]
+    assert [s.op for s in second.document.steps] == ["test.invert"]
     assert np.array_equal(second.document.current.pixels, edited)
     assert second.history.list.count() == 2
 
@@ -248,7 +247,7 @@ def test_rating_and_flag_keys_mark_the_picture(qtbot, window, shots, ui):
 def test_main_window_screenshot_looks_like_an_editor(qtbot, window, shots, ui, tmp_path):
     ui.open_first(shots)
     qtbot.waitUntil(lambda: len(window.library.model.pixmaps) == len(shots), timeout=15_000)
-    window.operations.select("colour.test_invert")
+    window.operations.select("test.invert")
     shot = window.grab()
     path = tmp_path / "main_window.png"
     assert shot.save(str(path))
@@ -284,19 +283,19 @@ def test_marks_from_lightroom_xmp_sidecars_show_in_the_library(qtbot, window, sh
     assert window.library.paths() == [shots[1]]
 
 
-def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, host, make_window, shots):
+def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, fake_host, make_packshot_window, shots):
     from core.jobs import JobRunner
 
-    window = make_window(host, runner=JobRunner(cpu_workers=1))
+    window = make_packshot_window(host=fake_host, runner=JobRunner(cpu_workers=1))
     window.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: window.document is not None and window.document.ready, timeout=10_000)
     first_doc = window.document
-    first = window.run_operation("other.test_slow", {"steps": 10_000})
-    window._guard(window.run_operation, "colour.test_invert", {})
+    first = window.run_operation("test.slow", {"steps": 10_000})
+    window._guard(window.run_operation, "test.invert", {})
     assert "still running on this picture" in window.message_bar.label.text()
     window.library.select_row(1)
     qtbot.waitUntil(lambda: window.document is not None and window.document.path == shots[1], timeout=10_000)
-    second = window.run_operation("colour.test_invert", {})
+    second = window.run_operation("test.invert", {})
     qtbot.waitUntil(lambda: first.state == "running", timeout=10_000)
     window.queue.refresh()
     rows = window.queue.rows()
@@ -305,7 +304,7 @@ def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, host, make_
     window.queue.cancel_selected()
     qtbot.waitUntil(lambda: second.state == "done" and second.id not in window._running, timeout=10_000)
     assert first.state == "cancelled" and first_doc.steps == []
-    assert [s.op for s in window.document.steps] == ["colour.test_invert"]
+    assert [s.op for s in window.document.steps] == ["test.invert"]
     qtbot.waitUntil(lambda: window.queue.rows() == [], timeout=5_000)
 
 
@@ -328,31 +327,21 @@ def test_dropping_a_folder_or_files_opens_them(qtbot, window, shots, tmp_path):
     assert "nothing to open" in window.message_bar.label.text()
 
 
-def test_last_folder_and_layout_are_remembered(qtbot, make_window, host, shots):
-    first = make_window(host)
+def test_last_folder_and_layout_are_remembered(qtbot, make_packshot_window, fake_host, shots):
+    first = make_packshot_window(host=fake_host)
     first.open_folder(shots[0].parent)
     first.docks["library"].hide()
     first.close()
-    from desktop.main_window import MainWindow
-    from core.settings import Settings
-
-    second = MainWindow(host=host, settings=Settings(), open_on_start=True)
-    qtbot.addWidget(second)
-    second.show()
+    second = make_packshot_window(host=fake_host, open_on_start=True)
     qtbot.waitUntil(lambda: second.library.paths() == shots, timeout=10_000)
     assert second.folder == shots[0].parent
     assert not second.docks["library"].isVisible()
-    second.close()
 
 
-def test_first_run_opens_the_bundled_samples(qtbot, host):
+def test_first_run_opens_the_bundled_samples(qtbot, make_packshot_window, fake_host):
     from core.resources import sample_images
-    from core.settings import Settings
-    from desktop.main_window import MainWindow
 
-    window = MainWindow(host=host, settings=Settings(), open_on_start=True)
-    qtbot.addWidget(window)
-    window.show()
+    window = make_packshot_window(host=fake_host, open_on_start=True)
     qtbot.waitUntil(lambda: window.document is not None, timeout=10_000)
     shown = window.library.paths()
     assert [p.name for p in shown] == [p.name for p in sample_images()]
@@ -391,7 +380,7 @@ def test_browsing_many_pictures_keeps_only_a_few_in_memory(qtbot, window, many_s
     assert list(window.docs)[-1] == many_shots[-1]
 
 
-def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot, make_window, tmp_path):
+def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot, make_packshot_window, tmp_path):
     import shutil
 
     import pytest
@@ -405,7 +394,7 @@ def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot,
     source = next(p for p in sample_images() if "warm" in p.name)
     path = tmp_path / source.name
     shutil.copy(source, path)
-    window = make_window(host)
+    window = make_packshot_window(host=host)
     window.open_paths([path])
     qtbot.waitUntil(lambda: window.document is not None and window.document.path == path.resolve(), timeout=10_000)
     doc = window.document
@@ -432,12 +421,12 @@ def test_history_with_an_uninstalled_operation_is_reported_and_kept(qtbot, windo
     assert doc.ready and doc.cursor == 0 and "other.gone_plugin_op" in window.message_bar.label.text()
     assert "not installed" in window.history.list.item(1).text()
     assert [s.op for s in load_sidecar(shots[0]).steps] == ["other.gone_plugin_op"]
-    job = window.run_operation("colour.test_invert", {})
+    job = window.run_operation("test.invert", {})
     qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
-    assert [s.op for s in doc.steps] == ["colour.test_invert"]
+    assert [s.op for s in doc.steps] == ["test.invert"]
 
 
-def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_window, shots):
+def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_packshot_window, shots):
     from core.operation import Operation, Result
     from core.params import Numbers
 
@@ -456,9 +445,7 @@ def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_window,
         def packshot_operations(self):
             return [Eyedropper()]
 
-    host = PluginHost()
-    host.register(Plugin(), "eyedropper")
-    window = make_window(host)
+    window = make_packshot_window(Plugin())
     window.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: window.document is not None and window.canvas.after is not None, timeout=10_000)
     window.operations.select("colour.test_eyedropper")
