@@ -1,0 +1,52 @@
+"""The large-hole blend: convex weights from a hidden ring of known pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from plugins.repair.ensemble import blend, convex_weights, ring_weights
+
+
+def test_convex_weights_recover_a_mixture_and_stay_on_the_simplex():
+    rng = np.random.default_rng(0)
+    a, b, c = rng.random((3, 500))
+    assert np.allclose(convex_weights(np.stack([a, b, c], 1), 0.3 * a + 0.7 * b), [0.3, 0.7, 0.0])
+    # The unconstrained best blend would weigh c negatively; the convex one sits on a face.
+    weights = convex_weights(np.stack([a, b, c], 1), 1.5 * a - 0.5 * c)
+    assert (weights >= 0).all() and np.isclose(weights.sum(), 1.0)
+    assert weights[2] == 0.0
+
+
+def _fills():
+    def mean_fill(rgb, hole, progress):
+        progress(0.5, "mean")
+        out = rgb.copy()
+        out[hole] = rgb[~hole].mean(0)
+        return out
+
+    def black_fill(rgb, hole, progress):
+        out = rgb.copy()
+        out[hole] = 0.0
+        return out
+
+    return {"mean": mean_fill, "black": black_fill}
+
+
+def test_the_ring_favours_the_fill_that_predicts_it_and_only_the_hole_changes():
+    rgb = np.full((64, 64, 3), 0.6, np.float32)
+    hole = np.zeros((64, 64), bool)
+    hole[24:40, 24:40] = True
+    weights = ring_weights(rgb, hole, _fills(), lambda f, m: None)
+    assert np.allclose(weights, [1.0, 0.0], atol=1e-3)
+    calls = []
+    filled, shares = blend(rgb, hole, _fills(), lambda f, m: calls.append(f))
+    assert shares == {"mean": 1.0}
+    assert np.allclose(filled, 0.6, atol=1e-4)
+    assert len(calls) == 2 and calls == sorted(calls) and 0.0 < calls[0] < calls[1] < 1.0
+
+
+def test_a_window_too_small_for_the_ring_weighs_fills_evenly():
+    rgb = np.full((10, 10, 3), 0.5, np.float32)
+    hole = np.ones((10, 10), bool)
+    hole[0, 0] = False
+    assert np.allclose(ring_weights(rgb, hole, _fills(), lambda f, m: None), [0.5, 0.5])
