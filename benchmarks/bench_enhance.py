@@ -72,7 +72,8 @@ def speed(quick: bool) -> None:
     cases = [
         ("enhance.upscale 2x", Upscale(), {"scale": 2}),
         ("enhance.denoise fast", Denoise(), {"quality": "fast", "sigma": 15}),
-        ("enhance.denoise balanced", Denoise(), {"quality": "balanced", "sigma": 15}),
+        ("enhance.denoise balanced (default)", Denoise(), {"quality": "balanced", "sigma": 15}),
+        ("enhance.denoise best", Denoise(), {"quality": "best", "sigma": 15}),
         ("enhance.denoise method=nlm", Denoise(), {"method": "nlm", "sigma": 15}),
         ("enhance.sharpen unsharp", Sharpen(), {}),
         ("enhance.sharpen clarity", Sharpen(), {"mode": "clarity", "radius": 10}),
@@ -172,6 +173,7 @@ def denoise_quality(quick: bool) -> None:
     from skimage.restoration import denoise_nl_means, estimate_sigma
 
     from plugins.enhance.dct_denoise import denoise_dct
+    from plugins.enhance.denoise import QUALITY
 
     names = ("astronaut", "coffee") if quick else ("astronaut", "coffee", "chelsea")
     side = 128 if quick else 192
@@ -191,9 +193,8 @@ def denoise_quality(quick: bool) -> None:
                 "skimage NLM (h=0.8 sigma_est)": lambda: denoise_nl_means(
                     noisy, h=0.8 * est, sigma=est, fast_mode=True, patch_size=5, patch_distance=6,
                     channel_axis=-1),
-                "ours fast": lambda: denoise_dct(noisy, est, 3, refine=False),
-                "ours balanced (default)": lambda: denoise_dct(noisy, est, 2),
-                "ours best": lambda: denoise_dct(noisy, est, 1),
+                **{f"ours {quality}": lambda s=step, p=pilot, r=refine: denoise_dct(noisy, est, s, r, p)
+                   for quality, (step, pilot, refine) in QUALITY.items()},
                 "bm3d package (true sigma)": lambda: _bm3d(noisy, sigma / 255),
             }
             for label, fn in methods.items():

@@ -17,8 +17,9 @@ from core.operation import Inputs, Operation, Result
 from core.params import Int, Text
 
 from .common import AUTO, rgb_pixels, with_alpha
-from .dct_denoise import denoise_dct
+from .dct_denoise import ALIGN, MARGIN, denoise_dct
 from .denoise import run_restoration
+from .padded_tiles import map_tiles
 
 JPEG_NOISE_PER_QUALITY = 0.06
 
@@ -52,10 +53,8 @@ class RestoreJpeg(Operation):
     install_hint = "better: packshot models download fbcnn-color (enhance.restore)"
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
-        from core.models.tiling import tiled_apply
-
         image = inputs.image
         sigma = (100 - params["jpeg_quality"]) / 100 * JPEG_NOISE_PER_QUALITY
-        out = tiled_apply(lambda b: np.clip(denoise_dct(b, sigma, 2), 0.0, 1.0), rgb_pixels(image),
-                          tile=ctx.tile_size, overlap=16, progress=ctx.progress)
+        out = map_tiles(lambda b: np.clip(denoise_dct(b, sigma, 2), 0.0, 1.0), rgb_pixels(image),
+                        tile=ctx.tile_size, margin=MARGIN, align=ALIGN, progress=ctx.progress)
         return Result(with_alpha(image, out), report={"sigma_8bit": round(sigma * 255, 2)})

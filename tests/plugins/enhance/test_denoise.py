@@ -45,6 +45,24 @@ def test_builtin_beats_nl_means(name, sigma):
     assert _psnr(clean, ours) > _psnr(clean, noisy) + 5
 
 
+def test_quality_levels_trade_time_for_psnr():
+    clean = _crop("astronaut")
+    noisy = Image((_noisy(clean, 25) * 255 + 0.5).astype(np.uint8))
+    scores = [_psnr(clean, run_operation(Denoise(), noisy, {"quality": q}).image.as_float())
+              for q in ("best", "balanced", "fast")]
+    assert scores == sorted(scores, reverse=True) and scores[0] - scores[-1] > 0.2
+
+
+def test_tiles_give_the_result_of_one_piece():
+    """Tiles read a margin wide enough that where they are cut never shows."""
+    noisy = Image((_noisy(_crop("coffee", 100)[:, :90], 25) * 65535 + 0.5).astype(np.uint16))
+    for quality in ("best", "fast"):
+        params = {"quality": quality, "sigma": 25}
+        whole = run_operation(Denoise(), noisy, params, tile_size=512).image.pixels.astype(int)
+        tiled = run_operation(Denoise(), noisy, params, tile_size=30).image.pixels.astype(int)
+        assert np.abs(whole - tiled).max() <= 1
+
+
 def test_clean_image_is_left_nearly_alone():
     clean = _crop("coffee")
     out = run_operation(Denoise(), Image((clean * 255 + 0.5).astype(np.uint8)), {}).image.as_float()
