@@ -21,7 +21,7 @@ from itertools import combinations
 import numpy as np
 
 Progress = Callable[[float, str], None]
-# fill(rgb, hole, progress) -> rgb with the hole filled
+# fill(rgb, hole, progress) -> rgb with the hole filled; progress may raise to cancel
 Fill = Callable[[np.ndarray, np.ndarray, Progress], np.ndarray]
 # Width of the hidden ring, in pixels of the half-resolution trial.
 RING = 3
@@ -55,19 +55,22 @@ def convex_weights(predictions: np.ndarray, target: np.ndarray) -> np.ndarray:
     return best
 
 
-def _span(progress: Progress, start: float, end: float) -> Progress:
-    return lambda fraction, message: progress(start + (end - start) * fraction, message)
+def _run_all(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill],
+             check: Callable[[], None]) -> list[np.ndarray]:
+    """Run ``fills`` side by side: they are independent, and OpenCV and numpy release
+    the GIL, so where cores are free they overlap instead of queueing. The fills only
+    check for cancellation; progress is reported from the caller's thread alone."""
+    from concurrent.futures import ThreadPoolExecutor
 
+    def run(fill: Fill) -> np.ndarray:
+        return fill(rgb, hole, lambda fraction, message: check())
 
-def _run_all(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill], progress: Progress,
-             start: float, end: float) -> list[np.ndarray]:
-    step = (end - start) / len(fills)
-    return [fill(rgb, hole, _span(progress, start + i * step, start + (i + 1) * step))
-            for i, fill in enumerate(fills.values())]
+    with ThreadPoolExecutor(max_workers=len(fills), thread_name_prefix="packshot-fill") as pool:
+        return list(pool.map(run, fills.values()))
 
 
 def ring_weights(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill],
-                 progress: Progress) -> np.ndarray:
+                 check: Callable[[], None]) -> np.ndarray:
     """Weights for ``fills`` from a half-resolution trial that hides a RING-pixel band
     of known pixels around ``hole`` and scores each fill on it. Equal weights when the
     window is too small to spare the ring."""
@@ -81,22 +84,26 @@ def ring_weights(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill],
     ring = grown & ~small_hole
     if not ring.any() or (~grown).sum() < ring.sum():
         return np.full(len(fills), 1.0 / len(fills))
-    trials = _run_all(small, grown, fills, progress, 0.0, 1.0)
+    trials = _run_all(small, grown, fills, check)
     predictions = np.stack([trial[ring].ravel() for trial in trials], axis=1).astype(np.float64)
     return convex_weights(predictions, small[ring].ravel().astype(np.float64))
 
 
-def blend(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill],
-          progress: Progress) -> tuple[np.ndarray, dict[str, float]]:
+def blend(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill], progress: Progress,
+          check: Callable[[], None]) -> tuple[np.ndarray, dict[str, float]]:
     """The ring-weighted blend of ``fills`` over ``hole`` (pixels outside it unchanged)
-    and the weight each fill got; fills weighted under MIN_SHARE are not run at full size."""
-    weights = ring_weights(rgb, hole, fills, _span(progress, 0.0, TRIAL))
+    and the weight each fill got; fills weighted under MIN_SHARE are not run at full size.
+    ``progress`` is called between the stages, ``check`` (raises to cancel) within them."""
+    progress(0.0, "trial fills")
+    weights = ring_weights(rgb, hole, fills, check)
+    progress(TRIAL, "fills")
     weights = np.where(weights < MIN_SHARE, 0.0, weights)
     weights /= weights.sum()
     used = {name: fill for (name, fill), weight in zip(fills.items(), weights) if weight > 0}
     shares = {name: float(weight) for name, weight in zip(fills, weights) if weight > 0}
     out = rgb.astype(np.float32, copy=True)
     out[hole] = 0.0
-    for name, filled in zip(used, _run_all(rgb, hole, used, progress, TRIAL, 1.0)):
+    for name, filled in zip(used, _run_all(rgb, hole, used, check)):
         out[hole] += np.float32(shares[name]) * filled[hole]
+    progress(1.0, "blended")
     return out, shares

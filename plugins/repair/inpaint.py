@@ -102,7 +102,7 @@ def _fill_large(rgb: np.ndarray, hole: np.ndarray, ctx: Context) -> tuple[np.nda
     known pixels around the hole (see ensemble); the label gives the weights."""
     from .ensemble import blend
 
-    filled, shares = blend(rgb, hole, _large_fills(ctx.seed), ctx.progress)
+    filled, shares = blend(rgb, hole, _large_fills(ctx.seed), ctx.progress, ctx.check_cancelled)
     return filled, " + ".join(f"{name} {share:.0%}" for name, share in shares.items())
 
 

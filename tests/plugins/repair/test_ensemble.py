@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from core.errors import Cancelled
 from plugins.repair.ensemble import blend, convex_weights, ring_weights
 
 
@@ -36,17 +38,31 @@ def test_the_ring_favours_the_fill_that_predicts_it_and_only_the_hole_changes():
     rgb = np.full((64, 64, 3), 0.6, np.float32)
     hole = np.zeros((64, 64), bool)
     hole[24:40, 24:40] = True
-    weights = ring_weights(rgb, hole, _fills(), lambda f, m: None)
+    weights = ring_weights(rgb, hole, _fills(), lambda: None)
     assert np.allclose(weights, [1.0, 0.0], atol=1e-3)
-    calls = []
-    filled, shares = blend(rgb, hole, _fills(), lambda f, m: calls.append(f))
+    fractions, checks = [], []
+    filled, shares = blend(rgb, hole, _fills(), lambda f, m: fractions.append(f),
+                           lambda: checks.append(1))
     assert shares == {"mean": 1.0}
     assert np.allclose(filled, 0.6, atol=1e-4)
-    assert len(calls) == 2 and calls == sorted(calls) and 0.0 < calls[0] < calls[1] < 1.0
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert len(checks) == 2  # the mean fill checks once in the trial and once at full size
+
+
+def test_cancelling_inside_a_fill_stops_the_blend():
+    rgb = np.full((64, 64, 3), 0.6, np.float32)
+    hole = np.zeros((64, 64), bool)
+    hole[24:40, 24:40] = True
+
+    def cancel():
+        raise Cancelled("stop")
+
+    with pytest.raises(Cancelled):
+        blend(rgb, hole, _fills(), lambda f, m: None, cancel)
 
 
 def test_a_window_too_small_for_the_ring_weighs_fills_evenly():
     rgb = np.full((10, 10, 3), 0.5, np.float32)
     hole = np.ones((10, 10), bool)
     hole[0, 0] = False
-    assert np.allclose(ring_weights(rgb, hole, _fills(), lambda f, m: None), [0.5, 0.5])
+    assert np.allclose(ring_weights(rgb, hole, _fills(), lambda: None), [0.5, 0.5])
