@@ -24,6 +24,14 @@ def _photo(path, seed=0, size=(160, 120)):
     return path
 
 
+def _photo_folder(folder, count):
+    """``folder`` holding ``count`` distinct photos p0.jpg, p1.jpg, ..."""
+    folder.mkdir()
+    for i in range(count):
+        _photo(folder / f"p{i}.jpg", seed=i)
+    return folder
+
+
 def huge_png_header(path, side=100_000):
     """A tiny PNG whose header claims side x side pixels (a decompression bomb)."""
     def chunk(kind, body):
@@ -70,10 +78,7 @@ def test_bad_files_are_reported_and_good_ones_exported(tmp_path, fake_host):
 
 
 def test_rerun_skips_finished_files_and_retries_failed_ones(tmp_path, fake_host):
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(3):
-        _photo(src / f"p{i}.jpg", seed=i)
+    src = _photo_folder(tmp_path / "in", 3)
     out = tmp_path / "out"
     spec = BatchSpec(expand_inputs([src]), out, ExportOptions(format="PNG"), preset="p")
     assert run_batch(spec, workers=0).exit_code == 0
@@ -227,10 +232,7 @@ def test_inputs_from_folders_globs_and_files(tmp_path):
 
 
 def test_pool_gives_the_same_bytes_as_in_process(tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(3):
-        _photo(src / f"p{i}.jpg", seed=i)
+    src = _photo_folder(tmp_path / "in", 3)
     opts = ExportOptions(width=100, format="JPEG", quality=85)
     inline = run_batch(BatchSpec(expand_inputs([src]), tmp_path / "a", opts), workers=0)
     pooled = run_batch(BatchSpec(expand_inputs([src]), tmp_path / "b", opts), workers=2)
@@ -243,10 +245,7 @@ def test_pool_gives_the_same_bytes_as_in_process(tmp_path):
 def test_cancel_stops_between_files_and_a_rerun_finishes(tmp_path, workers):
     from core.context import CancelToken
 
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(8):
-        _photo(src / f"p{i}.jpg", seed=i)
+    src = _photo_folder(tmp_path / "in", 8)
     out = tmp_path / "out"
     spec = BatchSpec(expand_inputs([src]), out, ExportOptions(format="PNG"), preset="c")
     token = CancelToken()
