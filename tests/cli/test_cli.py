@@ -119,3 +119,15 @@ def test_plugins_disable_is_remembered(capsys):
 def test_console_script_runs():
     exe = subprocess.run(["packshot", "--version"], capture_output=True, text=True)
     assert exe.returncode == 0 and exe.stdout.startswith("packshot ")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """`packshot ops | head -1`: the pipe closes before Packshot has written everything."""
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "ops"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == cli.EXIT_BROKEN_PIPE, err
+    assert err == ""
