@@ -18,7 +18,7 @@ from PIL import Image as PILImage
 
 from core.export import ExportOptions, export_file
 
-from .photos import files_per_second, make_photos, psnr
+from .photos import best_rates, files_per_second, make_photos, output_psnr
 from .table import print_table
 
 LONG_SIDE = 2000
@@ -116,17 +116,13 @@ def run(quick: bool) -> None:
         sources = make_photos(tmp / "in", count)
         out = tmp / "out"
         out.mkdir()
-        rates = {name: 0.0 for name in pipelines}
-        for _ in range(repeat):  # round robin, so a change in machine load hits every pipeline alike
-            for name, measure in pipelines.items():
-                rates[name] = max(rates[name], measure(sources, out))
+        rates = best_rates(pipelines, repeat, sources, out)
         vips = rates[next(k for k in rates if k.startswith("pyvips thumbnail ("))]
         with PILImage.open(sources[0]) as im:
             reference = np.asarray(im.convert("RGB").resize((LONG_SIDE, 1500), PILImage.Resampling.LANCZOS))
-        quality = {}
-        for name, fn in (("Packshot", _packshot), ("Pillow", _pillow), ("OpenCV", _opencv), ("pyvips", _pyvips)):
-            with PILImage.open(out / f"{fn.__name__}_{sources[0].stem}.jpg") as im:
-                quality[name] = psnr(np.asarray(im.convert("RGB")), reference)
+        quality = {name: output_psnr(fn, sources[0], out, reference)
+                   for name, fn in (("Packshot", _packshot), ("Pillow", _pillow), ("OpenCV", _opencv),
+                                    ("pyvips", _pyvips))}
         rows = []
         for name, rate in rates.items():
             q = quality.get(name.split(" ")[0].rstrip(","))

@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 
 from core.library.thumbnails import make_thumbnail, make_thumbnails
 
-from .photos import files_per_second, make_photos, psnr
+from .photos import best_rates, files_per_second, make_photos, output_psnr
 from .table import print_table
 
 SIZE = 256
@@ -64,17 +64,12 @@ def run(quick: bool) -> None:
             f"pyvips thumbnail, {cores} threads": lambda: files_per_second(_pyvips, sources, out, cores),
             "Pillow full decode, 1 thread": lambda: files_per_second(_pillow_full, sources, out),
         }
-        rates = {name: 0.0 for name in pipelines}
-        for _ in range(repeat):  # round robin, so a change in machine load hits every pipeline alike
-            for name, measure in pipelines.items():
-                rates[name] = max(rates[name], measure())
+        rates = best_rates(pipelines, repeat)
         vips = rates[next(k for k in rates if k.startswith("pyvips thumbnail, loop"))]
         with PILImage.open(sources[0]) as im:
             reference = np.asarray(im.convert("RGB").resize((SIZE, 192), PILImage.Resampling.LANCZOS))
-        quality = {}
-        for name, fn in (("Packshot", packshot), ("pyvips", _pyvips), ("Pillow", _pillow_full)):
-            with PILImage.open(out / f"{fn.__name__}_{sources[0].stem}.jpg") as im:
-                quality[name] = psnr(np.asarray(im.convert("RGB")), reference)
+        quality = {name: output_psnr(fn, sources[0], out, reference)
+                   for name, fn in (("Packshot", packshot), ("pyvips", _pyvips), ("Pillow", _pillow_full))}
         rows = [[name, rate, rate / vips, f"{quality[name.split(' ')[0].rstrip(',')]:.1f}"]
                 for name, rate in rates.items()]
         print_table(f"Thumbnails {SIZE} px from {count} x 12 MP JPEG ({cores} cores)",

@@ -1,4 +1,4 @@
-"""12-megapixel test photographs for the speed benchmarks, and the shared per-file timing loop."""
+"""12-megapixel test photographs for the speed benchmarks, and the shared per-file timing and quality loops."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image as PILImage
@@ -33,9 +34,20 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float("inf") if err == 0 else float(10 * np.log10(255.0**2 / err))
 
 
+def output_path(fn: Callable[[Path, Path], None], source: Path, out: Path) -> Path:
+    """Where :func:`files_per_second` has ``fn`` write its result for ``source``."""
+    return out / f"{fn.__name__}_{source.stem}.jpg"
+
+
+def output_psnr(fn: Callable[[Path, Path], None], source: Path, out: Path, reference: np.ndarray) -> float:
+    """PSNR of what ``fn`` wrote for ``source`` (in :func:`files_per_second`) against ``reference``."""
+    with PILImage.open(output_path(fn, source, out)) as im:
+        return psnr(np.asarray(im.convert("RGB")), reference)
+
+
 def files_per_second(fn: Callable[[Path, Path], None], sources: list[Path], out: Path, threads: int = 1) -> float:
     """Run ``fn(source, out/<fn>_<stem>.jpg)`` over every source (on ``threads`` threads); files/s."""
-    jobs = [(src, out / f"{fn.__name__}_{src.stem}.jpg") for src in sources]
+    jobs = [(src, output_path(fn, src, out)) for src in sources]
     start = time.perf_counter()
     if threads == 1:
         for src, dst in jobs:
@@ -44,3 +56,13 @@ def files_per_second(fn: Callable[[Path, Path], None], sources: list[Path], out:
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(lambda job: fn(*job), jobs))
     return len(sources) / (time.perf_counter() - start)
+
+
+def best_rates(pipelines: dict[str, Callable[..., float]], repeat: int, *args: Any) -> dict[str, float]:
+    """The best of ``repeat`` rates of each ``measure(*args)``, run round robin so that a change
+    in machine load hits every pipeline alike."""
+    rates = {name: 0.0 for name in pipelines}
+    for _ in range(repeat):
+        for name, measure in pipelines.items():
+            rates[name] = max(rates[name], measure(*args))
+    return rates
