@@ -51,7 +51,7 @@ from .history_panel import HistoryPanel
 from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
-from .operations_panel import OperationsPanel
+from .operations_panel import OperationsPanel, op_title
 from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
 from .selection_export import ExportResult, SelectionExport, summary
@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
 
     def _op_title(self, op_id: str) -> str:
         op = self.host.operations().get(op_id)
-        return (op.title or op.id) if op is not None else f"{op_id} (not installed)"
+        return op_title(op) if op is not None else f"{op_id} (not installed)"
 
     def _load_operations(self) -> None:
         self.operations.set_operations(self.host.operations())
@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
         busy = next((job for job_id, (d, *_rest) in self._running.items() if d is doc
                      for job in self.bridge.active() if job.id == job_id), None)
         if busy is not None:
-            raise BadInput(f"{busy.op.title or busy.op.id} is still running on this picture; "
+            raise BadInput(f"{op_title(busy.op)} is still running on this picture; "
                            "wait for it to finish or cancel it (Esc)")
         op = self.host.operation(op_id)
         checked = op.validate(params)
@@ -592,7 +592,7 @@ class MainWindow(QMainWindow):
                                  prepare=lambda result: render(result.image))
         self._running[job.id] = (doc, step, mask, doc.cursor)
         self._last_job = job
-        self.operations.set_running(True, f"Running {op.title or op.id}...")
+        self.operations.set_running(True, f"Running {op_title(op)}...")
         return job
 
     def pick_parameter_point(self, name: str) -> None:
@@ -626,7 +626,7 @@ class MainWindow(QMainWindow):
 
     def _job_finished(self, job: Job, rendered: Rendered) -> None:
         entry = self._running.get(job.id)
-        self._job_done(job, f"{job.op.title or job.op.id}: done" + (f" — {job.result.message}" if job.result.message else ""))
+        self._job_done(job, f"{op_title(job.op)}: done" + (f" — {job.result.message}" if job.result.message else ""))
         if entry is None or job.result is None:
             return
         doc, step, mask, base = entry
@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
         if job.result.report:
             figures = ", ".join(f"{k}: {v:.3g}" if isinstance(v, float) else f"{k}: {v}"
                                 for k, v in job.result.report.items())
-            self.statusBar().showMessage(f"{job.op.title or job.op.id}: {figures}", 15000)
+            self.statusBar().showMessage(f"{op_title(job.op)}: {figures}", 15000)
 
     def _job_failed(self, job: Job, message: str) -> None:
         self._job_done(job, "Failed")

@@ -17,6 +17,7 @@ from core.models import ModelStore, open_store
 from core.plugin_host import PluginHost
 from core.settings import Settings
 
+from .operations_panel import op_title
 from .workers import Tasks
 
 COLUMNS = ("Model", "Family", "State", "Used by", "Size", "Licence", "File")
@@ -73,7 +74,7 @@ class ModelsDialog(QDialog):
         out: dict[str, list[str]] = {}
         for op in self.host.operations().values():
             for name in op.models:
-                out.setdefault(name, []).append(op.title or op.id)
+                out.setdefault(name, []).append(op_title(op))
         return out
 
     def refresh(self) -> None:

@@ -30,6 +30,11 @@ def family_title(family: str) -> str:
     return FAMILY_TITLES.get(family, family.replace("_", " ").replace("-", " ").capitalize())
 
 
+def op_title(op: Operation) -> str:
+    """What the window calls an operation: its title, else its id."""
+    return op.title or op.id
+
+
 class OperationsPanel(QWidget):
     """Pick an operation, set its parameters, run it on the open picture.
 
@@ -159,9 +164,9 @@ class OperationsPanel(QWidget):
             font.setBold(True)
             group.setFont(0, font)
             self.tree.addTopLevelItem(group)
-            ops = sorted((o for o in self.operations.values() if o.family == family), key=lambda o: o.title or o.id)
+            ops = sorted((o for o in self.operations.values() if o.family == family), key=op_title)
             for op in ops:
-                item = QTreeWidgetItem([op.title or op.id])
+                item = QTreeWidgetItem([op_title(op)])
                 item.setData(0, OpRole, op.id)
                 item.setToolTip(0, f"{op.id} ({op.tier})\n{op.description}".strip())
                 group.addChild(item)
@@ -198,7 +203,7 @@ class OperationsPanel(QWidget):
             self._show_inputs(None)
             self.run_button.setEnabled(False)
             return
-        self.title.setText(op.title or op.id)
+        self.title.setText(op_title(op))
         self.badge.setText("model" if op.tier == "model" else "built-in")
         self.badge.setProperty("tier", op.tier)
         self.badge.style().unpolish(self.badge)

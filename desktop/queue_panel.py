@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from core.jobs import Job
 
 from .export_queue import ExportQueue
+from .operations_panel import op_title
 from .workers import JobBridge
 
 JobRole = Qt.ItemDataRole.UserRole + 3
@@ -69,7 +70,7 @@ class QueuePanel(QWidget):
     @staticmethod
     def describe(job: Job) -> str:
         where = "GPU" if job.op.uses_gpu else "CPU"
-        name = job.op.title or job.op.id
+        name = op_title(job.op)
         if job.state == "running":
             return f"{name}: running {job.progress.fraction:.0%} ({where})"
         return f"{name}: waiting ({where})"
