@@ -22,8 +22,8 @@ from PIL import ImageCms
 
 from .errors import BadInput, BadParameter
 from .image import Image, quantize
-from .imageio import (WRITE_FORMATS, _pil_writer, _png16_writer, _same_file, _tiff16_writer, atomic_write,
-                      load_image, srgb_icc)
+from .imageio import (MAX_PIXELS, WRITE_FORMATS, _pil_writer, _png16_writer, _same_file, _tiff16_writer,
+                      atomic_write, load_image, quarter_turned, srgb_icc)
 
 FITS = ("contain", "cover", "pad")
 COLOUR_SPACES = ("sRGB", "keep")
@@ -399,8 +399,6 @@ def export_file(source: str | Path, path: str | Path, options: ExportOptions, *,
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """(width, height) after EXIF rotation, read from the header only; bad files refused clearly."""
-    from .imageio import MAX_PIXELS
-
     path = Path(path)
     if path.is_file() and path.stat().st_size == 0:
         raise BadInput(f"{path.name}: file is empty (0 bytes)")
@@ -411,9 +409,7 @@ def image_size(path: str | Path) -> tuple[int, int]:
             if w * h > MAX_PIXELS:
                 raise BadInput(f"{path.name}: refused as a decompression bomb: {w}x{h} is "
                                f"more than the {MAX_PIXELS // 1_000_000} MP limit")
-            if im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
-                return h, w
-            return w, h
+            return (h, w) if quarter_turned(im) else (w, h)
     except PILImage.DecompressionBombError as exc:
         raise BadInput(f"{path.name}: refused as a decompression bomb ({exc})") from exc
     except FileNotFoundError as exc:

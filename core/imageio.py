@@ -95,9 +95,14 @@ def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Ima
 def _draft(im: PILImage.Image, size: tuple[int, int]) -> None:
     """Ask the JPEG decoder for the smallest DCT scale still covering ``size`` once rotated."""
     w, h = (max(1, int(v)) for v in size)
-    if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+    if quarter_turned(im):
         w, h = h, w
     im.draft(im.mode, (w, h))
+
+
+def quarter_turned(im: PILImage.Image) -> bool:
+    """Whether the file's EXIF orientation turns it a quarter turn, so width and height swap."""
+    return im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8)
 
 
 def _check_dimensions(path: Path, size: tuple[int, int]) -> None:

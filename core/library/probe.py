@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
-from ..imageio import MAX_PIXELS, READ_FORMATS
+from ..imageio import MAX_PIXELS, READ_FORMATS, quarter_turned
 
 IMAGE_SUFFIXES = frozenset(READ_FORMATS)
 _CHUNK = 1 << 20
@@ -50,7 +50,7 @@ def probe(path: Path, stat: os.stat_result | None = None) -> FileFacts:
             fmt = im.format
             if width * height > MAX_PIXELS:
                 error = f"{width}x{height} is over the {MAX_PIXELS // 1_000_000} MP limit"
-            elif fmt in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+            elif quarter_turned(im):
                 width, height = height, width
             profile = profile_name(im.info.get("icc_profile"))
     except PILImage.DecompressionBombError as exc:
