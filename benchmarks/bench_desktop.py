@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -39,6 +40,11 @@ PACKSHOT = ("from desktop.theme import apply_theme\nfrom desktop.main_window imp
 BARE = "w = QWidget(); w.resize(1440, 900)"
 
 
+def _packshot_dirs(home: str) -> dict[str, str]:
+    """Packshot's config, data and cache folders inside ``home``, as environment variables."""
+    return {f"PACKSHOT_{name}_DIR": f"{home}/{name.lower()}" for name in ("CONFIG", "DATA", "CACHE")}
+
+
 def _start(build: str, env: dict[str, str]) -> tuple[float, str]:
     t0 = time.time()
     out = subprocess.run([sys.executable, "-c", SHOWN.format(build=build)], capture_output=True, text=True,
@@ -48,12 +54,9 @@ def _start(build: str, env: dict[str, str]) -> tuple[float, str]:
 
 
 def startup(quick: bool) -> None:
-    import tempfile
-
     repeat = 2 if quick else 5
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PACKSHOT_CONFIG_DIR": f"{home}/config",
-               "PACKSHOT_DATA_DIR": f"{home}/data", "PACKSHOT_CACHE_DIR": f"{home}/cache"}
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **_packshot_dirs(home)}
         ours = [_start(PACKSHOT, env) for _ in range(repeat)]
         bare = [_start(BARE, env) for _ in range(repeat)]
     best, floor = min(t for t, _ in ours), min(t for t, _ in bare)
@@ -87,8 +90,6 @@ def _stall_while(run, app, timer_ms: int = 10) -> tuple[float, float]:
 
 def stalls(quick: bool) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import tempfile
-
     from PySide6.QtWidgets import QApplication
 
     from core.context import Context
@@ -101,8 +102,7 @@ def stalls(quick: bool) -> None:
     from desktop.document import Document
 
     with tempfile.TemporaryDirectory() as home:
-        for name in ("CONFIG", "DATA", "CACHE"):
-            os.environ[f"PACKSHOT_{name}_DIR"] = f"{home}/{name.lower()}"
+        os.environ.update(_packshot_dirs(home))
         from desktop.main_window import MainWindow
 
         app = QApplication.instance() or QApplication([])
@@ -147,16 +147,13 @@ def stalls(quick: bool) -> None:
 
 def library(quick: bool) -> None:
     """A folder of camera-sized JPEGs: the grid's first paint, the thumbnail rate, the longest stall."""
-    import tempfile
-
     from PIL import Image as PILImage
     from PySide6.QtWidgets import QApplication
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     count = 100 if quick else 400
     with tempfile.TemporaryDirectory() as home:
-        for name in ("CONFIG", "DATA", "CACHE"):
-            os.environ[f"PACKSHOT_{name}_DIR"] = f"{home}/{name.lower()}"
+        os.environ.update(_packshot_dirs(home))
         folder = Path(home) / "shoot"
         folder.mkdir()
         rng = np.random.default_rng(0)
