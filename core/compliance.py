@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 
 from .errors import BadInput
 from .export import is_srgb, product_box, profile_name
-from .imageio import MAX_PIXELS
+from .imageio import MAX_PIXELS, _png_bit_depth
 
 BORDER_SHARE = 0.01  # the border band is 1 % of the shorter side (at least one pixel)
 
@@ -94,9 +94,7 @@ def check_file(path: str | Path, preset: Mapping[str, Any]) -> CheckReport:
             width, height = im.size
             bits = 16 if mode.startswith("I;16") or mode in ("I", "RGB;16") else 8
             if im.format == "PNG" and mode in ("RGB", "RGBA"):
-                with open(path, "rb") as fh:
-                    head = fh.read(26)
-                bits = head[24] if len(head) > 24 else 8
+                bits = _png_bit_depth(path)
             rgb = im.convert("RGBA" if "A" in mode or "transparency" in im.info else "RGB")
             pixels = np.asarray(rgb)
     except FileNotFoundError:
