@@ -22,8 +22,8 @@ from PIL import ImageCms
 
 from .errors import BadInput, BadParameter
 from .image import Image, quantize
-from .imageio import (MAX_PIXELS, WRITE_FORMATS, _pil_writer, _png16_writer, _same_file, _tiff16_writer,
-                      atomic_write, load_image, quarter_turned, srgb_icc)
+from .imageio import (MAX_PIXELS, WRITE_FORMATS, _same_file, _writer, atomic_write, load_image, quarter_turned,
+                      srgb_icc)
 
 FITS = ("contain", "cover", "pad")
 COLOUR_SPACES = ("sRGB", "keep")
@@ -322,16 +322,8 @@ def _encode_at(image: Image, options: ExportOptions, quality: int, icc, exif) ->
         rgba = _to_pil(image)
         pil.paste(rgba, (0, 0), rgba)
         pixels = np.asarray(pil)
-    if pixels.dtype == np.uint16 and options.format == "TIFF":
-        writer = _tiff16_writer(pixels, icc, image.dpi)
-    elif pixels.dtype == np.uint16 and options.format == "PNG":
-        writer = _png16_writer(pixels, icc, exif, image.dpi)
-    else:
-        if pixels.dtype == np.uint16:
-            pixels = quantize(pixels.astype(np.float32) / 65535.0, np.uint8)
-        writer = _pil_writer(pixels, options.format, quality, icc, exif, image.dpi)
     buf = io.BytesIO()
-    writer(buf)
+    _writer(pixels, options.format, quality, icc, exif, image.dpi)(buf)
     return buf.getvalue()
 
 

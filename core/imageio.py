@@ -261,17 +261,9 @@ def save_image(
     pixels = image.pixels
     if fmt in _NO_ALPHA and image.has_alpha:
         pixels = _flatten(image, background)
-    if fmt not in _SIXTEEN_BIT and pixels.dtype == np.uint16:
-        pixels = quantize(pixels.astype(np.float32) / 65535.0, np.uint8)
     icc = image.icc_profile if keep_metadata else None
     exif = image.exif if keep_metadata else None
-    if pixels.dtype == np.uint16 and fmt == "TIFF":
-        writer = _tiff16_writer(pixels, icc, image.dpi)
-    elif pixels.dtype == np.uint16:
-        writer = _png16_writer(pixels, icc, exif, image.dpi)
-    else:
-        writer = _pil_writer(pixels, fmt, quality, icc, exif, image.dpi)
-    atomic_write(path, writer)
+    atomic_write(path, _writer(pixels, fmt, quality, icc, exif, image.dpi))
     return path
 
 
@@ -288,6 +280,15 @@ def _flatten(image: Image, background: tuple[int, int, int]) -> np.ndarray:
     bg = np.asarray(background, dtype=np.float32) / 255.0
     rgb = rgba[..., :3] * alpha + bg * (1.0 - alpha)
     return quantize(rgb, image.pixels.dtype)
+
+
+def _writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
+    """The writer for ``fmt``: PNG and TIFF keep 16 bits, the other formats get 8."""
+    if pixels.dtype == np.uint16 and fmt in _SIXTEEN_BIT:
+        return _tiff16_writer(pixels, icc, dpi) if fmt == "TIFF" else _png16_writer(pixels, icc, exif, dpi)
+    if pixels.dtype == np.uint16:
+        pixels = quantize(pixels.astype(np.float32) / 65535.0, np.uint8)
+    return _pil_writer(pixels, fmt, quality, icc, exif, dpi)
 
 
 def _pil_writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
