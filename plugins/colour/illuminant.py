@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.image import quantize
+
 from .colour_math import linear_to_srgb
 
 CLIP = 0.98
@@ -72,7 +74,7 @@ def learning_based(linear: np.ndarray) -> np.ndarray:
     """
     import cv2
 
-    encoded = np.clip(linear_to_srgb(linear) * 65535 + 0.5, 0, 65535).astype(np.uint16)
+    encoded = quantize(linear_to_srgb(linear), np.uint16)
     bgr = np.ascontiguousarray(encoded[..., ::-1])
     wb = cv2.xphoto.createLearningBasedWB()
     wb.setRangeMaxVal(65535)

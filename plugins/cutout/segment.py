@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.image import quantize
+
 from .backdrop_fit import BackdropFit
 
 # A contact shadow darkens the backdrop to no less than this share of its brightness.
@@ -107,7 +109,7 @@ def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int = 4) -> np.ndar
     """Boolean product mask from GrabCut run on the seeded labels."""
     import cv2
 
-    img = np.ascontiguousarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)[..., ::-1])
+    img = np.ascontiguousarray(quantize(rgb, np.uint8)[..., ::-1])
     mask = labels.copy()
     if not (mask == cv2.GC_FGD).any() and not (mask == cv2.GC_PR_FGD).any():
         return np.zeros(mask.shape, bool)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from core.image import quantize
 from core.operation import Inputs, Operation, Result
 from core.params import Choice, Int, Text
 
@@ -89,7 +90,7 @@ def _opencv_sr(sr, block: np.ndarray, scale: int) -> np.ndarray:
     16-bit input keeps its fine gradations."""
     import cv2
 
-    q8 = np.clip(block * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    q8 = quantize(block, np.uint8)
     h, w = block.shape[:2]
     net = sr.upsample(np.ascontiguousarray(q8[..., ::-1]))[..., ::-1].astype(np.float32) / 255.0
     size = (w * scale, h * scale)

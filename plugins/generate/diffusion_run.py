@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.context import Context
+from core.image import quantize
 from core.params import Bool, Choice, Float, Int, Text
 
 from .diffusion_models import SCHEDULERS, load_pipeline, resolve_source, set_scheduler
@@ -92,7 +93,7 @@ def resize(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def to_pil(rgb: np.ndarray):
     from PIL import Image as PILImage
 
-    return PILImage.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))
+    return PILImage.fromarray(quantize(rgb, np.uint8))
 
 
 def inpaint(ctx: Context, params: Mapping[str, Any], rgb: np.ndarray, repaint: np.ndarray,

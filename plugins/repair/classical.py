@@ -13,13 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from core.image import quantize
+
 Fill = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 DIFFUSION_RADIUS = 3
-
-
-def _to_u8(rgb: np.ndarray) -> np.ndarray:
-    return (np.clip(rgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
 def _composite(rgb: np.ndarray, hole: np.ndarray, filled: np.ndarray) -> np.ndarray:
@@ -32,7 +30,7 @@ def telea(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """Fast marching (Telea 2004): good on thin strokes, smears large holes."""
     import cv2
 
-    filled = cv2.inpaint(_to_u8(rgb), hole.astype(np.uint8), DIFFUSION_RADIUS, cv2.INPAINT_TELEA)
+    filled = cv2.inpaint(quantize(rgb, np.uint8), hole.astype(np.uint8), DIFFUSION_RADIUS, cv2.INPAINT_TELEA)
     return _composite(rgb, hole, filled.astype(np.float32) / 255.0)
 
 
@@ -40,7 +38,7 @@ def navier_stokes(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """Navier-Stokes diffusion (Bertalmio 2001): continues isophotes into the hole."""
     import cv2
 
-    filled = cv2.inpaint(_to_u8(rgb), hole.astype(np.uint8), DIFFUSION_RADIUS, cv2.INPAINT_NS)
+    filled = cv2.inpaint(quantize(rgb, np.uint8), hole.astype(np.uint8), DIFFUSION_RADIUS, cv2.INPAINT_NS)
     return _composite(rgb, hole, filled.astype(np.float32) / 255.0)
 
 
@@ -49,7 +47,7 @@ def fsr(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
     for small holes. It accepts only 8-bit input, so a 16-bit hole gets 8-bit content."""
     import cv2
 
-    src = _to_u8(rgb)
+    src = quantize(rgb, np.uint8)
     dst = np.zeros_like(src)
     keep = np.where(hole, 0, 255).astype(np.uint8)
     cv2.xphoto.inpaint(src, keep, dst, cv2.xphoto.INPAINT_FSR_FAST)

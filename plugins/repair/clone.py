@@ -17,6 +17,7 @@ import numpy as np
 
 from core.context import Context
 from core.errors import BadInput, BadParameter
+from core.image import quantize
 from core.mask import as_mask, is_empty
 from core.operation import Inputs, Operation, Result
 from core.params import Bool, Numbers
@@ -113,7 +114,7 @@ class Clone(Operation):
             healed = heal(destination, source, hole, params["blend"])
             a = alpha[hole][:, None]
             blended = destination[hole] * (1.0 - a) + healed[hole] * a
-            out[sl][hole, :3] = (np.clip(blended, 0.0, 1.0) * top + 0.5).astype(out.dtype)
+            out[sl][hole, :3] = quantize(blended, out.dtype)
         ctx.progress(1.0, "done")
         report = {"regions": len(boxes), "pixels_processed": int(sum(b.area for b in boxes)),
                   "offset": [dx, dy]}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.context import Context
+from core.image import quantize
 
 # fill(window_rgb_float, window_hole_bool, ctx) -> (filled_rgb_float, label of what filled it)
 WindowFill = Callable[[np.ndarray, np.ndarray, Context], tuple[np.ndarray, str]]
@@ -108,7 +109,7 @@ def fill_regions(pixels: np.ndarray, mask: np.ndarray, fill: WindowFill, pad: Pa
         a = alpha[window_hole][:, None]
         blended = rgb[window_hole] * (1.0 - a) + filled[window_hole] * a
         target = out[sl]
-        target[window_hole, :3] = (np.clip(blended, 0.0, 1.0) * top + 0.5).astype(pixels.dtype)
+        target[window_hole, :3] = quantize(blended, pixels.dtype)
     ctx.progress(1.0, "done")
     report = {
         "regions": len(boxes),
