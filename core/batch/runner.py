@@ -155,8 +155,8 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
         raise BadParameter(f"executor {executor!r}; expected one of {', '.join(executors.EXECUTORS)}")
     started = time.monotonic()
     plan = plan_batch(spec)
-    report = BatchReport(spec.out_dir.resolve(), dry_run=dry_run, preset=spec.preset,
-                         fingerprint=spec.fingerprint())
+    fingerprint = spec.fingerprint()
+    report = BatchReport(spec.out_dir.resolve(), dry_run=dry_run, preset=spec.preset, fingerprint=fingerprint)
     if dry_run:
         status = {"write": "planned", "done-earlier": "done-earlier", "exists": "skipped"}
         report.items = [_item(p, status[p.action]) for p in plan]
@@ -165,17 +165,17 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
     root = spec.out_dir.resolve()
     root.mkdir(parents=True, exist_ok=True)
     journal = Journal(root)
-    fingerprint = spec.fingerprint()
     todo = [p for p in plan if p.action == "write"]
     for item in todo:
         _remove_stale_parts(item.output)
     from ..settings import load_settings
 
     settings = load_settings()
+    options = spec.options.validated()
     tasks = []
     for i, p in enumerate(todo):
         recipe, base = spec.recipe_for(p.source)
-        tasks.append(Task(i, str(p.source), str(p.output), spec.options.validated(),
+        tasks.append(Task(i, str(p.source), str(p.output), options,
                           recipe.to_dict() if recipe else None, str(base or ""), spec.seed,
                           settings.device, settings.tile_size, str(settings.models_path)))
     journal.write_many([{"event": "start", "output": p.key, "source": str(p.source), "fp": fingerprint}
