@@ -819,7 +819,6 @@ class MainWindow(QMainWindow):
         self.exports.stop()
         self.tasks.clear()
         self.library.stop()
-        self.tasks.clear()
         self.tasks.wait(10_000)
         self.catalogue.close()
         super().closeEvent(event)
