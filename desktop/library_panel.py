@@ -101,9 +101,7 @@ class LibraryModel(QAbstractListModel):
         if i is None:
             return
         self.entries[i] = new
-        row = self.row_of(new.path)
-        if row >= 0:
-            self.dataChanged.emit(self.index(row), self.index(row))
+        self._row_changed(new.path)
 
     def merge(self, found: dict[Path, Entry]) -> None:
         """Take marks (and sizes not known yet) from the library for many entries at once."""
@@ -119,6 +117,10 @@ class LibraryModel(QAbstractListModel):
         i = self._index.get(path)
         if i is not None:
             self.entries[i] = replace(self.entries[i], width=dims[0], height=dims[1])
+        self._row_changed(path)
+
+    def _row_changed(self, path: Path) -> None:
+        """Tell the view a picture's cell changed, if the filter shows it."""
         row = self.row_of(path)
         if row >= 0:
             self.dataChanged.emit(self.index(row), self.index(row))
