@@ -252,19 +252,20 @@ class Library:
             where.append("missing = 0")
         sql = f"SELECT {_COLUMNS} FROM files" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY path"
         with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-            tags = self._tags_of([r[0] for r in rows])
-            folders = dict(self._db.execute("SELECT id, path FROM folders").fetchall())
-        return [_record(r, folders, tags) for r in rows]
+            return self._records(self._db.execute(sql, args).fetchall())
 
     def file(self, ref: int | str | Path) -> FileRecord:
         """One file by id or path."""
         file_id = self._id(ref)
         with self._lock:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM files WHERE id = ?", (file_id,)).fetchone()
-            folders = dict(self._db.execute("SELECT id, path FROM folders").fetchall())
-            tags = self._tags_of([file_id])
-        return _record(row, folders, tags)
+            return self._records([row])[0]
+
+    def _records(self, rows: Sequence[tuple]) -> list[FileRecord]:
+        """Rows of ``_COLUMNS`` as FileRecords, with their folders and tags (under the lock)."""
+        tags = self._tags_of([r[0] for r in rows])
+        folders = dict(self._db.execute("SELECT id, path FROM folders").fetchall())
+        return [_record(r, folders, tags) for r in rows]
 
     def _tags_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
