@@ -141,8 +141,9 @@ class AutoFrame(Operation):
 
     @staticmethod
     def _product_alpha(inputs: Inputs, ctx: Context) -> tuple[np.ndarray, str]:
-        if inputs.image.has_alpha and inputs.image.alpha().min() < 0.5:
-            return inputs.image.alpha(), "alpha"
+        alpha = inputs.image.alpha()
+        if alpha is not None and alpha.min() < 0.5:
+            return alpha, "alpha"
         if inputs.mask is not None:
             return inputs.mask, "mask"
         from .studio_cutout import cut_out

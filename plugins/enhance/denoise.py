@@ -101,12 +101,13 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
     store, entry = choose_model(ctx, task, params["model"], loaders=("spandrel",))
     model = store.load(entry.name, ctx.device)
     report: dict[str, Any] = {"model": entry.name}
+    pixels = rgb_pixels(image)
     call = None
     if "FDnCNN" in getattr(model, "tags", ()):
-        level = params.get("noise_level", 0.0) / 255.0 or estimate_noise(_center(rgb_pixels(image)))
+        level = params.get("noise_level", 0.0) / 255.0 or estimate_noise(_center(pixels))
         report["noise_level_8bit"] = round(level * 255, 2)
         call = _fdncnn_call(model, level)
-    run = run_image_model(model, rgb_pixels(image), ctx, call=call)
+    run = run_image_model(model, pixels, ctx, call=call)
     out = run.pixels
     if out.shape[:2] != image.pixels.shape[:2]:
         from core.image import quantize

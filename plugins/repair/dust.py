@@ -46,8 +46,9 @@ def detect_spots(rgb: np.ndarray, sensitivity: float = 0.5, max_size: int = 15,
     """A float mask (1 on each spot, grown by a pixel to cover its soft rim) and the count."""
     import cv2
 
-    lum = cv2.GaussianBlur(luminance(rgb), (0, 0), 0.8)
-    sigma = noise_sigma(luminance(rgb))
+    raw = luminance(rgb)
+    lum = cv2.GaussianBlur(raw, (0, 0), 0.8)
+    sigma = noise_sigma(raw)
     k = SIGMAS_AT_LEAST_SENSITIVE + (SIGMAS_AT_MOST_SENSITIVE - SIGMAS_AT_LEAST_SENSITIVE) * sensitivity
     size = max_size + 4 | 1
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))

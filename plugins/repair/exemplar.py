@@ -205,8 +205,8 @@ class _Level:
         from numpy.lib.stride_tricks import sliding_window_view
 
         r = self.r
-        padded = np.pad(self.image, ((r, r), (r, r), (0, 0)), mode="edge")
-        self._windows = sliding_window_view(padded, (self.patch, self.patch), axis=(0, 1))
+        self._padded = np.pad(self.image, ((r, r), (r, r), (0, 0)), mode="edge")
+        self._windows = sliding_window_view(self._padded, (self.patch, self.patch), axis=(0, 1))
         self._targets = self._patches(self.ty, self.tx)
 
     def _distance(self, sy: np.ndarray, sx: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
@@ -255,7 +255,7 @@ class _Level:
         h, w = self.shape
         acc = np.zeros((3, h * w), np.float64)
         norm = np.zeros(h * w, np.float64)
-        padded = np.pad(self.image, ((r, r), (r, r), (0, 0)), mode="edge")
+        padded = self._padded  # the image as padded when the targets were last taken: unchanged since
         sy, sx = self.nnf
         for dy in range(-r, r + 1):
             for dx in range(-r, r + 1):
