@@ -12,7 +12,6 @@ from PIL import Image as PILImage
 from ..imageio import MAX_PIXELS, READ_FORMATS, quarter_turned
 
 IMAGE_SUFFIXES = frozenset(READ_FORMATS)
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -29,11 +28,8 @@ class FileFacts:
 
 def content_hash(path: str | Path) -> str:
     """A 128-bit BLAKE2b of the file's bytes: the same picture moved or renamed keeps it."""
-    digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def probe(path: Path, stat: os.stat_result | None = None) -> FileFacts:
