@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         missing = []
         for name in op.models:
             try:
-                present = self.models.file_path(name).is_file()
+                present = (self.models.folder / self.models.entry(name).file).is_file()
             except PackshotError:
                 present = False
             if not present:

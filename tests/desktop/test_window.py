@@ -182,6 +182,13 @@ def test_plugin_failures_become_messages(qtbot, make_packshot_window, shots, fak
     assert len(doc.steps) == 1
 
 
+def test_choosing_a_model_operation_names_its_missing_weights(window):
+    window.operations.select("test.needs_model")
+    assert window.operations.op is not None and window.operations.op.id == "test.needs_model"
+    assert window.operations.badge.text() == "model: not installed"
+    assert "tiny-missing" in window.operations.hint.text()
+
+
 def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
     import time
 
