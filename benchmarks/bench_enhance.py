@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.photos import psnr
 from benchmarks.table import best_time, print_table
 from core.context import Context
 from core.image import Image
@@ -38,11 +39,6 @@ def _crop(pixels: np.ndarray, side: int) -> np.ndarray:
     h, w = pixels.shape[:2]
     side = min(side, h, w)
     return pixels[(h - side) // 2:(h - side) // 2 + side, (w - side) // 2:(w - side) // 2 + side]
-
-
-def _psnr(a: np.ndarray, b: np.ndarray, top: float = 255.0) -> float:
-    err = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float(10 * np.log10(top**2 / err))
 
 
 def _ssim(a: np.ndarray, b: np.ndarray) -> float:
@@ -201,7 +197,7 @@ def denoise_quality(quick: bool) -> None:
                 start = time.perf_counter()
                 out = np.clip(fn(), 0, 1)
                 seconds = time.perf_counter() - start
-                totals.setdefault(label, []).extend([_psnr(clean, out, 1.0), seconds])
+                totals.setdefault(label, []).extend([psnr(clean, out, 1.0), seconds])
         for label, vals in totals.items():
             psnrs, secs = vals[0::2], vals[1::2]
             rows.append((sigma, label, float(np.mean(psnrs)), float(np.mean(secs))))
@@ -241,7 +237,7 @@ def upscale_quality(quick: bool) -> None:
             for label, net in sr.get(scale, {}).items():
                 results[label] = net.upsample(np.ascontiguousarray(low[..., ::-1]))[..., ::-1]
             for label, out in results.items():
-                scores.setdefault(label, []).append((_psnr(truth, out), _ssim(truth, out)))
+                scores.setdefault(label, []).append((psnr(truth, out), _ssim(truth, out)))
         for label, vals in scores.items():
             rows.append((f"{scale}x", label, float(np.mean([v[0] for v in vals])),
                          float(np.mean([v[1] for v in vals]))))
@@ -288,8 +284,8 @@ def deblock_quality(quick: bool) -> None:
             PILImage.fromarray(truth).save(buf, "JPEG", quality=quality)
             jpeg = np.asarray(PILImage.open(buf))
             out = _run(RestoreJpeg(), jpeg, {"jpeg_quality": quality})
-            before.append(_psnr(truth, jpeg))
-            after.append(_psnr(truth, out))
+            before.append(psnr(truth, jpeg))
+            after.append(psnr(truth, out))
         rows.append((quality, float(np.mean(before)), float(np.mean(after)),
                      float(np.mean(after) - np.mean(before))))
     print_table(f"enhance.deblock: PSNR against the original over {', '.join(names)} (256 px crops)",

@@ -29,9 +29,10 @@ def make_photos(folder: Path, count: int, size: tuple[int, int] = (4000, 3000)) 
     return paths
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
+def psnr(a: np.ndarray, b: np.ndarray, top: float = 255.0) -> float:
+    """Peak signal-to-noise ratio in dB of ``b`` against ``a``, for values up to ``top``."""
     err = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float("inf") if err == 0 else float(10 * np.log10(255.0**2 / err))
+    return float("inf") if err == 0 else float(10 * np.log10(top**2 / err))
 
 
 def output_path(fn: Callable[[Path, Path], None], source: Path, out: Path) -> Path:
