@@ -12,7 +12,8 @@ from core.image import quantize
 from core.operation import Inputs, Operation, Result
 from core.params import Choice, Float, Int, Text
 
-from .diffusion_run import MODEL_PARAMS, at_least_one_step, inpaint, prepare, resize, to_pil, working_size
+from .diffusion_run import (MODEL_PARAMS, at_least_one_step, inpaint, native_side, prepare, resize, to_pil,
+                            working_size)
 
 INSTALL_HINT = ("install a diffusion model, e.g. 'packshot models download sd-turbo' (fast, 1-4 steps) "
                 "plus the CLIP tokenizer files (clip-vocab, clip-merges), or put a diffusers folder into "
@@ -40,7 +41,7 @@ class DiffusionTxt2Img(_Diffusion):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         pipe, args = prepare(ctx, params, "txt2img")
-        native = int(pipe.unet.config.sample_size) * int(pipe.vae_scale_factor)
+        native = native_side(pipe)
         w, h = params["width"] or native, params["height"] or native
         size = working_size(w, h, max(w, h))
         out = pipe(prompt=inputs.prompt, width=size[0], height=size[1], **args).images[0]
@@ -59,7 +60,7 @@ class DiffusionImg2Img(_Diffusion):
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         pipe, args = prepare(ctx, params, "img2img")
         image = inputs.image
-        native = int(pipe.unet.config.sample_size) * int(pipe.vae_scale_factor)
+        native = native_side(pipe)
         size = working_size(image.width, image.height, native)
         args["num_inference_steps"] = at_least_one_step(args["num_inference_steps"], params["strength"])
         out = pipe(prompt=inputs.prompt, image=to_pil(resize(image.rgb(), size)), strength=params["strength"],
