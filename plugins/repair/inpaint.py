@@ -49,13 +49,10 @@ def context_pad(extent: int) -> int:
     return 24 + extent
 
 
-def _exemplar(seed: int, progress=None):
+def _exemplar(rgb: np.ndarray, hole: np.ndarray, seed: int, progress: Progress) -> np.ndarray:
     from .exemplar import exemplar_fill
 
-    def fill(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        return exemplar_fill(rgb, hole, rng=np.random.default_rng(seed), progress=progress)
-
-    return fill
+    return exemplar_fill(rgb, hole, rng=np.random.default_rng(seed), progress=progress)
 
 
 def fill_window(rgb: np.ndarray, hole: np.ndarray, method: str, ctx: Context) -> tuple[np.ndarray, str]:
@@ -74,7 +71,7 @@ def fill_window(rgb: np.ndarray, hole: np.ndarray, method: str, ctx: Context) ->
             labels.append(label)
         return rgb, " then ".join(labels)
     if method == "exemplar":
-        return _exemplar(ctx.seed, ctx.progress)(rgb, hole), "exemplar"
+        return _exemplar(rgb, hole, ctx.seed, ctx.progress), "exemplar"
     ctx.progress(0.0, method)
     return FILLS[method](rgb, hole), method
 
@@ -86,7 +83,7 @@ def _large_fills(seed: int) -> dict[str, Fill]:
     from .classical import FILLS
 
     def exemplar(rgb: np.ndarray, hole: np.ndarray, progress: Progress) -> np.ndarray:
-        return _exemplar(seed, progress)(rgb, hole)
+        return _exemplar(rgb, hole, seed, progress)
 
     def classical(name: str) -> Fill:
         def fill(rgb: np.ndarray, hole: np.ndarray, progress: Progress) -> np.ndarray:
