@@ -1,29 +1,9 @@
-"""Cut-out test helpers: run an operation through the plugin host as a person would."""
+"""Cut-out test helpers (``run_op`` comes from tests/plugins/conftest.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from core.context import Context
-from core.image import from_array
-from core.jobs import execute
-from core.operation import Inputs
-from core.plugin_host import load_plugins
-
-
-@pytest.fixture(scope="module")
-def host():
-    return load_plugins(disabled=())
-
-
-@pytest.fixture
-def run_op(host):
-    def run(op_id, image, params=None, mask=None, ctx=None):
-        if isinstance(image, np.ndarray):
-            image = from_array(image)
-        return execute(host.operation(op_id), Inputs(image, mask), params or {}, ctx or Context())
-    return run
 
 
 def _iou(alpha: np.ndarray, truth: np.ndarray) -> float:

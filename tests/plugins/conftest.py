@@ -1,4 +1,4 @@
-"""Generate test helpers: run an operation through the plugin host as a person would."""
+"""Plugin test helpers: run an operation through the plugin host as a person would."""
 
 from __future__ import annotations
 
