@@ -5,9 +5,6 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
-
-
 def resource_path(*parts: str) -> Path:
     """A path inside the ``resources`` package (installed or from a source tree)."""
     return Path(str(files("resources").joinpath(*parts)))
@@ -15,5 +12,7 @@ def resource_path(*parts: str) -> Path:
 
 def sample_images() -> list[Path]:
     """The bundled sample product photos, sorted by name."""
+    from .library.probe import IMAGE_SUFFIXES
+
     folder = resource_path("samples")
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)

@@ -36,11 +36,12 @@ from core.errors import BadInput, MissingModel, PackshotError
 from core.image import Image
 from core.imageio import load_image
 from core.jobs import Job, JobRunner
+from core.library.probe import IMAGE_SUFFIXES
 from core.models import open_store
 from core.operation import Inputs
 from core.plugin_host import PluginHost, load_plugins
 from core.recipe import make_step
-from core.resources import IMAGE_SUFFIXES, sample_images
+from core.resources import sample_images
 from core.settings import Settings, config_dir, data_dir, load_settings
 
 from .canvas import Canvas, Rendered, render

@@ -332,6 +332,10 @@ def test_dropping_a_folder_or_files_opens_them(qtbot, window, shots, tmp_path):
     assert window.library.paths() == [shots[3], shots[1]]
     drop([tmp_path / "notes.txt"])
     assert "nothing to open" in window.message_bar.label.text()
+    bmp = tmp_path / "scan.bmp"
+    PILImage.open(shots[2]).save(bmp)
+    drop([bmp])  # a file its folder's listing shows is one a drop opens too
+    assert window.library.paths() == [bmp]
 
 
 def test_last_folder_and_layout_are_remembered(qtbot, make_packshot_window, fake_host, shots):
