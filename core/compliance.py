@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 
 from .errors import BadInput
 from .export import is_srgb, product_box, profile_name
-from .imageio import MAX_PIXELS, _png_bit_depth
+from .imageio import _png_bit_depth
 
 BORDER_SHARE = 0.01  # the border band is 1 % of the shorter side (at least one pixel)
 
@@ -88,7 +88,6 @@ def check_file(path: str | Path, preset: Mapping[str, Any]) -> CheckReport:
     rules = dict(preset.get("check", {}))
     try:
         size = path.stat().st_size
-        PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
         with PILImage.open(path) as im:
             fmt, mode, icc = im.format, im.mode, im.info.get("icc_profile")
             width, height = im.size

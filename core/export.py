@@ -394,7 +394,6 @@ def image_size(path: str | Path) -> tuple[int, int]:
     path = Path(path)
     if path.is_file() and path.stat().st_size == 0:
         raise BadInput(f"{path.name}: file is empty (0 bytes)")
-    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with PILImage.open(path) as im:
             w, h = im.size

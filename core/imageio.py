@@ -25,6 +25,9 @@ from .image import Image, quantize
 
 # 200 megapixels: beyond any camera a studio uses, far below what exhausts memory.
 MAX_PIXELS = 200_000_000
+# Set once, here: every module that opens pictures imports this one first, so a header
+# scan, a thumbnail and a full load all refuse the same decompression bombs.
+PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 READ_FORMATS = {
     ".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF", ".tiff": "TIFF",
@@ -69,7 +72,6 @@ def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Ima
     if path.stat().st_size == 0:
         raise BadInput(f"{path.name}: file is empty (0 bytes)")
     _enable_optional_codecs()
-    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with PILImage.open(path) as im:
             _check_dimensions(path, im.size)

@@ -17,7 +17,7 @@ from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps
 
 from ..errors import BadInput
-from ..imageio import MAX_PIXELS, atomic_write
+from ..imageio import atomic_write
 from ..settings import cache_dir
 
 DEFAULT_SIZE = 256
@@ -37,7 +37,6 @@ def thumbnail_path(content_hash: str, size: int = DEFAULT_SIZE, folder: Path | N
 def render_thumbnail(source: str | Path, size: int = DEFAULT_SIZE) -> PILImage.Image:
     """An sRGB RGB thumbnail whose longer side is ``size`` (never enlarged)."""
     source = Path(source)
-    PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with PILImage.open(source) as im:
             if im.format == "JPEG":

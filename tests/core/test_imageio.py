@@ -173,3 +173,20 @@ def test_noisy_high_quality_jpeg_is_written(tmp_path):
     noise = (np.random.default_rng(3).random((300, 400, 3)) * 255).astype(np.uint8)
     out = save_image(Image(noise), tmp_path / "noise.jpg", quality=98)
     assert load_image(out).size == (400, 300)
+
+
+def test_a_header_scan_in_a_fresh_process_uses_packshots_pixel_limit(tmp_path):
+    """190 MP is under Packshot's 200 MP limit: the library's first scan must not refuse
+    what a load accepts (Pillow's own default limit is about 179 MP)."""
+    import subprocess
+    import sys
+
+    width, height = 14_000, 13_600
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit grey: a 0.03 MB file
+    rows = zlib.compress(b"\x00" * ((1 + width // 8) * height))
+    path = tmp_path / "big.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", rows) + _chunk(b"IEND", b""))
+    code = ("import sys; from pathlib import Path; from core.library.probe import probe; "
+            "f = probe(Path(sys.argv[1])); print(f.width, f.height, repr(f.error))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["14000", "13600", "''"]
