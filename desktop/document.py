@@ -12,6 +12,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -107,6 +108,9 @@ class Document:
         self.warning = ""
         self._unsaved_masks: dict[str, np.ndarray] = {}
         self._listeners: list[Listener] = []
+        # The history as its sidecar holds it (None: not known), so that saving after every
+        # event rewrites the file only when the history really changed.
+        self._saved: dict[str, Any] | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> Document:
@@ -120,6 +124,8 @@ class Document:
             stack, warning = None, f"{exc}; starting a fresh history"
         doc = cls(image, path, stack)
         doc.warning = warning
+        if not warning:
+            doc._saved = doc.stack.to_dict()
         return doc
 
     # ------------------------------------------------------------------ observers
@@ -305,17 +311,25 @@ class Document:
     # ------------------------------------------------------------------ saving
 
     def save(self) -> Path | None:
-        """Write the history (and the masks its steps used) beside the image; never the image."""
+        """Write the history (and the masks its steps used) beside the image; never the image.
+
+        None when there was nothing to write: no history, or the one already saved.
+        """
         if self.path is None:
             return None
         if not self.stack.steps and not sidecar_path(self.path).exists():
+            return None
+        snapshot = self.stack.to_dict()
+        if snapshot == self._saved:
             return None
         used = {s.mask for s in self.stack.steps if s.mask}
         for name in sorted(used & set(self._unsaved_masks)):
             target = self.path.parent / name
             target.parent.mkdir(exist_ok=True)
             save_mask(self._unsaved_masks.pop(name), target)
-        return save_sidecar(self.path, self.stack)
+        written = save_sidecar(self.path, self.stack)
+        self._saved = snapshot
+        return written
 
 
 def describe_error(exc: BaseException) -> str:

@@ -92,6 +92,21 @@ def test_sidecar_and_mask_restore_on_reopen_original_untouched(photo, fake_host)
     assert again.steps[0].mask and (photo.parent / again.steps[0].mask).is_file()
 
 
+def test_reopening_rewrites_the_sidecar_only_when_the_history_changes(photo, fake_host):
+    doc = Document.open(photo)
+    _apply(doc, fake_host, "test.invert")
+    assert doc.save() == sidecar_path(photo)
+    assert doc.save() is None
+    stamp = sidecar_path(photo).stat().st_mtime_ns
+
+    again = Document.open(photo)
+    again.add_replayed(again.replay(fake_host))
+    assert again.save() is None and sidecar_path(photo).stat().st_mtime_ns == stamp
+    again.undo()
+    assert again.save() == sidecar_path(photo)
+    assert Document.open(photo).cursor == 0
+
+
 def test_step_mask_outside_its_folder_is_refused(photo):
     doc = Document.open(photo)
     with pytest.raises(BadInput, match="outside"):
