@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.table import best_time, print_table
-from plugins.generate.backdrops import STYLES, BackdropSpec, render_backdrop
+from packshot.plugins.generate.backdrops import STYLES, BackdropSpec, render_backdrop
 
 
 def run(quick: bool) -> None:

@@ -14,8 +14,8 @@ import time
 import numpy as np
 
 from benchmarks.table import print_table
-from core.context import Context
-from core.synthetic import photo_product_shot, studio_shot
+from packshot.core.context import Context
+from packshot.core.synthetic import photo_product_shot, studio_shot
 
 
 def shots(quick: bool) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -38,7 +38,7 @@ def shots(quick: bool) -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def ours(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
-    from plugins.cutout.studio_cutout import cut_out
+    from packshot.plugins.cutout.studio_cutout import cut_out
 
     found = cut_out(rgb, Context())
     return found.alpha, found.unsure

@@ -35,7 +35,7 @@ SHOWN = textwrap.dedent("""
     QTimer.singleShot(0, shown)
     app.exec()
 """)
-PACKSHOT = ("from desktop.theme import apply_theme\nfrom desktop.main_window import MainWindow\n"
+PACKSHOT = ("from packshot.desktop.theme import apply_theme\nfrom packshot.desktop.main_window import MainWindow\n"
             "apply_theme(app)\nw = MainWindow()")
 BARE = "w = QWidget(); w.resize(1440, 900)"
 
@@ -92,18 +92,18 @@ def stalls(quick: bool) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from core.context import Context
-    from core.image import from_array
-    from core.jobs import execute
-    from core.operation import Inputs
-    from core.plugin_host import load_plugins
-    from core.settings import Settings
-    from core.synthetic import studio_shot
-    from desktop.document import Document
+    from packshot.core.context import Context
+    from packshot.core.image import from_array
+    from packshot.core.jobs import execute
+    from packshot.core.operation import Inputs
+    from packshot.core.plugin_host import load_plugins
+    from packshot.core.settings import Settings
+    from packshot.core.synthetic import studio_shot
+    from packshot.desktop.document import Document
 
     with tempfile.TemporaryDirectory() as home:
         os.environ.update(_packshot_dirs(home))
-        from desktop.main_window import MainWindow
+        from packshot.desktop.main_window import MainWindow
 
         app = QApplication.instance() or QApplication([])
         host = load_plugins()
@@ -160,9 +160,9 @@ def library(quick: bool) -> None:
         base = rng.integers(0, 255, (750, 1000, 3), dtype=np.uint8)
         for i in range(count):  # 3000x2250 JPEGs (a 7 MP camera), different bytes each
             PILImage.fromarray(np.roll(base, i, axis=1)).resize((3000, 2250)).save(folder / f"{i:04d}.jpg", quality=85)
-        from core.plugin_host import PluginHost
-        from core.settings import Settings
-        from desktop.main_window import MainWindow
+        from packshot.core.plugin_host import PluginHost
+        from packshot.core.settings import Settings
+        from packshot.desktop.main_window import MainWindow
 
         app = QApplication.instance() or QApplication([])
         window = MainWindow(host=PluginHost(), settings=Settings(), open_on_start=False)

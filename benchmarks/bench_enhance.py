@@ -21,9 +21,9 @@ import numpy as np
 
 from benchmarks.photos import psnr
 from benchmarks.table import best_time, print_table
-from core.context import Context
-from core.image import Image
-from core.operation import Inputs
+from packshot.core.context import Context
+from packshot.core.image import Image
+from packshot.core.operation import Inputs
 
 WEIGHTS = Path(__file__).resolve().parents[1] / ".." / "shared" / "weights"
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
@@ -48,7 +48,7 @@ def _ssim(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _run(op, pixels: np.ndarray, params: dict, tile: int = 512) -> np.ndarray:
-    from core.jobs import execute
+    from packshot.core.jobs import execute
 
     return execute(op, Inputs(Image(pixels)), params, Context(device="cpu", tile_size=tile)).image.pixels
 
@@ -57,9 +57,9 @@ def _run(op, pixels: np.ndarray, params: dict, tile: int = 512) -> np.ndarray:
 
 
 def speed(quick: bool) -> None:
-    from plugins.enhance.denoise import Denoise
-    from plugins.enhance.sharpen import Sharpen
-    from plugins.enhance.upscale import Upscale
+    from packshot.plugins.enhance.denoise import Denoise
+    from packshot.plugins.enhance.sharpen import Sharpen
+    from packshot.plugins.enhance.upscale import Upscale
 
     side = 512 if quick else 1024
     base = np.asarray(_tile_photo(side))
@@ -108,9 +108,9 @@ def _tile_photo(side: int) -> np.ndarray:
 
 
 def _tiny_model_times(base: np.ndarray, quick: bool) -> tuple[str, float, float]:
-    from core.models.inference import run_image_model
-    from core.models.safe_load import load_spandrel
-    from core.models.tiny import save_tiny
+    from packshot.core.models.inference import run_image_model
+    from packshot.core.models.safe_load import load_spandrel
+    from packshot.core.models.tiny import save_tiny
 
     with tempfile.TemporaryDirectory() as tmp:
         model = load_spandrel(save_tiny("compact", Path(tmp) / "tiny.safetensors"))
@@ -125,11 +125,11 @@ def _tiny_model_times(base: np.ndarray, quick: bool) -> tuple[str, float, float]
 _MEMORY_SCRIPT = r"""
 import json, resource, sys, time, tracemalloc
 import numpy as np
-from core.context import Context
-from core.image import Image
-from core.jobs import execute
-from core.operation import Inputs
-from plugins.enhance.upscale import Upscale
+from packshot.core.context import Context
+from packshot.core.image import Image
+from packshot.core.jobs import execute
+from packshot.core.operation import Inputs
+from packshot.plugins.enhance.upscale import Upscale
 import cv2, skimage.data
 h, w = 4000, 6000
 astro = skimage.data.astronaut()
@@ -168,8 +168,8 @@ def denoise_quality(quick: bool) -> None:
     import cv2
     from skimage.restoration import denoise_nl_means, estimate_sigma
 
-    from plugins.enhance.dct_denoise import denoise_dct
-    from plugins.enhance.denoise import QUALITY
+    from packshot.plugins.enhance.dct_denoise import denoise_dct
+    from packshot.plugins.enhance.denoise import QUALITY
 
     names = ("astronaut", "coffee") if quick else ("astronaut", "coffee", "chelsea")
     side = 128 if quick else 192
@@ -218,7 +218,7 @@ def _bm3d(noisy: np.ndarray, sigma: float) -> np.ndarray:
 def upscale_quality(quick: bool) -> None:
     from PIL import Image as PILImage
 
-    from plugins.enhance.backprojection import upscale_backprojection
+    from packshot.plugins.enhance.backprojection import upscale_backprojection
 
     names = PHOTOS[:2] if quick else PHOTOS
     sr = _opencv_networks()
@@ -272,7 +272,7 @@ def deblock_quality(quick: bool) -> None:
 
     from PIL import Image as PILImage
 
-    from plugins.enhance.restore import RestoreJpeg
+    from packshot.plugins.enhance.restore import RestoreJpeg
 
     names = PHOTOS[:2] if quick else PHOTOS
     rows = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image as PILImage
 
-from core.export import ExportOptions, export_file
+from packshot.core.export import ExportOptions, export_file
 
 from .photos import best_rates, files_per_second, make_photos, output_psnr
 from .table import print_table
@@ -71,7 +71,7 @@ def _pool(sources: list[Path], out: Path, workers: int) -> float:
 
 def _batch(sources: list[Path], out: Path, workers: int) -> float:
     """The user's path: run_batch end to end (spawning its pool, journal, report)."""
-    from core.batch import BatchSpec, run_batch
+    from packshot.core.batch import BatchSpec, run_batch
 
     folder = out / f"batch{time.perf_counter_ns()}"
     start = time.perf_counter()

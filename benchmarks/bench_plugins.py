@@ -19,10 +19,10 @@ from pathlib import Path
 from benchmarks.table import print_table
 
 PLUGIN = '''
-from core.hookspecs import hookimpl
-from core.operation import Operation, Result
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 class Op(Operation):
     id, title, family = "{name}.noop", "No-op {i}", "other"
@@ -38,16 +38,16 @@ def packshot_operations():
 # Each prints: operations found, seconds spent loading plugins and listing operations
 # (timed inside the interpreter, after ``core`` and numpy are imported, so start-up noise
 # of the interpreter itself stays out of the comparison).
-PACKSHOT = ("import time; import core.plugin_host as p; t = time.perf_counter(); "
+PACKSHOT = ("import time; import packshot.core.plugin_host as p; t = time.perf_counter(); "
             "h = p.load_plugins(disabled=()); n = len(h.operations()); print(n, time.perf_counter() - t)")
-PLUGGY = ("import time, pluggy; from core import hookspecs; import core.operation; t = time.perf_counter(); "
+PLUGGY = ("import time, pluggy; from core import hookspecs; import packshot.core.operation; t = time.perf_counter(); "
           "pm = pluggy.PluginManager('packshot'); pm.add_hookspecs(hookspecs); "
           "pm.load_setuptools_entrypoints('packshot'); n = sum(len(r) for r in pm.hook.packshot_operations()); "
           "print(n, time.perf_counter() - t)")
 
 
 def _install(site: Path, count: int) -> None:
-    from core.testing import write_plugin_distribution
+    from packshot.testing import write_plugin_distribution
 
     for i in range(count):
         name = f"bench_plugin_{i:02d}"

@@ -34,7 +34,7 @@ def _photos(quick: bool) -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
 
 
 def _holes(h: int, w: int, centre: tuple[float, float]) -> dict[str, np.ndarray]:
-    from plugins.repair import holes
+    from packshot.plugins.repair import holes
 
     return {"scratches": holes.scratches(h, w), "dust": holes.dust(h, w), "text": holes.text(h, w),
             "box 7%": holes.box(h, w, 0.07, *centre)}
@@ -49,10 +49,10 @@ def _hole_scores(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> tup
 
 
 def _ours(method: str):
-    from core.context import Context
-    from core.image import from_array
-    from core.operation import Inputs
-    from plugins.repair.inpaint import Inpaint
+    from packshot.core.context import Context
+    from packshot.core.image import from_array
+    from packshot.core.operation import Inputs
+    from packshot.plugins.repair.inpaint import Inpaint
 
     op = Inpaint()
 
@@ -64,7 +64,7 @@ def _ours(method: str):
 
 
 def _peer(name: str):
-    from plugins.repair.classical import FILLS
+    from packshot.plugins.repair.classical import FILLS
 
     return lambda rgb_u8, hole: FILLS[name](rgb_u8 / np.float32(255.0), hole)
 

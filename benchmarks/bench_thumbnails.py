@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image as PILImage
 
-from core.library.thumbnails import make_thumbnail, make_thumbnails
+from packshot.core.library.thumbnails import make_thumbnail, make_thumbnails
 
 from .photos import best_rates, files_per_second, make_photos, output_psnr
 from .table import print_table

@@ -1,9 +1,9 @@
 """White balance: residual cast (degrees) and time per megapixel, Packshot's methods next to OpenCV's.
 
-Casts of known illuminant are applied (``core.synthetic.apply_cast``) to synthetic studio
+Casts of known illuminant are applied (``packshot.core.synthetic.apply_cast``) to synthetic studio
 shots with a neutral backdrop and to the photographs shipped in ``skimage.data``; the
 residual cast of each result against the uncast truth is measured in linear light
-(``plugins.colour.colour_math.residual_cast_deg``). OpenCV-contrib's SimpleWB,
+(``packshot.plugins.colour.colour_math.residual_cast_deg``). OpenCV-contrib's SimpleWB,
 GrayworldWB and LearningBasedWB run on the same 8-bit images in the same run.
 """
 
@@ -14,14 +14,14 @@ from collections.abc import Callable
 import numpy as np
 
 from benchmarks.table import best_time, print_table
-from core.context import Context
-from core.image import from_array
-from core.jobs import execute
-from core.operation import Inputs
-from core.plugin_host import load_plugins
-from core.synthetic import SHAPES, apply_cast, studio_shot
-from plugins.colour.colour_math import residual_cast_deg
-from plugins.colour.white_balance import METHODS
+from packshot.core.context import Context
+from packshot.core.image import from_array
+from packshot.core.jobs import execute
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
+from packshot.core.synthetic import SHAPES, apply_cast, studio_shot
+from packshot.plugins.colour.colour_math import residual_cast_deg
+from packshot.plugins.colour.white_balance import METHODS
 
 CASTS = [(1.0, 0.86, 0.62), (0.78, 0.9, 1.0), (0.92, 1.0, 0.86), (1.0, 0.88, 0.98),
          (1.0, 0.94, 0.84), (0.9, 1.0, 1.0)]

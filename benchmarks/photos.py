@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from PIL import Image as PILImage
 
-from core.synthetic import SHAPES, studio_shot
+from packshot.core.synthetic import SHAPES, studio_shot
 
 
 def make_photos(folder: Path, count: int, size: tuple[int, int] = (4000, 3000)) -> list[Path]:

@@ -9,4 +9,4 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 # The plugin API version. Plugins declare the version they were written for in a
 # module-level ``packshot_api_version``; a different major or a newer minor is refused.
-API_VERSION = "1.0"
+API_VERSION = "2.0"

@@ -9,15 +9,15 @@ A plugin is a Python module (or object) registered under the entry-point group
 The module marks its hook functions with :data:`hookimpl` and declares the plugin API
 version it was written for::
 
-    from core.hookspecs import hookimpl
+    from packshot import hookimpl
 
-    packshot_api_version = "1.0"
+    packshot_api_version = "2.0"
 
     @hookimpl
     def packshot_operations():
         return [MyOperation()]
 
-Packshot's own families (``plugins.colour``, ``plugins.enhance``, ...) are registered in
+Packshot's own families (``packshot.plugins.colour``, ``packshot.plugins.enhance``, ...) are registered in
 exactly this way. A plugin whose import fails, whose API version is incompatible, or whose
 hook raises is reported (``packshot plugins``, the desktop's Plugins dialog) and skipped;
 the rest keep working. Every hook here is called once per plugin at load time; none is
@@ -47,7 +47,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @hookspec
 def packshot_operations() -> Sequence[Operation]:
-    """Return the operations this plugin contributes (instances of ``core.operation.Operation``).
+    """Return the operations this plugin contributes (instances of ``packshot.Operation``).
 
     Each operation needs a unique dotted ``id`` (``"family.name"``, e.g.
     ``"enhance.denoise"``); a duplicate id from a second plugin is reported and the
@@ -67,7 +67,7 @@ def packshot_model_catalogue() -> Sequence[Mapping[str, Any]]:
     ``licence`` and ``url``; ``verified = false`` marks figures not confirmed from a
     public source. ``loader`` (``spandrel``, ``opencv-superres``, ``diffusers``, ``onnx``
     or ``file``) says what reads the file; the full field list is
-    ``core.models.catalogue.CatalogueEntry``, and ``core.models.read_catalogue_file``
+    ``packshot.CatalogueEntry``, and ``packshot.read_catalogue_file``
     reads the entries from a TOML file. The model store checks downloads and installs
     against these.
 

@@ -52,11 +52,27 @@ def api_compatible(declared: str | None) -> bool:
     if declared is None:
         return True
     try:
-        major, minor = (int(x) for x in [*str(declared).split(".")[:2], "0"][:2])  # "1" means "1.0"
+        major, minor = _api_tuple(str(declared))  # "1" means "1.0"
     except ValueError:
         return False
-    ours_major, ours_minor = (int(x) for x in API_VERSION.split("."))
+    ours_major, ours_minor = _api_tuple(API_VERSION)
     return major == ours_major and minor <= ours_minor
+
+
+def api_mismatch(declared: object) -> str:
+    """Why a plugin's API version is refused, and which side to update."""
+    said = f"written for Packshot plugin API {declared}, but this Packshot provides API {API_VERSION}"
+    try:
+        newer = _api_tuple(str(declared)) > _api_tuple(API_VERSION)
+    except ValueError:
+        return f"{said}; its packshot_api_version is not a version number"
+    return f"{said}; " + ("update Packshot (pip install -U packshot)" if newer
+                          else "update the plugin (it was written for an older Packshot)")
+
+
+def _api_tuple(text: str) -> tuple[int, int]:
+    major, minor = (int(x) for x in [*text.split(".")[:2], "0"][:2])
+    return major, minor
 
 
 class PluginHost:
@@ -121,8 +137,7 @@ class PluginHost:
         declared = getattr(plugin, "packshot_api_version", None)
         info.api_version = str(declared or "")
         if not api_compatible(declared):
-            self._fail(info, f"written for Packshot plugin API {declared}, but this Packshot "
-                             f"provides API {API_VERSION}; update the plugin")
+            self._fail(info, api_mismatch(declared))
             return
         try:
             self.pm.register(plugin, name=info.name)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 def resource_path(*parts: str) -> Path:
     """A path inside the ``resources`` package (installed or from a source tree)."""
-    return Path(str(files("resources").joinpath(*parts)))
+    return Path(str(files("packshot.resources").joinpath(*parts)))
 
 
 def sample_images() -> list[Path]:

@@ -28,7 +28,7 @@ def _preload(*modules: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the editor; with no display, run the demo job instead of failing."""
     if not _has_display():
-        from core.cli import main as cli_main
+        from packshot.core.cli import main as cli_main
 
         print("packshot: no display found; running the demo job instead of opening the window",
               file=sys.stderr)
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     # Modules the window needs soon but not to appear (the parameter sliders' superqt, most of
     # a second; the library and exporter): load them beside the running window.
-    threading.Thread(target=_preload, args=("superqt", "core.library", "core.export"), daemon=True).start()
+    threading.Thread(target=_preload, args=("superqt", "packshot.core.library", "packshot.core.export"), daemon=True).start()
     return int(app.exec())
 
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from core.image import Image
+from packshot.core.image import Image
 
 from .document import Document, preview_of
 
@@ -54,7 +54,7 @@ def render(image: Image) -> Rendered:
     A picture with a wide-gamut profile (Adobe RGB, ProPhoto...) is converted to sRGB for
     display, so colours are judged right on an sRGB screen; its pixels are not changed.
     """
-    from core.export import is_srgb, to_srgb
+    from packshot.core.export import is_srgb, to_srgb
 
     managed = not is_srgb(image.icc_profile)
     preview = image.with_pixels(preview_of(image.pixels))

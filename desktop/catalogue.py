@@ -1,6 +1,6 @@
 """What the library panel reads and writes, through the core library (no Qt, no SQL here).
 
-The folders a person opens are catalogued in :class:`core.library.Library` (ratings,
+The folders a person opens are catalogued in :class:`packshot.core.library.Library` (ratings,
 flags, colour labels, edit stacks, export history; marks already in Lightroom /
 darktable XMP sidecars are read in when a file is first catalogued). Thumbnails come
 from the core's disk cache, keyed by content and made with JPEG draft decoding.
@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.errors import BadInput, Cancelled
-from core.recipe import EditStack
+from packshot.core.errors import BadInput, Cancelled
+from packshot.core.recipe import EditStack
 
 from .document import MASKS_SUFFIX
 
-THUMB_SIZE = 256  # core.library.thumbnails.DEFAULT_SIZE: the size the library caches
+THUMB_SIZE = 256  # packshot.core.library.thumbnails.DEFAULT_SIZE: the size the library caches
 
 if TYPE_CHECKING:
-    from core.library import Library
+    from packshot.core.library import Library
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Entry:
 
 def list_folder(folder: Path, recursive: bool = False) -> list[Path]:
     """The image files in a folder, sorted (a quick listing: no file is read)."""
-    from core.library.probe import image_files
+    from packshot.core.library.probe import image_files
 
     return [p for p in image_files(Path(folder).resolve(), recursive=recursive)
             if not p.parent.name.endswith(MASKS_SUFFIX)]
@@ -52,9 +52,9 @@ def thumbnail(path: Path, size: int = THUMB_SIZE) -> tuple[np.ndarray, tuple[int
     """An RGB thumbnail (cached on disk by content) and the picture's (width, height)."""
     from PIL import Image as PILImage
 
-    from core.export import image_size
-    from core.library.probe import content_hash
-    from core.library.thumbnails import cached_thumbnail
+    from packshot.core.export import image_size
+    from packshot.core.library.probe import content_hash
+    from packshot.core.library.thumbnails import cached_thumbnail
 
     thumb = cached_thumbnail(path, content_hash(path), size)
     with PILImage.open(thumb) as im:
@@ -71,7 +71,7 @@ class Catalogue:
     @property
     def library(self) -> Library:
         if self._library is None:
-            from core.library import Library  # SQLite opens on the first scan, off the UI thread
+            from packshot.core.library import Library  # SQLite opens on the first scan, off the UI thread
 
             self._library = Library.open()
         return self._library
@@ -82,7 +82,7 @@ class Catalogue:
         ``stop()`` is asked per file; when it says so the scan ends with :class:`Cancelled`
         before anything of that folder is written (the next scan starts over).
         """
-        from core.library.xmp import find_sidecar
+        from packshot.core.library.xmp import find_sidecar
 
         def check(fraction: float, message: str) -> None:
             if stop():

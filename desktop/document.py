@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput, PackshotError
-from core.image import Image, quantize
-from core.imageio import load_image
-from core.mask import as_mask, load_mask, save_mask
-from core.operation import Result
-from core.recipe import EditStack, Recipe, Step, apply_recipe, load_sidecar, save_sidecar, sidecar_path
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, PackshotError
+from packshot.core.image import Image, quantize
+from packshot.core.imageio import load_image
+from packshot.core.mask import as_mask, load_mask, save_mask
+from packshot.core.operation import Result
+from packshot.core.recipe import EditStack, Recipe, Step, apply_recipe, load_sidecar, save_sidecar, sidecar_path
 
 PREVIEW_EDGE = 2048
 MASKS_SUFFIX = ".packshot-masks"

@@ -1,6 +1,6 @@
 """The export dialog: format, size, quality, colour space and metadata, or a shop's preset.
 
-It only gathers choices into a :class:`core.export.ExportOptions`; the core exporter
+It only gathers choices into a :class:`packshot.core.export.ExportOptions`; the core exporter
 does the work (in a worker), exactly as a batch export would.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from core.errors import BadInput
-from core.export import EXTENSIONS
+from packshot.core.errors import BadInput
+from packshot.core.export import EXTENSIONS
 
 from .document import Document
 from .export_form import ExportDialogBase

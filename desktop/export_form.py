@@ -2,7 +2,7 @@
 folder, Export / Cancel and the line that says what is wrong.
 
 One form, so exporting one picture and exporting a selection offer exactly the same
-options and turn them into the same :class:`core.export.ExportOptions`; each dialog adds
+options and turn them into the same :class:`packshot.core.export.ExportOptions`; each dialog adds
 only how its files are named and checks its own fields in :meth:`ExportDialogBase.check`.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from core.errors import PackshotError
-from core.export import COLOUR_SPACES, FITS, METADATA_POLICIES, ExportOptions, options_from_preset
-from core.params import Colour
+from packshot.core.errors import PackshotError
+from packshot.core.export import COLOUR_SPACES, FITS, METADATA_POLICIES, ExportOptions, options_from_preset
+from packshot.core.params import Colour
 
 from .param_form import ColourButton
 

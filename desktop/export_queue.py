@@ -2,7 +2,7 @@
 
 Exports run one after another on their own worker thread (a second export waits in the
 queue rather than halving the speed of the first), so the window stays responsive and
-operations keep their own lanes. Like :class:`desktop.workers.JobBridge`, the worker
+operations keep their own lanes. Like :class:`packshot.desktop.workers.JobBridge`, the worker
 thread's progress becomes queued signals; Cancel sets the export's token.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from core.batch import DEFAULT_TEMPLATE
-from core.export import ExportOptions
-from core.plugin_host import PluginHost
+from packshot.core.batch import DEFAULT_TEMPLATE
+from packshot.core.export import ExportOptions
+from packshot.core.plugin_host import PluginHost
 
 from .selection_export import ExportResult, SelectionExport, run_export
 from .workers import Tasks

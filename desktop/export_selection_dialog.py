@@ -13,9 +13,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
-from core.batch import DEFAULT_TEMPLATE, OutputTemplate
-from core.batch.naming import FIELDS
-from core.errors import BadInput
+from packshot.core.batch import DEFAULT_TEMPLATE, OutputTemplate
+from packshot.core.batch.naming import FIELDS
+from packshot.core.errors import BadInput
 
 from .export_form import ExportDialogBase
 

@@ -5,7 +5,7 @@ in Lightroom; the current one, the last clicked, is the picture on the canvas.
 
 Ratings (keys 0-5), pick/reject flags (P / X / U) and colour labels (6-9) go to every
 selected picture at once, as in Lightroom's grid, so a shoot is culled without rating
-each picture in turn. They are kept in the core library through :mod:`desktop.catalogue`;
+each picture in turn. They are kept in the core library through :mod:`packshot.desktop.catalogue`;
 the filter shows what a person wants to see. Thumbnails are made (and cached on disk) in
 worker threads and appear one by one, so a folder of a thousand pictures never freezes
 the window.

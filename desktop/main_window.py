@@ -7,12 +7,12 @@ Construct it with the plugins to show and the settings to use::
     window = MainWindow(host=host, settings=Settings(), open_on_start=False)
 
 ``host`` defaults to every installed plugin (honouring the disabled list), ``settings``
-to the saved ones; ``runner`` (a :class:`core.jobs.JobRunner`) and ``library`` (a
-:class:`core.library.Library`) can be given too. ``open_on_start=False`` skips reopening
+to the saved ones; ``runner`` (a :class:`packshot.core.jobs.JobRunner`) and ``library`` (a
+:class:`packshot.core.library.Library`) can be given too. ``open_on_start=False`` skips reopening
 the last folder (or the sample photos on a first run), which is what tests and the
 plugin-author kit want. Then ``open_folder(path)``, ``run_operation(op_id, params)``
-(returns the :class:`core.jobs.Job`), ``undo()``, ``export(...)`` and ``export_selection(...)``
-(returns the :class:`desktop.selection_export.SelectionExport`) drive it as a person would.
+(returns the :class:`packshot.core.jobs.Job`), ``undo()``, ``export(...)`` and ``export_selection(...)``
+(returns the :class:`packshot.desktop.selection_export.SelectionExport`) drive it as a person would.
 Every failure ends up as a message in the window's message bar, never a dead window.
 """
 
@@ -30,19 +30,19 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockW
                                QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QSizePolicy, QSlider,
                                QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
-from core.batch import DEFAULT_TEMPLATE
-from core.context import Context
-from core.errors import BadInput, MissingModel, PackshotError
-from core.image import Image
-from core.imageio import load_image
-from core.jobs import Job, JobRunner
-from core.library.probe import IMAGE_SUFFIXES
-from core.models import open_store
-from core.operation import Inputs
-from core.plugin_host import PluginHost, load_plugins
-from core.recipe import make_step
-from core.resources import sample_images
-from core.settings import Settings, config_dir, data_dir, load_settings
+from packshot.core.batch import DEFAULT_TEMPLATE
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, MissingModel, PackshotError
+from packshot.core.image import Image
+from packshot.core.imageio import load_image
+from packshot.core.jobs import Job, JobRunner
+from packshot.core.library.probe import IMAGE_SUFFIXES
+from packshot.core.models import open_store
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import PluginHost, load_plugins
+from packshot.core.recipe import make_step
+from packshot.core.resources import sample_images
+from packshot.core.settings import Settings, config_dir, data_dir, load_settings
 
 from .canvas import Canvas, Rendered, render
 from .catalogue import Catalogue, list_folder
@@ -60,8 +60,8 @@ from .shortcuts import ShortcutsDialog
 from .workers import JobBridge, Tasks
 
 if TYPE_CHECKING:
-    from core.export import ExportOptions
-    from core.library import Library
+    from packshot.core.export import ExportOptions
+    from packshot.core.library import Library
 
 RENDER_CACHE = 8
 KEEP_DOCUMENTS = 6
@@ -723,7 +723,7 @@ class MainWindow(QMainWindow):
 
     def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> None:
         """Export in a worker; the result (size, bytes) or the error arrives as a message."""
-        from core.export import export_image
+        from packshot.core.export import export_image
 
         self.tasks.start(("export", source), lambda: export_image(image, path, options))
 

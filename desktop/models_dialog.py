@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from core.models import ModelStore, open_store
-from core.plugin_host import PluginHost
-from core.settings import Settings
+from packshot.core.models import ModelStore, open_store
+from packshot.core.plugin_host import PluginHost
+from packshot.core.settings import Settings
 
 from .operations_panel import op_title
 from .workers import Tasks

@@ -1,4 +1,4 @@
-"""A form built from an operation's parameter descriptions (``core.params``).
+"""A form built from an operation's parameter descriptions (``packshot.core.params``).
 
 One widget per kind: sliders with numeric entry for bounded numbers, spin boxes for
 unbounded ones, drop-downs for choices, a colour picker, text fields for prompts and
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDoubleSpinBo
                                QPlainTextEdit, QPushButton, QSpinBox, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from core.params import Bool, Choice, Colour, Float, Int, Numbers, Param, Text
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Param, Text
 
 SLIDER_MAX_STEPS = 100_000
 
@@ -135,9 +135,9 @@ def _with_pick_button(form: ParamForm, p: Param, editor: QWidget) -> QWidget:
 
 
 class ParamForm(QWidget):
-    """Editors for a list of :class:`core.params.Param`; ``values()`` returns checked values.
+    """Editors for a list of :class:`packshot.core.params.Param`; ``values()`` returns checked values.
 
-    ``values()`` raises :class:`core.errors.BadParameter` (naming the parameter) for a
+    ``values()`` raises :class:`packshot.core.errors.BadParameter` (naming the parameter) for a
     value its description refuses, e.g. malformed numbers typed into a text field.
     """
 

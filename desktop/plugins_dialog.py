@@ -1,6 +1,6 @@
 """The Plugins dialog: what is loaded, its version and operations, what failed and why.
 
-Unticking a plugin disables it from the next start (saved in ``core.settings``
+Unticking a plugin disables it from the next start (saved in ``packshot.core.settings``
 ``disabled_plugins``, the same list ``packshot plugins --disable`` writes).
 """
 
@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from core.errors import PackshotError
-from core.plugin_host import PluginHost
-from core.settings import Settings, load_settings, save_settings
+from packshot.core.errors import PackshotError
+from packshot.core.plugin_host import PluginHost
+from packshot.core.settings import Settings, load_settings, save_settings
 
 COLUMNS = ("Enabled", "Plugin", "Version", "Status", "Operations", "Error")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from core.jobs import Job
+from packshot.core.jobs import Job
 
 from .export_queue import ExportQueue
 from .operations_panel import op_title

@@ -3,7 +3,7 @@
 No Qt here. :class:`SelectionExport` is one export's settings and live state (the queue
 panel shows it; Cancel sets its token). :func:`run_export` reads each picture's saved
 edit history (its sidecar: what the editor replays when the picture is opened) and hands
-the lot to :func:`core.batch.run_batch` — its journal, output names that cannot leave
+the lot to :func:`packshot.core.batch.run_batch` — its journal, output names that cannot leave
 the folder, per-file errors and atomic writes — in the calling worker thread with the
 window's plugins, so an edit replays exactly as it did on the canvas. :func:`summary`
 turns the batch report into the one message a person reads at the end.
@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.batch import DEFAULT_TEMPLATE, BatchReport, BatchSpec, run_batch
-from core.context import CancelToken
-from core.errors import BadInput
-from core.export import ExportOptions
-from core.plugin_host import PluginHost
-from core.recipe import Recipe, load_sidecar
+from packshot.core.batch import DEFAULT_TEMPLATE, BatchReport, BatchSpec, run_batch
+from packshot.core.context import CancelToken
+from packshot.core.errors import BadInput
+from packshot.core.export import ExportOptions
+from packshot.core.plugin_host import PluginHost
+from packshot.core.recipe import Recipe, load_sidecar
 
 MAX_LISTED = 8  # failures named in the final message; the report file lists them all
 

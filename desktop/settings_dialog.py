@@ -1,4 +1,4 @@
-"""Settings: compute device, models folder, tile size and cache size (``core.settings``).
+"""Settings: compute device, models folder, tile size and cache size (``packshot.core.settings``).
 
 They are the same settings the command line reads, so a choice made here also holds
 for an overnight batch.
@@ -11,8 +11,8 @@ from dataclasses import replace
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from core.errors import PackshotError
-from core.settings import DEVICES, Settings, save_settings
+from packshot.core.errors import PackshotError
+from packshot.core.settings import DEVICES, Settings, save_settings
 
 DEVICE_TITLES = {"auto": "Automatic (GPU when available)", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU (MPS)",
                  "cpu": "CPU only"}

@@ -1,6 +1,6 @@
 """pytest fixtures for plugin authors that need the desktop (``pytest11``: ``packshot-desktop``).
 
-Kept apart from :mod:`core.testing.fixtures` because core never imports the desktop.
+Kept apart from :mod:`packshot.testing.fixtures` because core never imports the desktop.
 Nothing Qt is imported and nothing is set until a fixture is used, so installing
 Packshot changes nothing in an unrelated test suite; the fixtures use pytest-qt's
 ``qtbot`` (``packshot[test]``) and run offscreen (``QT_QPA_PLATFORM=offscreen`` unless set).
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from core.params import Bool, Choice, Colour, Float, Int, Param, Text, validate
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Param, Text, validate
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +59,7 @@ def assert_params_render(params_or_op: Any, qtbot: Any) -> Any:
     """
     from PySide6.QtWidgets import QWidget
 
-    from desktop.param_form import ParamForm
+    from packshot.desktop.param_form import ParamForm
 
     params: Sequence[Param] = list(getattr(params_or_op, "params", params_or_op))
     form = ParamForm(params)
@@ -93,7 +93,7 @@ def packshot_params_form(packshot_offscreen: str, qtbot: Any) -> Callable[[Any],
 
 def listed_operations(window: Any) -> set[str]:
     """The operation ids the window's operations panel shows."""
-    from desktop.operations_panel import OpRole
+    from packshot.desktop.operations_panel import OpRole
 
     tree = window.operations.tree
     return {tree.topLevelItem(i).child(j).data(0, OpRole)
@@ -129,16 +129,16 @@ def make_packshot_window(packshot_offscreen: str, qtbot: Any,
     """``make_packshot_window(my_plugin)``: the editor window, offscreen, with only those plugins.
 
     With no plugins it loads every installed one (your installed plugin included);
-    ``host=`` passes a ready :class:`core.plugin_host.PluginHost` instead. The window
+    ``host=`` passes a ready :class:`packshot.core.plugin_host.PluginHost` instead. The window
     starts empty with default settings in the test's own config folder;
     ``open_on_start=True`` opens what a person's start-up would (the last folder, or the
     bundled sample photos on a first run), so there are pictures to try an operation on.
-    Other keywords go to :class:`desktop.main_window.MainWindow` (``runner=`` a
-    :class:`core.jobs.JobRunner`). Each window is closed and its job runner stopped after
+    Other keywords go to :class:`packshot.desktop.main_window.MainWindow` (``runner=`` a
+    :class:`packshot.core.jobs.JobRunner`). Each window is closed and its job runner stopped after
     the test. See :func:`open_pictures` and :func:`run_in_window` for driving it.
     """
-    from core.settings import Settings
-    from desktop.main_window import MainWindow
+    from packshot.core.settings import Settings
+    from packshot.desktop.main_window import MainWindow
 
     made: list[Any] = []
 

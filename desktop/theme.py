@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from core.resources import resource_path
+from packshot.core.resources import resource_path
 
 STYLESHEET = ("style", "dark.qss")
 

@@ -1,7 +1,7 @@
 """Background work for the window: operations through the core job runner, and plain tasks.
 
 Nothing here blocks the UI thread. :class:`JobBridge` submits operations to
-:class:`core.jobs.JobRunner` (one GPU lane, CPU lanes beside it) and turns the runner's
+:class:`packshot.core.jobs.JobRunner` (one GPU lane, CPU lanes beside it) and turns the runner's
 worker-thread callbacks into queued Qt signals; Cancel sets the job's token, which the
 operation checks per tile or step. :class:`Tasks` runs small callables (thumbnails,
 history replay, export, preview rendering) on a QThreadPool and reports the same way.
@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from core.jobs import Job, JobRunner
-from core.operation import Inputs, Operation
+from packshot.core.jobs import Job, JobRunner
+from packshot.core.operation import Inputs, Operation
 
 from .document import describe_error
 

@@ -22,7 +22,7 @@ class _FakeOps:
     Exact and cheap, so core, CLI and desktop tests check outcomes pixel for pixel.
     """
 
-    packshot_api_version = "1.0"
+    packshot_api_version = "2.0"
 
     @staticmethod
     def operations():
@@ -30,8 +30,8 @@ class _FakeOps:
 
         import numpy as np
 
-        from core.operation import Operation, Result
-        from core.params import Float, Int
+        from packshot.core.operation import Operation, Result
+        from packshot.core.params import Float, Int
 
         class Invert(Operation):
             id, title, family = "test.invert", "Invert", "other"
@@ -82,7 +82,7 @@ class _FakeOps:
             tier, models = "model", ("tiny-missing",)
 
             def run(self, inputs, params, ctx):
-                from core.errors import MissingModel
+                from packshot.core.errors import MissingModel
 
                 raise MissingModel("model 'tiny-missing' is not installed; "
                                    "install it: packshot models download tiny-missing")
@@ -93,8 +93,8 @@ class _FakeOps:
 @pytest.fixture
 def fake_host():
     """A PluginHost with only the test plugin registered (no entry points)."""
-    from core.hookspecs import hookimpl
-    from core.plugin_host import PluginHost
+    from packshot.core.hookspecs import hookimpl
+    from packshot.core.plugin_host import PluginHost
 
     class Plugin(_FakeOps):
         @hookimpl
@@ -111,7 +111,7 @@ def small_image():
     """A 32x48 RGB gradient as a core Image."""
     import numpy as np
 
-    from core.image import Image
+    from packshot.core.image import Image
 
     y, x = np.mgrid[0:32, 0:48]
     rgb = np.stack([x * 5, y * 7, (x + y) * 3], axis=2).clip(0, 255).astype(np.uint8)

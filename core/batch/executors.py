@@ -1,6 +1,6 @@
 """Where batch tasks run: in this process, in a local process pool, or on a Ray cluster.
 
-Each executor yields an :class:`~core.batch.worker.Outcome` per task as they finish and
+Each executor yields an :class:`~packshot.core.batch.worker.Outcome` per task as they finish and
 keeps only a bounded number of tasks in flight, so memory stays bounded on a long batch.
 """
 

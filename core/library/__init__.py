@@ -1,6 +1,6 @@
 """The image library: a SQLite catalogue of folders, thumbnails, ratings, flags, tags, XMP.
 
-    from core.library import Library
+    from packshot.core.library import Library
     with Library.open() as lib:            # or Library(path) for another catalogue
         lib.add_folder("~/shoot")          # first scan; later lib.scan(folder) rescans
         for rec in lib.files(min_rating=3):

@@ -1,7 +1,7 @@
 """The model runtime: catalogue, models folder, safe loading, devices and tiled inference.
 
 Importing this package imports neither torch nor spandrel; they load on first use.
-See :mod:`core.models.store` for how an operation gets a model.
+See :mod:`packshot.core.models.store` for how an operation gets a model.
 """
 
 from __future__ import annotations

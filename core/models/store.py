@@ -1,16 +1,16 @@
 """The model store: the models folder, what is installed, installing, loading, releasing.
 
 How an operation uses it (``ctx.models`` is a :class:`ModelStore`; where a Context has
-none, :func:`core.models.store_for` opens the default one)::
+none, :func:`packshot.core.models.store_for` opens the default one)::
 
-    from core.models import store_for
+    from packshot.core.models import store_for
 
     store = store_for(ctx)
     path = store.path("realesrgan-x4plus")          # a checked file, or MissingModel
     model = store.load("realesrgan-x4plus", ctx.device)  # cached spandrel descriptor
-    # image-to-image networks: core.models.inference.run_image_model(model, pixels, ctx)
+    # image-to-image networks: packshot.core.models.inference.run_image_model(model, pixels, ctx)
 
-``path`` and ``load`` raise :class:`~core.errors.MissingModel` with the line a person
+``path`` and ``load`` raise :class:`~packshot.core.errors.MissingModel` with the line a person
 needs, e.g. ``model 'realesrgan-x4plus' is not installed; install it: packshot models
 download realesrgan-x4plus``. Families with their own loaders (diffusers, onnx) call
 ``path()`` and read the file themselves, or pass ``loader=`` to :meth:`ModelStore.load`

@@ -6,9 +6,9 @@ and numpy, which are imported when an operation runs, never when Packshot starts
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from packshot.core.hookspecs import hookimpl
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 
 @hookimpl

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput
-from core.image import Image, quantize
-from core.operation import Inputs, Operation, Result
-from core.params import Numbers
+from packshot.core.context import Context
+from packshot.core.errors import BadInput
+from packshot.core.image import Image, quantize
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Numbers
 
 from .chart_reference import COLUMNS, ROWS, reference_srgb
 from .colour_matrix import apply_matrix, fit_matrix, mean_delta_e

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.operation import Inputs, Operation, Result
-from core.params import Numbers
+from packshot.core.context import Context
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Numbers
 
 from .colour_math import delta_e2000, linear_to_srgb, rgb_to_lab, srgb_to_linear
 from .pixelwise import map_pixels

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.image import quantize
+from packshot.core.image import quantize
 
 from .colour_math import linear_to_srgb
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadParameter
-from core.operation import Inputs, Operation, Result
-from core.params import Float
+from packshot.core.context import Context
+from packshot.core.errors import BadParameter
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Float
 
 from .colour_math import linear_to_srgb, srgb_to_linear
 from .pixelwise import map_channels, opaque_rgb, working_copy

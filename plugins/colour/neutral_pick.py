@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput, BadParameter
-from core.operation import Inputs, Operation, Result
-from core.params import Int, Numbers
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Int, Numbers
 
 from .colour_math import angle_deg, srgb_to_linear
 from .illuminant import usable

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.context import Context
-from core.image import Image, quantize
+from packshot.core.context import Context
+from packshot.core.image import Image, quantize
 
 BAND_PIXELS = 1 << 20  # about one megapixel per band
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput
-from core.image import Image
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Float
+from packshot.core.context import Context
+from packshot.core.errors import BadInput
+from packshot.core.image import Image
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Float
 
 from .colour_math import delta_e2000, lab_to_rgb, rgb_to_lab
 from .pixelwise import map_pixels

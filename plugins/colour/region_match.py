@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput
-from core.operation import Inputs, Operation, Result
-from core.params import Colour, Numbers
+from packshot.core.context import Context
+from packshot.core.errors import BadInput
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Colour, Numbers
 
 from .colour_math import delta_e2000, hex_to_rgb, lab_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
 from .pixelwise import map_pixels

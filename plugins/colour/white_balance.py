@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.operation import Inputs, Operation, Result
-from core.params import Choice
+from packshot.core.context import Context
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice
 
 from .colour_math import LUMA, angle_deg, linear_to_srgb, srgb_to_linear
 from .pixelwise import map_channels, opaque_rgb, working_copy

@@ -6,9 +6,9 @@ shots on seamless backdrops. Model tier: background-removal networks in ONNX.
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from packshot.core.hookspecs import hookimpl
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.errors import BadInput, BadParameter
+from packshot.core.errors import BadInput, BadParameter
 
 MEASURES = ("longest_side", "area")
 ANCHORS = ("centre", "bottom")

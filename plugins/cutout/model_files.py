@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.context import Context
-from core.errors import MissingModel
+from packshot.core.context import Context
+from packshot.core.errors import MissingModel
 
 
 def models_dir(ctx: Context) -> Path:
-    from core.models import store_for
+    from packshot.core.models import store_for
 
     return store_for(ctx).folder
 
@@ -20,7 +20,7 @@ def model_path(ctx: Context, name: str) -> Path:
 
     A missing or damaged file raises MissingModel saying how to install it.
     """
-    from core.models import store_for
+    from packshot.core.models import store_for
 
     store = store_for(ctx)
     entry = store.entry(name)
@@ -36,7 +36,7 @@ def model_path(ctx: Context, name: str) -> Path:
 
 def read_entries(resource: str) -> list[dict[str, Any]]:
     """Catalogue entries from a TOML file in ``resources/models/``."""
-    from core.models.catalogue import read_catalogue_file
-    from core.resources import resource_path
+    from packshot.core.models.catalogue import read_catalogue_file
+    from packshot.core.resources import resource_path
 
     return read_catalogue_file(resource_path("models", resource))

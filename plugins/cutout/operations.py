@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput
-from core.image import quantize
-from core.operation import Inputs, Operation, Result
-from core.params import Bool, Choice, Colour, Float, Int, Numbers
+from packshot.core.context import Context
+from packshot.core.errors import BadInput
+from packshot.core.image import quantize
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers
 
 from .framing import ANCHORS, MEASURES, cut_frame, fill_of, plan_frame, product_box
 from .model_files import model_path, read_entries

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.image import Image, quantize
-from core.params import Bool, Choice, Colour
+from packshot.core.image import Image, quantize
+from packshot.core.params import Bool, Choice, Colour
 
 OUTPUTS = ("transparent", "mask", "composite")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.image import quantize
+from packshot.core.image import quantize
 
 from .backdrop_fit import BackdropFit
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
+from packshot.core.context import Context
 
 from .backdrop_fit import fit_backdrop
 from .matting import closed_form_alpha, trimap, upsample_alpha

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from packshot.core.hookspecs import hookimpl
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 
 @hookimpl
@@ -16,7 +16,7 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from core.models import read_catalogue_file
-    from core.resources import resource_path
+    from packshot.core.models import read_catalogue_file
+    from packshot.core.resources import resource_path
 
     return read_catalogue_file(resource_path("models", "enhance.toml"))

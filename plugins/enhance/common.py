@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import MissingModel
-from core.image import Image
-from core.models import CatalogueEntry, ModelStore, store_for
-from core.models.tiling import resize
+from packshot.core.errors import MissingModel
+from packshot.core.image import Image
+from packshot.core.models import CatalogueEntry, ModelStore, store_for
+from packshot.core.models.tiling import resize
 
 AUTO = "auto"
 # What to suggest when nothing is installed, per task: (model, why).
@@ -50,7 +50,7 @@ def with_alpha(image: Image, rgb_pixels: np.ndarray) -> Image:
     """An Image from new RGB pixels (input dtype), carrying a resized alpha if there was one."""
     if not image.has_alpha:
         return image.with_pixels(rgb_pixels)
-    from core.image import quantize
+    from packshot.core.image import quantize
 
     h, w = rgb_pixels.shape[:2]
     alpha = np.clip(resize(image.alpha(), w, h), 0, 1)

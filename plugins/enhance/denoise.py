@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Float, Text
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Float, Text
 
 from .common import AUTO, choose_model, rgb_pixels, with_alpha
 from .dct_denoise import ALIGN, MARGIN, denoise_dct, estimate_noise, nl_means
@@ -67,7 +67,7 @@ def _center(pixels: np.ndarray) -> np.ndarray:
     """A centre crop for estimating the noise of a large photo without a full float copy."""
     h, w = pixels.shape[:2]
     top, left = max(0, (h - ESTIMATE_SIDE) // 2), max(0, (w - ESTIMATE_SIDE) // 2)
-    from core.models.tiling import to_float
+    from packshot.core.models.tiling import to_float
 
     return to_float(pixels[top:top + ESTIMATE_SIDE, left:left + ESTIMATE_SIDE])
 
@@ -95,7 +95,7 @@ class DenoiseModel(Operation):
 
 def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ctx, task: str) -> Result:
     """Run an installed 1x restoration network over the image (denoise, restore)."""
-    from core.models.inference import run_image_model
+    from packshot.core.models.inference import run_image_model
 
     image = inputs.image
     store, entry = choose_model(ctx, task, params["model"], loaders=("spandrel",))
@@ -110,8 +110,8 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
     run = run_image_model(model, pixels, ctx, call=call)
     out = run.pixels
     if out.shape[:2] != image.pixels.shape[:2]:
-        from core.image import quantize
-        from core.models.tiling import to_float
+        from packshot.core.image import quantize
+        from packshot.core.models.tiling import to_float
 
         from .common import resize
 

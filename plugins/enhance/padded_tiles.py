@@ -3,7 +3,7 @@
 The built-in denoisers look at most a few block widths away from a pixel, so a tile read
 with that margin (mirrored at the photo's edges, as if the whole photo had been padded)
 gives the same centre as the whole photo would. Only the centre is kept: nothing is
-blended and no tile is filtered twice, unlike ``core.models.tiling``, whose overlapping
+blended and no tile is filtered twice, unlike ``packshot.core.models.tiling``, whose overlapping
 ramps exist for networks that see further than any margin. Tiles start on multiples of
 ``align``, so a grid of blocks inside them lines up from one tile to the next.
 """
@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.image import quantize
-from core.models.tiling import Progress, to_float
+from packshot.core.image import quantize
+from packshot.core.models.tiling import Progress, to_float
 
 
 def map_tiles(fn: Callable[[np.ndarray], np.ndarray], pixels: np.ndarray, *, tile: int,

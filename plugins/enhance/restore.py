@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from core.operation import Inputs, Operation, Result
-from core.params import Int, Text
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Int, Text
 
 from .common import AUTO, rgb_pixels, with_alpha
 from .dct_denoise import ALIGN, MARGIN, denoise_dct

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Float
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Float
 
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 # Luminance variation above about this (0..1) counts as an edge the clarity base follows.
@@ -68,7 +68,7 @@ class Sharpen(Operation):
     )
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
-        from core.models.tiling import tiled_apply
+        from packshot.core.models.tiling import tiled_apply
 
         image = inputs.image
         radius, mode = float(params["radius"]), params["mode"]

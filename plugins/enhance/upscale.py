@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from core.image import quantize
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Int, Text
+from packshot.core.image import quantize
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Int, Text
 
 from .backprojection import upscale_backprojection
 from .common import AUTO, choose_model, resize, rgb_pixels, with_alpha
@@ -30,7 +30,7 @@ class Upscale(Operation):
     install_hint = "better: packshot models download realesr-general-x4v3 (enhance.upscale_model)"
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
-        from core.models.tiling import tiled_apply
+        from packshot.core.models.tiling import tiled_apply
 
         image, scale = inputs.image, int(params["scale"])
         guard = params["halo_guard"] == "on"
@@ -62,7 +62,7 @@ class UpscaleModel(Operation):
         report: dict[str, Any] = {"model": entry.name, "native_scale": entry.scale, "scale": scale}
         source = rgb_pixels(image)
         if entry.loader == "opencv-superres":
-            from core.models.tiling import tiled_apply
+            from packshot.core.models.tiling import tiled_apply
 
             def light(block: np.ndarray) -> np.ndarray:
                 result = _opencv_sr(model, block, entry.scale)
@@ -74,7 +74,7 @@ class UpscaleModel(Operation):
                               progress=ctx.progress)
             report["device"] = "cpu"
         else:
-            from core.models.inference import run_image_model
+            from packshot.core.models.inference import run_image_model
 
             run = run_image_model(model, source, ctx, scale=scale)
             out = run.pixels

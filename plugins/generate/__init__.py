@@ -7,9 +7,9 @@ inpainting around a kept product, outpainting), from a local folder or one file.
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from packshot.core.hookspecs import hookimpl
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 
 @hookimpl

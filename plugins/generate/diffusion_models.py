@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from core.context import Context
-from core.errors import BadInput, MissingModel
-from core.resources import resource_path
-from plugins.cutout.model_files import model_path, models_dir, read_entries
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, MissingModel
+from packshot.core.resources import resource_path
+from packshot.plugins.cutout.model_files import model_path, models_dir, read_entries
 
 KINDS = ("txt2img", "img2img", "inpaint")
 SCHEDULERS = ("default", "euler", "euler_a", "dpm++", "ddim", "lcm")

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.image import quantize
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Float, Int, Text
+from packshot.core.context import Context
+from packshot.core.image import quantize
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Float, Int, Text
 
 from .diffusion_run import (MODEL_PARAMS, at_least_one_step, inpaint, native_side, prepare, resize, to_pil,
                             working_size)

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.image import quantize
-from core.params import Bool, Choice, Float, Int, Text
+from packshot.core.context import Context
+from packshot.core.image import quantize
+from packshot.core.params import Bool, Choice, Float, Int, Text
 
 from .diffusion_models import SCHEDULERS, load_pipeline, resolve_source, set_scheduler
 
@@ -32,7 +32,7 @@ MODEL_PARAMS = (
 
 
 def device_for(ctx: Context) -> str:
-    from core.models.devices import resolve_device
+    from packshot.core.models.devices import resolve_device
 
     return resolve_device(ctx.device)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.errors import BadParameter
+from packshot.core.errors import BadParameter
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def extend_backdrop(rgb: np.ndarray, place: Placement, rng: np.random.Generator,
     """The larger canvas (float RGB) and the mask of the new area (1 = added)."""
     import cv2
 
-    from plugins.cutout.backdrop_fit import fit_backdrop
+    from packshot.plugins.cutout.backdrop_fit import fit_backdrop
 
     h, w = rgb.shape[:2]
     fit = fit_backdrop(rgb, seed=0)

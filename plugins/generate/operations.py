@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput, BadParameter
-from core.image import Image, quantize
-from core.operation import Inputs, Operation, Result
-from core.params import Bool, Choice, Colour, Float, Int, Text
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.image import Image, quantize
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Text
 
 from .backdrops import STYLES, BackdropSpec
 

@@ -7,16 +7,16 @@ Other plugins add presets through the same ``packshot_export_presets`` hook.
 
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
+from packshot.core.hookspecs import hookimpl
 
 from .loader import load_preset_folders
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 
 @hookimpl
 def packshot_export_presets():
-    from core.resources import resource_path
-    from core.settings import config_dir
+    from packshot.core.resources import resource_path
+    from packshot.core.settings import config_dir
 
     return load_preset_folders([resource_path("presets"), config_dir() / "presets"])

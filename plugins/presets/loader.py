@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from core.errors import BadInput
-from core.export import options_from_preset
+from packshot.core.errors import BadInput
+from packshot.core.export import options_from_preset
 
 REQUIRED = ("name", "title", "source")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.image import quantize
+from packshot.core.image import quantize
 
 Fill = Callable[[np.ndarray, np.ndarray], np.ndarray]
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput, BadParameter
-from core.image import quantize
-from core.mask import as_mask, is_empty
-from core.operation import Inputs, Operation, Result
-from core.params import Bool, Numbers
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.image import quantize
+from packshot.core.mask import as_mask, is_empty
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Bool, Numbers
 
 from .crop_context import SELECTED, windows
 

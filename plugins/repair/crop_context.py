@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.context import Context
-from core.image import quantize
+from packshot.core.context import Context
+from packshot.core.image import quantize
 
 # fill(window_rgb_float, window_hole_bool, ctx) -> (filled_rgb_float, label of what filled it)
 WindowFill = Callable[[np.ndarray, np.ndarray, Context], tuple[np.ndarray, str]]

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.operation import Inputs, Operation, Result
-from core.params import Bool, Float, Int
+from packshot.core.context import Context
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Bool, Float, Int
 
 from .inpaint import inpaint_image
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput
-from core.image import Image
-from core.mask import as_mask, is_empty
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Int
+from packshot.core.context import Context
+from packshot.core.errors import BadInput
+from packshot.core.image import Image
+from packshot.core.mask import as_mask, is_empty
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Int
 
 from .ensemble import Fill, Progress
 

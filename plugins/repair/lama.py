@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.mask import as_mask, is_empty
-from core.operation import Inputs, Operation, Result
-from core.params import Choice
+from packshot.core.context import Context
+from packshot.core.mask import as_mask, is_empty
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice
 
 from .inpaint import FEATHER_PARAM
 
@@ -72,7 +72,7 @@ class InpaintModel(Operation):
     install_hint = "packshot models download big-lama"
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        from core.models import store_for
+        from packshot.core.models import store_for
 
         from .crop_context import fill_regions
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from core.context import Context
-from core.errors import BadInput
-from core.mask import as_mask
-from core.operation import Inputs, Operation, Result
-from core.params import Choice, Float, Int
+from packshot.core.context import Context
+from packshot.core.errors import BadInput
+from packshot.core.mask import as_mask
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Choice, Float, Int
 
 from .dust import luminance, noise_sigma
 from .inpaint import METHOD_PARAM, inpaint_image

@@ -1,1 +1,1 @@
-"""Export presets as TOML data files, one per shop rule set (see plugins.presets)."""
+"""Export presets as TOML data files, one per shop rule set (see packshot.plugins.presets)."""

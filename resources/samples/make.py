@@ -1,11 +1,11 @@
-"""Render the bundled sample product photos (``python -m resources.samples.make``)."""
+"""Render the bundled sample product photos (``python -m packshot.resources.samples.make``)."""
 
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from core.synthetic import apply_cast, plant_spots, studio_shot
+from packshot.core.synthetic import apply_cast, plant_spots, studio_shot
 
 SAMPLES = [
     # name, shape, product colour, illuminant (a warm tungsten, a cool shade, a green-ish LED)

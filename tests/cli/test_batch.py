@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from core import cli
-from core.batch import REPORT_NAME
-from core.batch.journal import JOURNAL_NAME
-from core.synthetic import studio_shot
+from packshot.core import cli
+from packshot.core.batch import REPORT_NAME
+from packshot.core.batch.journal import JOURNAL_NAME
+from packshot.core.synthetic import studio_shot
 
-CLI = [sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main(sys.argv[1:]))"]
+CLI = [sys.executable, "-c", "import sys; from packshot.core.cli import main; sys.exit(main(sys.argv[1:]))"]
 
 
 def _photo(path, seed=0, size=(320, 240)):
@@ -153,7 +153,7 @@ def test_ray_executor_gives_the_local_result(tmp_path):
 
 
 def test_inputs_from_a_library_selection(tmp_path, capsys):
-    from core.library import Library
+    from packshot.core.library import Library
 
     src = tmp_path / "in"
     src.mkdir()

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from core import cli
-from core.compliance import border_purity, check_file, fill_ratio
-from core.export import export_image, find_preset, options_from_preset
-from core.image import from_array
-from core.plugin_host import load_plugins
-from core.synthetic import studio_shot
+from packshot.core import cli
+from packshot.core.compliance import border_purity, check_file, fill_ratio
+from packshot.core.export import export_image, find_preset, options_from_preset
+from packshot.core.image import from_array
+from packshot.core.plugin_host import load_plugins
+from packshot.core.synthetic import studio_shot
 
 PRESETS = ["amazon-main", "amazon-additional", "shopify", "etsy", "ebay", "google-merchant", "walmart",
            "taobao-tmall", "jd", "web-thumbnail"]

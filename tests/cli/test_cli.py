@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from core import cli
-from core.cli import apply_cmd, ops_cmd
+from packshot.core import cli
+from packshot.core.cli import apply_cmd, ops_cmd
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     """`packshot ops | head -1`: the pipe closes before Packshot has written everything."""
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from core.cli import main; sys.exit(main())", "ops"],
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from packshot.core.cli import main; sys.exit(main())", "ops"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()
     err = proc.stderr.read().decode()

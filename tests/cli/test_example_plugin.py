@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.imageio import load_image, save_image
-from core.plugin_host import load_plugins
-from core.testing import studio_shot
+from packshot.core.imageio import load_image, save_image
+from packshot.core.plugin_host import load_plugins
+from packshot.testing import studio_shot
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "packshot-vintage"
 # What the ``packshot`` console script runs; the venv has no script of its own because
 # Packshot itself comes from the outer environment.
-PACKSHOT = "import sys; from core.cli import main; sys.exit(main())"
+PACKSHOT = "import sys; from packshot.core.cli import main; sys.exit(main())"
 
 pytestmark = pytest.mark.slow
 

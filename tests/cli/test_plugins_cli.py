@@ -9,18 +9,18 @@ import json
 
 import pytest
 
-from core import cli
-from core.imageio import save_image
-from core.settings import load_settings, settings_path
-from core.testing import studio_shot
+from packshot.core import cli
+from packshot.core.imageio import save_image
+from packshot.core.settings import load_settings, settings_path
+from packshot.testing import studio_shot
 
 GOOD = '''
 import sys
 
-from core.hookspecs import hookimpl
-from core.operation import Operation, Result
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 class Flip(Operation):
     id, title, family = "acme.flip", "Flip", "other"
@@ -49,7 +49,7 @@ def packshot_operations():
 BROKEN = "raise RuntimeError('cannot find libacme.so')\n"
 
 MISSPELT = '''
-from core.hookspecs import hookimpl
+from packshot.core.hookspecs import hookimpl
 
 @hookimpl
 def packshot_operation():
@@ -133,8 +133,8 @@ def test_an_operation_that_fails_at_run_time_is_one_line_naming_its_plugin(insta
 
 
 def test_a_crashing_plugin_job_leaves_the_runner_serving_others(installed, packshot_host, packshot_run, shot):
-    from core.imageio import load_image
-    from core.jobs import JobRunner
+    from packshot.core.imageio import load_image
+    from packshot.core.jobs import JobRunner
 
     host = packshot_host()
     image = load_image(shot)

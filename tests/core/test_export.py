@@ -9,11 +9,11 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from core.errors import BadInput, BadParameter
-from core.export import ExportOptions, export_file, export_image, product_box, render, strip_gps
-from core.image import from_array
-from core.imageio import load_image
-from core.synthetic import studio_shot
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.export import ExportOptions, export_file, export_image, product_box, render, strip_gps
+from packshot.core.image import from_array
+from packshot.core.imageio import load_image
+from packshot.core.synthetic import studio_shot
 
 
 def _cutout(h=300, w=400):

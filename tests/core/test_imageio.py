@@ -12,9 +12,9 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from core.errors import BadInput
-from core.image import Image
-from core.imageio import load_image, save_image
+from packshot.core.errors import BadInput
+from packshot.core.image import Image
+from packshot.core.imageio import load_image, save_image
 
 
 def _sha(path) -> str:
@@ -186,7 +186,7 @@ def test_a_header_scan_in_a_fresh_process_uses_packshots_pixel_limit(tmp_path):
     rows = zlib.compress(b"\x00" * ((1 + width // 8) * height))
     path = tmp_path / "big.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", rows) + _chunk(b"IEND", b""))
-    code = ("import sys; from pathlib import Path; from core.library.probe import probe; "
+    code = ("import sys; from pathlib import Path; from packshot.core.library.probe import probe; "
             "f = probe(Path(sys.argv[1])); print(f.width, f.height, repr(f.error))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["14000", "13600", "''"]

@@ -7,10 +7,10 @@ import threading
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.errors import BadInput, Cancelled, PluginError
-from core.jobs import JobRunner, execute
-from core.operation import Inputs
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, Cancelled, PluginError
+from packshot.core.jobs import JobRunner, execute
+from packshot.core.operation import Inputs
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_missing_required_mask_is_a_clear_error(fake_host, small_image):
 
 
 def test_gpu_jobs_run_one_at_a_time(small_image):
-    from core.operation import Operation, Result
+    from packshot.core.operation import Operation, Result
 
     active, peak, lock = [0], [0], threading.Lock()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.errors import BadParameter
-from core.params import Bool, Choice, Colour, Float, Int, Numbers, Text, parse_assignments, validate
+from packshot.core.errors import BadParameter
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text, parse_assignments, validate
 
 SPEC = (
     Float("strength", 0.5, minimum=0.0, maximum=2.0, help="how much"),

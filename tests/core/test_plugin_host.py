@@ -7,10 +7,11 @@ import types
 
 import pytest
 
-from core.errors import UnknownOperation
-from core.hookspecs import hookimpl
-from core.operation import Operation
-from core.plugin_host import PluginHost, api_compatible, load_plugins
+from packshot.core import API_VERSION
+from packshot.core.errors import UnknownOperation
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation
+from packshot.core.plugin_host import PluginHost, api_compatible, load_plugins
 
 
 def _module(name: str, **attrs) -> types.ModuleType:
@@ -57,15 +58,18 @@ def test_duplicate_operation_id_is_reported_and_skipped(fake_host):
     assert "already provided by plugin 'fake'" in fake_host.infos["dup"].error
 
 
-def test_incompatible_api_version_is_refused_with_names():
+@pytest.mark.parametrize("declared, advice", [("3.0", "update Packshot"), ("2.9", "update Packshot"),
+                                              ("1.0", "update the plugin")])
+def test_incompatible_api_version_is_refused_and_says_which_side_to_update(declared, advice):
     host = PluginHost()
-    info = host.register(_module("future", packshot_api_version="2.0"), "future")
+    info = host.register(_module("other", packshot_api_version=declared), "other")
     assert info.status == "failed"
-    assert "API 2.0" in info.error and "1.0" in info.error
+    assert f"API {declared}" in info.error and f"API {API_VERSION}" in info.error
+    assert advice in info.error
 
 
-@pytest.mark.parametrize("declared, ok", [(None, True), ("1.0", True), ("1.9", False), ("0.9", False),
-                                          ("x", False)])
+@pytest.mark.parametrize("declared, ok", [(None, True), ("2.0", True), ("2", True), ("2.9", False),
+                                          ("1.0", False), ("3.0", False), ("x", False)])
 def test_api_compatibility_rule(declared, ok):
     assert api_compatible(declared) is ok
 
@@ -91,7 +95,7 @@ def test_listing_operations_imports_no_heavy_library():
     """Start-up discipline, checked in a fresh interpreter."""
     import subprocess
 
-    code = ("import sys; from core.plugin_host import load_plugins; h = load_plugins(); h.operations(); "
+    code = ("import sys; from packshot.core.plugin_host import load_plugins; h = load_plugins(); h.operations(); "
             "h.model_catalogue(); h.export_presets(); "
             "heavy = [m for m in ('torch', 'cv2', 'diffusers', 'onnxruntime', 'skimage', 'PySide6', "
             "'spandrel', 'transformers') if m in sys.modules]; print(heavy); assert not heavy, heavy")

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import API_VERSION, hookspecs
-from core.errors import BadParameter, PackshotError, PluginError
-from core.jobs import JobRunner
-from core.operation import Inputs
-from core.plugin_host import load_plugins
-from core.testing import PHOTOS, photo, run_operation, studio_shot
+from packshot.core import API_VERSION, hookspecs
+from packshot.core.errors import BadParameter, PackshotError, PluginError
+from packshot.core.jobs import JobRunner
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
+from packshot.testing import PHOTOS, photo, run_operation, studio_shot
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "plugins.md"
@@ -74,8 +74,8 @@ def test_every_hook_is_exercised_by_a_test_here():
 
 
 def test_every_author_fixture_is_documented_in_the_guide():
-    from core.testing import fixtures as core_fixtures
-    from desktop import testing as desktop_fixtures
+    from packshot.testing import fixtures as core_fixtures
+    from packshot.desktop import testing as desktop_fixtures
 
     text = GUIDE.read_text("utf-8")
     names = [n for mod in (core_fixtures, desktop_fixtures) for n, f in vars(mod).items()
@@ -92,11 +92,11 @@ def test_readme_links_to_the_guide():
 # ---------------------------------------------------------------------- every hook, through an install
 
 OPERATIONS_PLUGIN = '''
-from core.hookspecs import hookimpl
-from core.operation import Operation, Result
-from core.params import Float
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
+from packshot.core.params import Float
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 class Darken(Operation):
     id, title, family = "kit.darken", "Darken", "other"
@@ -148,9 +148,9 @@ def test_hook_packshot_operations(kit_host, small_image):
 def test_hook_packshot_model_catalogue(kit_host):
     entry = next(e for e in kit_host.model_catalogue() if e["name"] == "kit-net")
     assert entry["plugin"] == "kit" and entry["size"] == 1234
-    from core.errors import MissingModel
-    from core.models import ModelStore
-    from core.settings import load_settings
+    from packshot.core.errors import MissingModel
+    from packshot.core.models import ModelStore
+    from packshot.core.settings import load_settings
 
     store = ModelStore(load_settings().models_path, kit_host.model_catalogue())
     assert store.status("kit-net").state == "missing"
@@ -167,7 +167,7 @@ def test_hook_packshot_export_presets(kit_host):
 
 
 def test_plugin_for_another_api_version_is_refused_naming_plugin_and_version(packshot_installed_plugin, capsys):
-    from core import cli
+    from packshot.core import cli
 
     newer = f"{int(API_VERSION.split('.')[0]) + 1}.0"
     packshot_installed_plugin("packshot-future", {"future_fx": f"packshot_api_version = {newer!r}\n"},
@@ -184,9 +184,10 @@ def test_plugin_for_another_api_version_is_refused_naming_plugin_and_version(pac
     assert f"plugin 'future' failed to load: written for Packshot plugin API {newer}" in out
 
 
-@pytest.mark.parametrize("declared, ok", [("1", True), ("1.0.2", True), (1.0, True), ("2", False), ("", False)])
+@pytest.mark.parametrize("declared, ok", [("2", True), ("2.0.2", True), (2.0, True), ("1", False), ("3", False),
+                                          ("", False)])
 def test_api_version_forms_authors_write(declared, ok):
-    from core.plugin_host import api_compatible
+    from packshot.core.plugin_host import api_compatible
 
     assert api_compatible(declared) is ok
 
@@ -243,9 +244,9 @@ def test_run_operation_captures_progress_and_cancels_mid_run(fake_host, small_im
 
 
 def test_conformance_check_names_each_broken_promise_and_passes_a_good_op(fake_host):
-    from core.image import Image
-    from core.operation import Operation, Result
-    from core.testing import check_operation
+    from packshot.core.image import Image
+    from packshot.core.operation import Operation, Result
+    from packshot.testing import check_operation
 
     class Careless(Operation):
         id, title, family = "test.careless", "Careless", "other"
@@ -269,7 +270,7 @@ def test_conformance_check_names_each_broken_promise_and_passes_a_good_op(fake_h
 
 
 def test_heavy_imports_catches_a_plugin_importing_a_heavy_library_at_load(packshot_installed_plugin):
-    from core.testing import heavy_imports
+    from packshot.testing import heavy_imports
 
     packshot_installed_plugin("packshot-kit", {"kit_plugin": OPERATIONS_PLUGIN}, entry_points={"kit": "kit_plugin"})
     packshot_installed_plugin("packshot-eager", {"eager_fx": "import skimage.filters\n" + OPERATIONS_PLUGIN},
@@ -298,7 +299,7 @@ def test_studio_shots_carry_their_truths():
 
 
 def test_written_distribution_is_a_plugin_while_on_the_path(tmp_path, monkeypatch):
-    from core.testing import write_plugin_distribution
+    from packshot.testing import write_plugin_distribution
 
     write_plugin_distribution(tmp_path, "packshot-kit", {"kit_on_path": OPERATIONS_PLUGIN},
                               entry_points={"kit2": "kit_on_path"})
@@ -322,8 +323,8 @@ def test_guide_posterize_example_runs_as_printed():
 
 
 def test_guide_model_example_runs_on_a_tiny_checkpoint(packshot_model_store, tmp_path):
-    from core.errors import MissingModel
-    from core.models.tiny import save_tiny
+    from packshot.core.errors import MissingModel
+    from packshot.core.models.tiny import save_tiny
 
     text = GUIDE.read_text("utf-8")
     block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "class AcmeUpscale" in b)
@@ -345,9 +346,10 @@ def test_guide_model_example_runs_on_a_tiny_checkpoint(packshot_model_store, tmp
 
 
 def test_guide_example_snippets_name_real_api():
-    """Every ``from core... import name`` line in the guide imports."""
+    """Every ``from packshot... import name`` line in the guide imports, and none reaches into the engine."""
     text = GUIDE.read_text("utf-8")
-    lines = set(re.findall(r"^\s*from (core[\w.]*|desktop[\w.]*) import ([\w, ]+)$", text, re.M))
+    lines = set(re.findall(r"^\s*from (packshot[\w.]*) import ([\w, ]+)$", text, re.M))
+    assert not [m for m, _ in lines if m.startswith(("packshot.core", "packshot.plugins"))]
     assert len(lines) >= 5
     for module, names in lines:
         mod = __import__(module, fromlist=["_"])
@@ -356,10 +358,10 @@ def test_guide_example_snippets_name_real_api():
 
 
 PICKY_PLUGIN = '''
-from core.hookspecs import hookimpl
-from core.operation import Operation, Result
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 class Picky(Operation):
     id, title, family = "picky.warm", "Warm unless wide", "colour"
@@ -379,10 +381,10 @@ def packshot_operations():
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["inline", "process-pool"])
 def test_a_plugin_failing_on_some_files_fails_only_those_in_a_batch(packshot_installed_plugin, tmp_path, workers):
-    from core.batch.runner import BatchSpec, run_batch
-    from core.export import ExportOptions
-    from core.imageio import load_image, save_image
-    from core.recipe import Recipe, Step
+    from packshot.core.batch.runner import BatchSpec, run_batch
+    from packshot.core.export import ExportOptions
+    from packshot.core.imageio import load_image, save_image
+    from packshot.core.recipe import Recipe, Step
 
     packshot_installed_plugin("picky-fx", {"picky_fx": PICKY_PLUGIN}, entry_points={"picky": "picky_fx"})
     shoot = tmp_path / "shoot"

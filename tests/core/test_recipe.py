@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.errors import BadInput, BadParameter
-from core.recipe import (EditStack, Recipe, Step, apply_recipe, check_recipe, load_recipe, load_sidecar,
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.recipe import (EditStack, Recipe, Step, apply_recipe, check_recipe, load_recipe, load_sidecar,
                          make_step, save_sidecar)
 
 

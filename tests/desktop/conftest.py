@@ -1,6 +1,6 @@
 """Fixtures for the desktop tests: a window with the shared test operations, and folders of pictures.
 
-The window is the author kit's (:mod:`desktop.testing`) and the operations are the fakes
+The window is the author kit's (:mod:`packshot.desktop.testing`) and the operations are the fakes
 of tests/conftest.py, so these tests drive what plugin authors and the core tests use.
 """
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from core.image import from_array
-from core.imageio import save_image
-from core.synthetic import studio_shot
-from desktop.qt_compat import protect_singletons
-from desktop.testing import open_pictures, run_in_window
+from packshot.core.image import from_array
+from packshot.core.imageio import save_image
+from packshot.core.synthetic import studio_shot
+from packshot.desktop.qt_compat import protect_singletons
+from packshot.desktop.testing import open_pictures, run_in_window
 
 protect_singletons()  # PySide6 6.12.0 + Python 3.11 drops references to None and True (see qt_compat)
 

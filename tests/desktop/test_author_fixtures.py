@@ -7,17 +7,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.imageio import save_image
-from core.params import Choice, Float, Int
-from core.testing import studio_shot
-from desktop.testing import listed_operations, open_pictures, run_in_window
+from packshot.core.imageio import save_image
+from packshot.core.params import Choice, Float, Int
+from packshot.testing import studio_shot
+from packshot.desktop.testing import listed_operations, open_pictures, run_in_window
 
 PLUGIN = '''
-from core.hookspecs import hookimpl
-from core.operation import Operation, Result
-from core.params import Float
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
+from packshot.core.params import Float
 
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 class Dim(Operation):
     id, title, family = "studio.dim", "Dim", "colour"
@@ -82,7 +82,7 @@ def test_params_form_holds_a_64_bit_seed(packshot_params_form):
 
 
 def test_params_form_check_fails_when_the_form_drops_a_change(packshot_params_form, monkeypatch):
-    from desktop.param_form import ParamForm
+    from packshot.desktop.param_form import ParamForm
 
     monkeypatch.setattr(ParamForm, "set_values", lambda self, values: None)
     with pytest.raises(AssertionError, match="radius: form gives 3 for the changed value 50"):

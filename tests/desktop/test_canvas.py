@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from core.image import from_array
-from desktop.canvas import render
-from desktop.document import PREVIEW_EDGE
+from packshot.core.image import from_array
+from packshot.desktop.canvas import render
+from packshot.desktop.document import PREVIEW_EDGE
 
 
 def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, window, shots, ui):
@@ -87,7 +87,7 @@ def swapped_primaries_profile() -> bytes:
     """An RGB profile that is not sRGB: sRGB's with red and green primaries swapped (and renamed)."""
     import struct
 
-    from core.imageio import srgb_icc
+    from packshot.core.imageio import srgb_icc
 
     icc = bytearray(srgb_icc())
     count = struct.unpack(">I", icc[128:132])[0]
@@ -118,7 +118,7 @@ def test_transparent_pictures_get_a_checkerboard(qtbot, window, shots, ui):
 
 
 def test_before_view_survives_a_long_history(qtbot, window, shots, ui):
-    from desktop.main_window import RENDER_CACHE
+    from packshot.desktop.main_window import RENDER_CACHE
 
     doc = ui.open_first(shots)
     for i in range(RENDER_CACHE + 2):  # more pictures than the render cache holds

@@ -10,17 +10,17 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 
-from core.errors import BadParameter
-from core.hookspecs import hookimpl
-from core.operation import Operation, Result
-from core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
-from core.plugin_host import PluginHost
-from core.settings import Settings, load_settings
-from desktop.models_dialog import ModelsDialog
-from desktop.param_form import ParamForm
-from desktop.plugins_dialog import PluginsDialog
-from desktop.settings_dialog import SettingsDialog
-from desktop.shortcuts import SHORTCUTS, ShortcutsDialog
+from packshot.core.errors import BadParameter
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
+from packshot.core.plugin_host import PluginHost
+from packshot.core.settings import Settings, load_settings
+from packshot.desktop.models_dialog import ModelsDialog
+from packshot.desktop.param_form import ParamForm
+from packshot.desktop.plugins_dialog import PluginsDialog
+from packshot.desktop.settings_dialog import SettingsDialog
+from packshot.desktop.shortcuts import SHORTCUTS, ShortcutsDialog
 
 ALL_KINDS = [
     Float("strength", 0.5, help="How strong", minimum=0.0, maximum=2.0, step=0.05),
@@ -104,7 +104,7 @@ def test_models_dialog_shows_state_and_adds_a_weights_file(qtbot, tmp_path):
             return Result(inputs.image)
 
     class Plugin:
-        packshot_api_version = "1.0"
+        packshot_api_version = "2.0"
 
         @hookimpl
         def packshot_operations(self):
@@ -137,11 +137,11 @@ def test_shortcut_list_names_the_lightroom_keys(qtbot):
 
 
 def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):
-    from core.export import options_from_preset
-    from core.image import from_array
-    from core.plugin_host import load_plugins
-    from desktop.document import Document
-    from desktop.export_dialog import ExportDialog
+    from packshot.core.export import options_from_preset
+    from packshot.core.image import from_array
+    from packshot.core.plugin_host import load_plugins
+    from packshot.desktop.document import Document
+    from packshot.desktop.export_dialog import ExportDialog
 
     presets = load_plugins().export_presets()
     assert presets, "the presets plugin provides the marketplace presets"
@@ -155,7 +155,7 @@ def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):
 
 
 def test_operations_panel_says_when_a_model_operation_lacks_its_weights(qtbot, tmp_path):
-    from desktop.operations_panel import OperationsPanel
+    from packshot.desktop.operations_panel import OperationsPanel
 
     class NeedsWeights(Operation):
         id, title, family, tier = "enhance.test_weights", "Needs weights", "enhance", "model"
@@ -191,7 +191,7 @@ def test_models_dialog_downloads_with_progress_and_checks_the_file(qtbot, tmp_pa
     url = f"http://127.0.0.1:{server.server_address[1]}/tiny-dl.bin"
 
     class Plugin:
-        packshot_api_version = "1.0"
+        packshot_api_version = "2.0"
 
         @hookimpl
         def packshot_model_catalogue(self):

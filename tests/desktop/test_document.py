@@ -7,15 +7,15 @@ import hashlib
 import numpy as np
 import pytest
 
-from core.errors import BadInput
-from core.image import from_array
-from core.imageio import save_image
-from core.jobs import execute
-from core.context import Context
-from core.operation import Inputs
-from core.recipe import make_step, sidecar_path
-from core.synthetic import studio_shot
-from desktop.document import Document, preview_of, stamp, stroke
+from packshot.core.errors import BadInput
+from packshot.core.image import from_array
+from packshot.core.imageio import save_image
+from packshot.core.jobs import execute
+from packshot.core.context import Context
+from packshot.core.operation import Inputs
+from packshot.core.recipe import make_step, sidecar_path
+from packshot.core.synthetic import studio_shot
+from packshot.desktop.document import Document, preview_of, stamp, stroke
 
 
 def _apply(doc, host, op_id, params=None, mask=None):

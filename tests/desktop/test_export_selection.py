@@ -10,19 +10,19 @@ import pytest
 from PIL import Image as PILImage
 from PySide6.QtCore import Qt
 
-from core.export import ExportOptions, export_file, options_from_preset
-from core.batch import DEFAULT_TEMPLATE
-from core.recipe import EditStack, load_sidecar, make_step, save_sidecar, sidecar_path
-from desktop.export_selection_dialog import SelectionExportDialog
-from desktop.testing import open_pictures
+from packshot.core.export import ExportOptions, export_file, options_from_preset
+from packshot.core.batch import DEFAULT_TEMPLATE
+from packshot.core.recipe import EditStack, load_sidecar, make_step, save_sidecar, sidecar_path
+from packshot.desktop.export_selection_dialog import SelectionExportDialog
+from packshot.desktop.testing import open_pictures
 
 
 @pytest.fixture
 def fake_host(fake_host):
     """The test operations plus the built-in marketplace presets."""
-    import plugins.presets
+    import packshot.plugins.presets
 
-    fake_host.register(plugins.presets, "presets", version="1.0", builtin=True)
+    fake_host.register(packshot.plugins.presets, "presets", version="1.0", builtin=True)
     return fake_host
 
 

@@ -16,8 +16,8 @@ SCRIPT = textwrap.dedent("""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from desktop.theme import apply_theme
-    from desktop.main_window import MainWindow
+    from packshot.desktop.theme import apply_theme
+    from packshot.desktop.main_window import MainWindow
     apply_theme(app)
     w = MainWindow()
     w.show()
@@ -38,7 +38,7 @@ def test_first_run_opens_the_samples_without_heavy_imports(tmp_path):
                          cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout.strip().splitlines()[-1])
-    from core.resources import sample_images
+    from packshot.core.resources import sample_images
 
     samples = [p.name for p in sample_images()]
     assert report["paths"] == samples and report["thumbs"] == len(samples)
@@ -48,7 +48,7 @@ def test_first_run_opens_the_samples_without_heavy_imports(tmp_path):
 
 
 def test_no_display_runs_the_demo_instead_of_failing(tmp_path, monkeypatch):
-    from desktop import app
+    from packshot.desktop import app
 
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)
@@ -60,7 +60,7 @@ def test_no_display_runs_the_demo_instead_of_failing(tmp_path, monkeypatch):
 
 
 def test_document_model_imports_no_qt():
-    code = ("import sys, desktop.document, desktop.catalogue; "
+    code = ("import sys, packshot.desktop.document, packshot.desktop.catalogue; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'superqt', 'qtpy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          cwd=Path(__file__).resolve().parents[2])
@@ -70,7 +70,7 @@ def test_document_model_imports_no_qt():
 
 CALLS = textwrap.dedent("""
     from PySide6.QtCore import QObject, Signal
-    from desktop.qt_compat import protect_singletons
+    from packshot.desktop.qt_compat import protect_singletons
     {protect}
     class Source(QObject):
         changed = Signal(object)
@@ -83,7 +83,7 @@ CALLS = textwrap.dedent("""
 
 
 def test_a_long_session_of_qt_calls_does_not_abort_the_process():
-    from desktop.qt_compat import drops_singleton_references
+    from packshot.desktop.qt_compat import drops_singleton_references
 
     def run(protect: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-c", CALLS.format(protect=protect)], capture_output=True,

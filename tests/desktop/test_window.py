@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from core.export import ExportOptions
-from core.hookspecs import hookimpl
+from packshot.core.export import ExportOptions
+from packshot.core.hookspecs import hookimpl
 
 
 def test_folder_thumbnails_fill_in_and_selecting_opens_the_picture(qtbot, window, shots):
@@ -141,7 +141,7 @@ def test_export_writes_the_size_and_srgb_profile(qtbot, window, shots, ui, tmp_p
 
 
 def test_export_dialog_builds_the_options_it_shows(qtbot, window, shots, ui, tmp_path):
-    from desktop.export_dialog import ExportDialog
+    from packshot.desktop.export_dialog import ExportDialog
 
     doc = ui.open_first(shots)
     presets = [{"name": "square", "title": "Square 500", "width": 500, "height": 500, "fit": "pad",
@@ -269,7 +269,7 @@ def test_main_window_screenshot_looks_like_an_editor(qtbot, window, shots, ui, t
 
 def _raising_plugin():
     class Raiser:
-        packshot_api_version = "1.0"
+        packshot_api_version = "2.0"
 
         @hookimpl
         def packshot_operations(self):
@@ -279,7 +279,7 @@ def _raising_plugin():
 
 
 def test_marks_from_lightroom_xmp_sidecars_show_in_the_library(qtbot, window, shots):
-    from core.library.xmp import XmpMarks, write_marks
+    from packshot.core.library.xmp import XmpMarks, write_marks
 
     write_marks(shots[1], XmpMarks(rating=3, flag="pick", label="Green"))
     with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
@@ -291,7 +291,7 @@ def test_marks_from_lightroom_xmp_sidecars_show_in_the_library(qtbot, window, sh
 
 
 def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, fake_host, make_packshot_window, shots):
-    from core.jobs import JobRunner
+    from packshot.core.jobs import JobRunner
 
     window = make_packshot_window(host=fake_host, runner=JobRunner(cpu_workers=1))
     window.open_folder(shots[0].parent)
@@ -350,7 +350,7 @@ def test_last_folder_and_layout_are_remembered(qtbot, make_packshot_window, fake
 
 
 def test_first_run_opens_the_bundled_samples(qtbot, make_packshot_window, fake_host):
-    from core.resources import sample_images
+    from packshot.core.resources import sample_images
 
     window = make_packshot_window(host=fake_host, open_on_start=True)
     qtbot.waitUntil(lambda: window.document is not None, timeout=10_000)
@@ -380,7 +380,7 @@ def test_dragging_in_hand_mode_or_with_space_pans(qtbot, window, shots, ui):
 
 
 def test_browsing_many_pictures_keeps_only_a_few_in_memory(qtbot, window, many_shots):
-    from desktop.main_window import KEEP_DOCUMENTS
+    from packshot.desktop.main_window import KEEP_DOCUMENTS
 
     window.open_folder(many_shots[0].parent)
     for i, path in enumerate(many_shots):
@@ -396,8 +396,8 @@ def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot,
 
     import pytest
 
-    from core.plugin_host import load_plugins
-    from core.resources import sample_images
+    from packshot.core.plugin_host import load_plugins
+    from packshot.core.resources import sample_images
 
     host = load_plugins()
     if "colour.auto_white_balance" not in host.operations():
@@ -422,7 +422,7 @@ def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot,
 
 
 def test_history_with_an_uninstalled_operation_is_reported_and_kept(qtbot, window, shots):
-    from core.recipe import EditStack, Step, load_sidecar, save_sidecar
+    from packshot.core.recipe import EditStack, Step, load_sidecar, save_sidecar
 
     save_sidecar(shots[0], EditStack([Step(op="other.gone_plugin_op", plugin="gone", plugin_version="1.0")], 1))
     window.open_folder(shots[0].parent)
@@ -438,8 +438,8 @@ def test_history_with_an_uninstalled_operation_is_reported_and_kept(qtbot, windo
 
 
 def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_packshot_window, shots):
-    from core.operation import Operation, Result
-    from core.params import Numbers
+    from packshot.core.operation import Operation, Result
+    from packshot.core.params import Numbers
 
     class Eyedropper(Operation):
         id, title, family = "colour.test_eyedropper", "Eyedropper (test)", "colour"
@@ -450,7 +450,7 @@ def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_packsho
             return Result(inputs.image, report={"picked": inputs.image.pixels[y, x].tolist()})
 
     class Plugin:
-        packshot_api_version = "1.0"
+        packshot_api_version = "2.0"
 
         @hookimpl
         def packshot_operations(self):

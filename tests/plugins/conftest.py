@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.image import from_array
-from core.jobs import execute
-from core.operation import Inputs
-from core.plugin_host import load_plugins
+from packshot.core.context import Context
+from packshot.core.image import from_array
+from packshot.core.jobs import execute
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
 
 
 @pytest.fixture(scope="module")

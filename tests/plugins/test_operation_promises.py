@@ -1,5 +1,5 @@
 """Every installed operation keeps the promises a plugin author's own tests check
-(``core.testing.check_operation``): built-in plugins are held to the same bar as third
+(``packshot.testing.check_operation``): built-in plugins are held to the same bar as third
 parties. Operations whose model weights are not installed are skipped, saying which.
 """
 
@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from core.plugin_host import load_plugins
-from core.testing import NeedsModel, check_operation
+from packshot.core.plugin_host import load_plugins
+from packshot.testing import NeedsModel, check_operation
 
 OPERATIONS = load_plugins(disabled=()).operations()
 
 
 def _chart_shot():
-    from core.image import from_array
-    from plugins.colour.chart_reference import chart_scene
+    from packshot.core.image import from_array
+    from packshot.plugins.colour.chart_reference import chart_scene
 
     return from_array(chart_scene())
 

@@ -119,8 +119,8 @@ def test_parameters_render_in_the_desktop_form(film_look, packshot_params_form):
 
 
 def test_operation_runs_in_the_editor_window(make_packshot_window, qtbot, packshot_studio_shot, tmp_path):
-    from core.imageio import save_image
-    from desktop.testing import listed_operations, open_pictures, run_in_window
+    from packshot import save_image
+    from packshot.desktop.testing import listed_operations, open_pictures, run_in_window
 
     path = tmp_path / "shot.png"
     save_image(packshot_studio_shot("mug").image, path)
@@ -143,6 +143,6 @@ def test_keeps_the_promises_every_packshot_operation_makes(film_look, packshot_c
 
 
 def test_loading_the_plugin_imports_nothing_heavy():
-    from core.testing import heavy_imports
+    from packshot.testing import heavy_imports
 
     assert heavy_imports("vintage") == []

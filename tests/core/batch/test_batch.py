@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from core.batch import REPORT_NAME, BatchSpec, OutputTemplate, expand_inputs, plan_batch, run_batch
-from core.batch.journal import JOURNAL_NAME
-from core.errors import BadInput, BadParameter
-from core.export import ExportOptions
-from core.recipe import Recipe, Step
-from core.synthetic import studio_shot
+from packshot.core.batch import REPORT_NAME, BatchSpec, OutputTemplate, expand_inputs, plan_batch, run_batch
+from packshot.core.batch.journal import JOURNAL_NAME
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.export import ExportOptions
+from packshot.core.recipe import Recipe, Step
+from packshot.core.synthetic import studio_shot
 
 
 def _photo(path, seed=0, size=(160, 120)):
@@ -243,7 +243,7 @@ def test_pool_gives_the_same_bytes_as_in_process(tmp_path):
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_cancel_stops_between_files_and_a_rerun_finishes(tmp_path, workers):
-    from core.context import CancelToken
+    from packshot.core.context import CancelToken
 
     src = _photo_folder(tmp_path / "in", 8)
     out = tmp_path / "out"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from core.errors import BadInput
-from core.library import SCHEMA_VERSION, Library, read_marks, write_marks, XmpMarks
-from core.recipe import EditStack, Step
+from packshot.core.errors import BadInput
+from packshot.core.library import SCHEMA_VERSION, Library, read_marks, write_marks, XmpMarks
+from packshot.core.recipe import EditStack, Step
 
 
 def _jpeg(path, seed=0, size=(160, 120)):
@@ -110,7 +110,7 @@ def test_schema_is_versioned_and_in_wal_mode(tmp_path, shoot):
 
 
 def test_old_schema_is_migrated_keeping_data(tmp_path):
-    from core.library.schema import MIGRATIONS
+    from packshot.core.library.schema import MIGRATIONS
 
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
@@ -203,8 +203,8 @@ def test_thumbnails_are_cached_by_content(lib, shoot, tmp_path):
 
 def test_thumbnail_is_close_to_a_full_decode(tmp_path):
     """Draft (DCT-scaled) decoding must not cost visible quality against a full decode."""
-    from core.library import render_thumbnail
-    from core.synthetic import studio_shot
+    from packshot.core.library import render_thumbnail
+    from packshot.core.synthetic import studio_shot
 
     rgb, _ = studio_shot(300, 400, noise=0.0)
     path = tmp_path / "shot.jpg"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core.errors import BadParameter
-from core.models.devices import resolve_device, run_with_fallback, use_half
+from packshot.core.errors import BadParameter
+from packshot.core.models.devices import resolve_device, run_with_fallback, use_half
 
 
 def test_auto_resolves_to_an_available_device():

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from core.errors import BadInput
-from core.models import ModelStore
-from core.models.download import download, part_path
+from packshot.core.errors import BadInput
+from packshot.core.models import ModelStore
+from packshot.core.models.download import download, part_path
 
 DATA = bytes(range(256)) * 800  # 200 kB
 
@@ -114,8 +114,8 @@ def test_store_download_verifies_and_reports_installed(server, tmp_path):
 
 
 def test_cli_download_resumes_a_partial_file(server, tmp_path, monkeypatch, capsys):
-    from core.cli import main
-    from core.cli import models_cmd
+    from packshot.core.cli import main
+    from packshot.core.cli import models_cmd
 
     entry = {"name": "toy", "file": "toy.bin", "size": len(DATA), "sha256": SHA,
              "url": _url(server), "loader": "file"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.models.tiny import save_tiny
+from packshot.core.cli import main
+from packshot.core.models.tiny import save_tiny
 
 WEIGHTS = Path(__file__).resolve().parents[3] / ".." / "shared" / "weights"
 

@@ -7,9 +7,9 @@ import pickle
 import pytest
 import torch
 
-from core.errors import BadInput
-from core.models.safe_load import load_spandrel, read_state_dict
-from core.models.tiny import save_tiny
+from packshot.core.errors import BadInput
+from packshot.core.models.safe_load import load_spandrel, read_state_dict
+from packshot.core.models.tiny import save_tiny
 
 
 class _Payload:

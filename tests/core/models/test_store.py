@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.errors import BadInput, MissingModel
-from core.models import ModelStore, open_store, store_for
-from core.models.inference import run_image_model
-from core.models.tiny import save_tiny
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, MissingModel
+from packshot.core.models import ModelStore, open_store, store_for
+from packshot.core.models.inference import run_image_model
+from packshot.core.models.tiny import save_tiny
 
 BLOB = b"not really a network" * 100
 BLOB_SHA = hashlib.sha256(BLOB).hexdigest()
@@ -98,7 +98,7 @@ def test_open_store_has_every_plugins_catalogue():
 
 
 def test_importing_the_store_loads_no_torch():
-    code = "import sys, core.models, core.models.store; print('torch' in sys.modules, 'spandrel' in sys.modules)"
+    code = "import sys, packshot.core.models, packshot.core.models.store; print('torch' in sys.modules, 'spandrel' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
 

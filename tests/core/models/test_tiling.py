@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.errors import Cancelled
-from core.context import Context
-from core.models.tiling import tile_starts, tiled_apply
+from packshot.core.errors import Cancelled
+from packshot.core.context import Context
+from packshot.core.models.tiling import tile_starts, tiled_apply
 
 
 def _blur_up(block: np.ndarray) -> np.ndarray:
@@ -59,7 +59,7 @@ def test_progress_per_tile_and_cancel_between_tiles():
 
 
 def test_wrong_tile_output_size_is_an_error():
-    from core.errors import PackshotError
+    from packshot.core.errors import PackshotError
 
     with pytest.raises(PackshotError, match="expected"):
         tiled_apply(lambda b: b, np.zeros((10, 10, 3), np.uint8), scale=2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plugins.colour.chart_reference import chart_scene
-from plugins.colour.colour_math import linear_to_srgb, srgb_to_linear
+from packshot.plugins.colour.chart_reference import chart_scene
+from packshot.plugins.colour.colour_math import linear_to_srgb, srgb_to_linear
 
 # A camera that sees the world through a crosstalk matrix and a warm light.
 CAMERA = np.array([[0.85, 0.12, 0.03], [0.08, 0.80, 0.12], [0.02, 0.15, 0.83]]) * [1.0, 0.9, 0.65]
@@ -30,7 +30,7 @@ def test_detector_finds_the_chart_and_the_fit_lowers_delta_e(run_op, tilt):
 
 
 def test_the_recorded_step_replays_the_same_correction_on_another_shot(run_op):
-    from core.synthetic import studio_shot
+    from packshot.core.synthetic import studio_shot
 
     matrix = run_op("colour.calibrate_chart", shoot(chart_scene())).replay["params"]["matrix"]
     truth, _ = studio_shot(120, 160, shape="mug", colour=(0.15, 0.35, 0.62), seed=1)
@@ -53,7 +53,7 @@ def test_corners_given_by_hand_work_where_detection_is_not_used(run_op):
 
 
 def test_no_chart_is_a_clear_error(run_op):
-    from core.errors import BadInput
+    from packshot.core.errors import BadInput
 
     with pytest.raises(BadInput, match="no 24-patch ColorChecker"):
         run_op("colour.calibrate_chart", np.full((120, 160, 3), 0.5, np.float32))

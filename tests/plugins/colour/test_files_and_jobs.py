@@ -11,8 +11,8 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from core.cli import main
-from core.synthetic import apply_cast, studio_shot
+from packshot.core.cli import main
+from packshot.core.synthetic import apply_cast, studio_shot
 
 
 def sha256(path) -> str:
@@ -57,8 +57,8 @@ def test_icc_and_exif_round_trip_byte_for_byte_and_the_original_is_untouched(tag
 
 
 def test_calibration_is_saved_as_a_replayable_step(tmp_path):
-    from core.recipe import load_recipe
-    from plugins.colour.chart_reference import chart_scene
+    from packshot.core.recipe import load_recipe
+    from packshot.plugins.colour.chart_reference import chart_scene
 
     chart = tmp_path / "chart.png"
     scene = chart_scene() * np.array([1.0, 0.9, 0.7], np.float32)
@@ -75,12 +75,12 @@ def test_calibration_is_saved_as_a_replayable_step(tmp_path):
 
 
 def test_a_cancelled_job_writes_nothing(tagged_jpeg, tmp_path, monkeypatch):
-    from core.errors import Cancelled
-    from core.imageio import load_image, save_image
-    from core.jobs import JobRunner
-    from core.operation import Inputs
-    from core.plugin_host import load_plugins
-    from plugins.colour import pixelwise
+    from packshot.core.errors import Cancelled
+    from packshot.core.imageio import load_image, save_image
+    from packshot.core.jobs import JobRunner
+    from packshot.core.operation import Inputs
+    from packshot.core.plugin_host import load_plugins
+    from packshot.plugins.colour import pixelwise
 
     monkeypatch.setattr(pixelwise, "BAND_PIXELS", 160 * 8)  # many bands, so Cancel lands mid-run
     op = load_plugins().operation("colour.auto_white_balance")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.image import Image
+from packshot.core.image import Image
 
 
 def gradient16(lo: float = 0.2, hi: float = 0.7) -> Image:
@@ -31,7 +31,7 @@ def test_auto_levels_stretches_a_flat_8bit_shot(run_op):
 
 
 def test_exposure_one_stop_doubles_the_light_and_contrast_steepens_midtones(run_op):
-    from plugins.colour.colour_math import srgb_to_linear
+    from packshot.plugins.colour.colour_math import srgb_to_linear
 
     out = run_op("colour.exposure", gradient16(0.1, 0.4), stops=1.0).image
     ratio = srgb_to_linear(out.rgb()) / srgb_to_linear(gradient16(0.1, 0.4).rgb())

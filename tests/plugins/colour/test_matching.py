@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.synthetic import apply_cast, studio_shot
-from plugins.colour.colour_math import delta_e2000, rgb_to_lab, srgb_to_linear
+from packshot.core.synthetic import apply_cast, studio_shot
+from packshot.plugins.colour.colour_math import delta_e2000, rgb_to_lab, srgb_to_linear
 
 
 def measured_lab(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -32,7 +32,7 @@ def test_region_match_brings_delta_e_below_two(run_op, target):
 
 
 def test_region_match_needs_a_mask(run_op):
-    from core.errors import BadInput
+    from packshot.core.errors import BadInput
 
     with pytest.raises(BadInput, match="mask"):
         run_op("colour.match_region", np.zeros((8, 8, 3), np.float32))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.image import from_array
-from core.synthetic import SHAPES, apply_cast, studio_shot
-from plugins.colour.colour_math import residual_cast_deg
+from packshot.core.image import from_array
+from packshot.core.synthetic import SHAPES, apply_cast, studio_shot
+from packshot.plugins.colour.colour_math import residual_cast_deg
 
 # Warm tungsten, cool shade, green-ish LED, magenta-ish fluorescent, mild warm.
 CASTS = [(1.0, 0.86, 0.62), (0.78, 0.9, 1.0), (0.92, 1.0, 0.86), (1.0, 0.88, 0.98), (1.0, 0.94, 0.84)]
@@ -95,7 +95,7 @@ def test_eyedropper_on_the_backdrop_neutralises_the_cast(run_op):
 
 
 def test_eyedropper_takes_a_mask_and_refuses_bad_points(run_op):
-    from core.errors import BadParameter
+    from packshot.core.errors import BadParameter
 
     truth, alpha = studio_shot(120, 160, shape="ball", seed=2)
     shot = q8(apply_cast(0.1 + 0.8 * truth, (1.0, 0.9, 0.7)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.image import from_array
-from core.synthetic import shape_alpha, studio_shot
+from packshot.core.image import from_array
+from packshot.core.synthetic import shape_alpha, studio_shot
 
 
 def _rgba(h=300, w=500, shape="bottle"):

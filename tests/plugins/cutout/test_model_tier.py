@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.errors import MissingModel
-from core.image import from_array
-from core.synthetic import studio_shot
+from packshot.core.context import Context
+from packshot.core.errors import MissingModel
+from packshot.core.image import from_array
+from packshot.core.synthetic import studio_shot
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnx")

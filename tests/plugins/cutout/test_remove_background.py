@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.image import from_array
-from core.synthetic import photo_product_shot, studio_shot
+from packshot.core.image import from_array
+from packshot.core.synthetic import photo_product_shot, studio_shot
 
 skdata = pytest.importorskip("skimage.data")
 
@@ -90,8 +90,8 @@ def test_clean_edges_remove_the_backdrop_halo(run_op):
 
 
 def test_cancel_stops_the_cutout(run_op):
-    from core.context import CancelToken, Context
-    from core.errors import Cancelled
+    from packshot.core.context import CancelToken, Context
+    from packshot.core.errors import Cancelled
 
     token = CancelToken()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.image import Image
-from core.models import open_store
-from core.testing import photo, run_operation
-from plugins.enhance.denoise import Denoise, DenoiseModel
+from packshot.core.image import Image
+from packshot.core.models import open_store
+from packshot.testing import photo, run_operation
+from packshot.plugins.enhance.denoise import Denoise, DenoiseModel
 
 
 def _crop(name: str, side: int = 128) -> np.ndarray:
@@ -90,8 +90,8 @@ def _fdncnn(path):
 
 
 def test_fdncnn_gets_the_noise_level_asked_for(tmp_path):
-    from core.context import Context
-    from core.models import store_for
+    from packshot.core.context import Context
+    from packshot.core.models import store_for
 
     store = store_for(Context())  # the store the job runner's operations use
     entry = store.install(_fdncnn(tmp_path / "fdncnn_tiny.safetensors"))
@@ -109,7 +109,7 @@ def test_fdncnn_gets_the_noise_level_asked_for(tmp_path):
 
 
 def test_dncnn_denoise_model_runs_16_bit(tmp_path):
-    from core.models.tiny import save_tiny
+    from packshot.core.models.tiny import save_tiny
 
     entry = open_store().install(save_tiny("dncnn", tmp_path / "dncnn_tiny.pth"))
     img = Image((_crop("astronaut", 64) * 65535).astype(np.uint16))

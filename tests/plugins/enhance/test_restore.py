@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.errors import MissingModel
-from core.models import open_store
-from core.models.tiny import save_tiny
-from core.testing import photo, run_operation
-from plugins.enhance.restore import RestoreModel
+from packshot.core.errors import MissingModel
+from packshot.core.models import open_store
+from packshot.core.models.tiny import save_tiny
+from packshot.testing import photo, run_operation
+from packshot.plugins.enhance.restore import RestoreModel
 
 
 def test_restore_needs_a_model():
@@ -39,8 +39,8 @@ def _jpeg(pixels: np.ndarray, quality: int) -> np.ndarray:
 @pytest.mark.parametrize("quality", [20, 50])
 @pytest.mark.parametrize("name", ["astronaut", "rocket"])
 def test_builtin_deblock_brings_a_jpeg_closer_to_the_original(name, quality):
-    from core.image import Image
-    from plugins.enhance.restore import RestoreJpeg
+    from packshot.core.image import Image
+    from packshot.plugins.enhance.restore import RestoreJpeg
 
     truth = photo(name, 160).pixels
     jpeg = _jpeg(truth, quality)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.image import Image
-from core.testing import photo, run_operation
-from plugins.enhance.sharpen import Sharpen
+from packshot.core.image import Image
+from packshot.testing import photo, run_operation
+from packshot.plugins.enhance.sharpen import Sharpen
 
 
 def _psnr(a, b) -> float:

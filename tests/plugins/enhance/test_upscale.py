@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from core.cli import main
-from core.errors import MissingModel
-from core.image import Image
-from core.models import open_store
-from core.models.tiny import save_tiny
-from core.testing import photo, run_operation
-from plugins.enhance.upscale import Upscale, UpscaleModel
+from packshot.core.cli import main
+from packshot.core.errors import MissingModel
+from packshot.core.image import Image
+from packshot.core.models import open_store
+from packshot.core.models.tiny import save_tiny
+from packshot.testing import photo, run_operation
+from packshot.plugins.enhance.upscale import Upscale, UpscaleModel
 
 WEIGHTS = Path(__file__).resolve().parents[3] / ".." / "shared" / "weights"
 
@@ -117,8 +117,8 @@ def test_spandrel_model_runs_and_is_resized_to_the_asked_scale(tmp_path, kind, s
 
 
 def test_model_tiled_equals_untiled(tmp_path):
-    from core.context import Context
-    from core.models.inference import run_image_model
+    from packshot.core.context import Context
+    from packshot.core.models.inference import run_image_model
 
     store = open_store()
     entry = store.install(save_tiny("esrgan", tmp_path / "rrdb.safetensors"))

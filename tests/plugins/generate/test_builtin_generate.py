@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.image import from_array
-from core.synthetic import backdrop, shape_alpha, studio_shot
-from plugins.generate.backdrops import STYLES
+from packshot.core.context import Context
+from packshot.core.image import from_array
+from packshot.core.synthetic import backdrop, shape_alpha, studio_shot
+from packshot.plugins.generate.backdrops import STYLES
 
 BLANK = np.zeros((8, 8, 3), np.uint8)
 

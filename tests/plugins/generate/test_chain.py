@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.context import Context
-from core.image import from_array
-from core.synthetic import studio_shot
+from packshot.core.context import Context
+from packshot.core.image import from_array
+from packshot.core.synthetic import studio_shot
 
 
 def test_raw_shot_to_framed_marketplace_image(run_op):

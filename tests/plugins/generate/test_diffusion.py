@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.context import CancelToken, Context
-from core.errors import BadInput, Cancelled, MissingModel
-from core.image import from_array
-from core.synthetic import studio_shot
+from packshot.core.context import CancelToken, Context
+from packshot.core.errors import BadInput, Cancelled, MissingModel
+from packshot.core.image import from_array
+from packshot.core.synthetic import studio_shot
 
 torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
@@ -164,7 +164,7 @@ def test_pickle_checkpoints_are_refused(run_op, models):
 def test_single_file_family_is_read_from_tensor_names(tmp_path, keys, family):
     from safetensors.torch import save_file
 
-    from plugins.generate.diffusion_models import detect_family
+    from packshot.plugins.generate.diffusion_models import detect_family
 
     path = tmp_path / "model.safetensors"
     save_file({k: torch.zeros(shape) for k, shape in keys.items()}, str(path))
@@ -188,7 +188,7 @@ def test_bundled_single_file_configs_build_the_real_architectures(family):
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from core.resources import resource_path
+    from packshot.core.resources import resource_path
 
     folder = resource_path("diffusion_configs", family)
     with init_empty_weights():
@@ -340,7 +340,7 @@ def build_tiny_single_file(folder: Path):
 
 def test_single_file_checkpoint_runs_offline_with_local_configs(run_op, tmp_path, monkeypatch):
     """One .safetensors in the original layout, configs passed locally, the Hub unreachable."""
-    import plugins.generate.diffusion_models as dm
+    import packshot.plugins.generate.diffusion_models as dm
 
     checkpoint, configs, original = build_tiny_single_file(tmp_path)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

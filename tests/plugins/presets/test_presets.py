@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import BadParameter
-from core.export import find_preset, options_from_preset
-from core.hookspecs import hookimpl
-from core.plugin_host import load_plugins
-from core.resources import resource_path
+from packshot.core.errors import BadParameter
+from packshot.core.export import find_preset, options_from_preset
+from packshot.core.hookspecs import hookimpl
+from packshot.core.plugin_host import load_plugins
+from packshot.core.resources import resource_path
 
 SHOPS = {"amazon-main", "amazon-additional", "shopify", "etsy", "ebay", "google-merchant", "walmart",
          "taobao-tmall", "jd", "web-thumbnail"}
@@ -41,7 +41,7 @@ def test_shop_figures():
 
 def test_a_plugin_adds_a_preset_through_the_hook():
     class Studio:
-        packshot_api_version = "1.0"
+        packshot_api_version = "2.0"
 
         @hookimpl
         def packshot_export_presets(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plugins.repair.holes import box, dust, scratches, text
+from packshot.plugins.repair.holes import box, dust, scratches, text
 
 
 def hole_psnr(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:
@@ -16,7 +16,7 @@ def hole_psnr(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:
 
 def peer_fills(rgb_u8: np.ndarray, hole: np.ndarray) -> dict[str, np.ndarray]:
     """OpenCV Telea and Navier-Stokes, xphoto FSR_FAST and scikit-image biharmonic, called
-    directly (not through plugins.repair), as 0..1 floats with the known pixels kept."""
+    directly (not through packshot.plugins.repair), as 0..1 floats with the known pixels kept."""
     import cv2
     from skimage.restoration import inpaint_biharmonic
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.errors import BadInput, BadParameter
-from core.image import from_array
-from core.operation import Inputs
-from core.plugin_host import load_plugins
+from packshot.core.context import Context
+from packshot.core.errors import BadInput, BadParameter
+from packshot.core.image import from_array
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
 
 from .conftest import hole_psnr
 
@@ -62,7 +62,7 @@ def test_source_outside_the_picture_and_zero_offset_are_clear_errors():
 def test_the_colour_membrane_never_overshoots_its_rim():
     """Healing across a strong edge (a stripe's rim on one side, orange cloth on the other)
     must not invent colours: the spread ratio stays within the rim's own range."""
-    from plugins.repair.clone import harmonic_fill
+    from packshot.plugins.repair.clone import harmonic_fill
 
     rng = np.random.default_rng(0)
     values = rng.normal(0, 1, (40, 50, 3)).astype(np.float32)

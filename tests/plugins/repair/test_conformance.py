@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.plugin_host import load_plugins
+from packshot.core.plugin_host import load_plugins
 
 BUILT_IN = ["repair.inpaint", "repair.detect_dust", "repair.remove_dust", "repair.remove_watermark",
             "repair.clone"]
@@ -28,7 +28,7 @@ def test_listing_operations_imports_no_heavy_library():
     import subprocess
     import sys
 
-    code = ("import sys; from core.plugin_host import load_plugins; load_plugins().operations(); "
+    code = ("import sys; from packshot.core.plugin_host import load_plugins; load_plugins().operations(); "
             "print(sorted(m for m in ('cv2', 'torch', 'skimage', 'diffusers', 'onnxruntime') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

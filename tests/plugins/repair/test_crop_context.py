@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import CancelToken, Context
-from core.errors import Cancelled
-from core.image import from_array
-from core.operation import Inputs
-from core.plugin_host import load_plugins
+from packshot.core.context import CancelToken, Context
+from packshot.core.errors import Cancelled
+from packshot.core.image import from_array
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
 
 SPOTS = ((1000, 1500), (2600, 4100), (4300, 7000))
 

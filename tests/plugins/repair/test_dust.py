@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.image import from_array
-from core.operation import Inputs
-from core.plugin_host import load_plugins
-from core.synthetic import plant_spots, studio_shot
+from packshot.core.context import Context
+from packshot.core.image import from_array
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
+from packshot.core.synthetic import plant_spots, studio_shot
 
 
 def _components(mask: np.ndarray) -> tuple[int, np.ndarray]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.errors import Cancelled
-from plugins.repair.ensemble import blend, convex_weights, ring_weights
+from packshot.core.errors import Cancelled
+from packshot.plugins.repair.ensemble import blend, convex_weights, ring_weights
 
 
 def test_convex_weights_recover_a_mixture_and_stay_on_the_simplex():

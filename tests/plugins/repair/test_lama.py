@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.context import Context
-from core.errors import MissingModel
-from core.image import from_array
-from core.operation import Inputs
-from core.plugin_host import load_plugins
+from packshot.core.context import Context
+from packshot.core.errors import MissingModel
+from packshot.core.image import from_array
+from packshot.core.operation import Inputs
+from packshot.core.plugin_host import load_plugins
 
 pytestmark = pytest.mark.slow
 

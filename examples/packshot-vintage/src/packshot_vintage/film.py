@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.operation import Inputs, Operation, Result
-from core.params import Float
+from packshot import Float, Inputs, Operation, Result
 
 # Rec. 709 luma weights: grain and fade act on brightness, as on a print.
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)

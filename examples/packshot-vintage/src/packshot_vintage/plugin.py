@@ -4,11 +4,11 @@ It stays cheap to import: only the hook functions and the API version; the opera
 numerical work imports numpy/scipy when it runs.
 """
 
-from core.hookspecs import hookimpl
+from packshot import hookimpl
 
 # The Packshot plugin API this plugin was written for. A Packshot with a different major
 # version (or an older minor) refuses to load it and says so, instead of crashing later.
-packshot_api_version = "1.0"
+packshot_api_version = "2.0"
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Sample images for plugin tests: real photographs and synthetic studio shots.
 
 The photographs ship inside scikit-image (``skimage.data``), so they work offline. The
-studio shots come from :mod:`core.synthetic` and carry their true alpha, so a test can
+studio shots come from :mod:`packshot.core.synthetic` and carry their true alpha, so a test can
 measure against ground truth.
 """
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..image import Image, quantize
-from ..synthetic import apply_cast
-from ..synthetic import studio_shot as _studio_shot
+from packshot.core.image import Image, quantize
+from packshot.core.synthetic import apply_cast
+from packshot.core.synthetic import studio_shot as _studio_shot
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket")
 """skimage.data photographs that are inside the wheel (no download needed)."""

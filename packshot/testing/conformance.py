@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import MissingModel
-from ..image import Image, quantize
-from ..operation import Inputs, Operation
+from packshot.core.errors import MissingModel
+from packshot.core.image import Image, quantize
+from packshot.core.operation import Inputs, Operation
 from .images import studio_shot
 from .runs import RunRecord, run_operation
 
@@ -96,7 +96,7 @@ def heavy_imports(plugin: str) -> list[str]:
     Checked in a fresh interpreter that loads only that plugin (``PACKSHOT_ONLY_PLUGINS``)
     and calls all its hooks, as start-up does; it should be an empty list.
     """
-    code = ("import json, sys; from core.plugin_host import load_plugins; h = load_plugins(disabled=()); "
+    code = ("import json, sys; from packshot.core.plugin_host import load_plugins; h = load_plugins(disabled=()); "
             "h.operations(); h.model_catalogue(); h.export_presets(); "
             f"print(json.dumps({{'status': h.infos.get({plugin!r}) and h.infos[{plugin!r}].status, "
             f"'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}))")

@@ -1,9 +1,9 @@
 """Run an operation through the real job runner and keep everything a test checks.
 
 The desktop's worker thread and the batch runner both go through
-:class:`core.jobs.JobRunner`, so a plugin test that uses it sees exactly what a person
+:class:`packshot.core.jobs.JobRunner`, so a plugin test that uses it sees exactly what a person
 sees: parameter validation, progress, cancellation, and a failing ``run`` turned into a
-:class:`core.errors.PluginError` naming the plugin.
+:class:`packshot.core.errors.PluginError` naming the plugin.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import PackshotError
-from ..image import Image
-from ..jobs import Job, JobRunner
-from ..operation import Inputs, Operation, Result
+from packshot.core.errors import PackshotError
+from packshot.core.image import Image
+from packshot.core.jobs import Job, JobRunner
+from packshot.core.operation import Inputs, Operation, Result
 
 
 @dataclass

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..hookspecs import ENTRY_POINT_GROUP
+from packshot.core.hookspecs import ENTRY_POINT_GROUP
 
 
 def write_plugin_distribution(site: str | Path, name: str, modules: Mapping[str, str], *,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ..plugin_host import PluginHost, load_plugins
+from packshot.core.plugin_host import PluginHost, load_plugins
 from . import conformance, images, runs
 from .distributions import write_plugin_distribution
 
@@ -71,7 +71,7 @@ def packshot_host(packshot_home: Path) -> Callable[..., PluginHost]:
 def packshot_run(packshot_home: Path) -> Callable[..., runs.RunRecord]:
     """``packshot_run(op, image, params, cancel_at=0.5, tile_size=64)``: through the real JobRunner.
 
-    Returns a :class:`core.testing.RunRecord`; see :func:`core.testing.run_operation`.
+    Returns a :class:`packshot.testing.RunRecord`; see :func:`packshot.testing.run_operation`.
     """
     return runs.run_operation
 
@@ -81,7 +81,7 @@ def packshot_check_operation(packshot_home: Path) -> Callable[..., None]:
     """``packshot_check_operation(op, params)``: fail with every Packshot promise ``op`` breaks.
 
     Originals untouched, same seed same picture, ICC and EXIF kept, 16-bit kept,
-    progress reported in order, Cancel honoured; see :func:`core.testing.check_operation`.
+    progress reported in order, Cancel honoured; see :func:`packshot.testing.check_operation`.
     Skips the test when the operation needs model weights that are not installed.
     """
 
@@ -108,8 +108,8 @@ def packshot_model_store(packshot_home: Path) -> Callable[..., Any]:
     """
 
     def make(*entries: Any, host: PluginHost | None = None) -> Any:
-        from ..models import ModelStore
-        from ..settings import load_settings
+        from packshot.core.models import ModelStore
+        from packshot.core.settings import load_settings
 
         catalogue = [*entries, *(host or load_plugins()).model_catalogue()]
         return ModelStore(load_settings().models_path, catalogue, device="cpu")
@@ -123,7 +123,7 @@ def packshot_installed_plugin(tmp_path_factory: pytest.TempPathFactory, monkeypa
     """``packshot_installed_plugin("my-dist", {"my_plugin": SOURCE})``: installed for this test only.
 
     The folder it returns is put on ``sys.path`` and on ``PYTHONPATH``, so subprocesses
-    (``packshot ops``, :func:`core.testing.heavy_imports`) see the plugin too. See
+    (``packshot ops``, :func:`packshot.testing.heavy_imports`) see the plugin too. See
     ``write_plugin_distribution``.
     """
     written: list[str] = []
