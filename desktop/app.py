@@ -33,6 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("packshot: no display found; running the demo job instead of opening the window",
               file=sys.stderr)
         return cli_main(["demo"])
+    from .system_libraries import missing_libraries_message, missing_xcb_libraries, uses_xcb
+
+    missing = missing_xcb_libraries() if uses_xcb() else {}
+    if missing:  # Qt would abort naming only libxcb-cursor0
+        print(missing_libraries_message(missing), file=sys.stderr)
+        return 1
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
