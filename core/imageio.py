@@ -11,9 +11,8 @@ from __future__ import annotations
 import io
 import os
 import struct
-import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from PIL import ImageCms, ImageOps
 
 from .errors import BadInput
 from .image import Image, quantize
+from .output_guard import Writer, write_files
 
 # 200 megapixels: beyond any camera a studio uses, far below what exhausts memory.
 MAX_PIXELS = 200_000_000
@@ -248,25 +248,41 @@ def save_image(
     JPEG and BMP cannot hold transparency: an RGBA image is flattened onto
     ``background``. JPEG and WebP hold 8 bits: 16-bit images are reduced on the way out.
     """
+    write = image_writer(image, path, format=format, quality=quality, background=background,
+                         keep_metadata=keep_metadata)
+    protect = () if allow_overwrite_source else (image.source,)
+    return atomic_write(path, write, protect=protect)
+
+
+def image_writer(
+    image: Image,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    quality: int = 95,
+    background: tuple[int, int, int] = (255, 255, 255),
+    keep_metadata: bool = True,
+) -> Writer:
+    """The encoder :func:`save_image` uses, for writing several files as one (output_guard)."""
     path = Path(path)
     fmt = (format or format_for(path)).upper()
     if fmt == "JPG":
         fmt = "JPEG"
     if fmt not in WRITE_FORMATS:
         raise BadInput(f"cannot write {fmt} files (writable: {', '.join(sorted(WRITE_FORMATS))})")
-    if image.source is not None and not allow_overwrite_source and _same_file(path, image.source):
-        raise BadInput(f"{path}: refusing to overwrite the original; choose another output path")
-    if not path.parent.exists():
-        raise BadInput(f"{path.parent}: output folder does not exist")
-    if not 1 <= int(quality) <= 100:
-        raise BadInput(f"quality must be between 1 and 100, got {quality}")
+    check_quality(quality)
     pixels = image.pixels
     if fmt in _NO_ALPHA and image.has_alpha:
         pixels = _flatten(image, background)
     icc = image.icc_profile if keep_metadata else None
     exif = image.exif if keep_metadata else None
-    atomic_write(path, _writer(pixels, fmt, quality, icc, exif, image.dpi))
-    return path
+    return _writer(pixels, fmt, quality, icc, exif, image.dpi)
+
+
+def check_quality(quality: int) -> None:
+    """Refuse a JPEG/WebP quality outside 1..100."""
+    if not 1 <= int(quality) <= 100:
+        raise BadInput(f"quality must be between 1 and 100, got {quality}")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -374,33 +390,13 @@ def _insert_png_chunks(png: bytes, chunks: list[tuple[bytes, bytes]]) -> bytes:
     return b"".join(out)
 
 
-# mkstemp makes owner-only files; a written image gets the mode any new file would get.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
-
-
-def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None], *, sync: bool = True) -> Path:
+def atomic_write(path: str | Path, write: Writer, *, sync: bool = True, overwrite: bool = True,
+                 protect: Iterable[str | Path | None] = ()) -> Path:
     """Call ``write(fh)`` on a temporary file beside ``path`` and move it into place.
 
     If ``write`` raises (or the process dies) the target is untouched and the
     temporary file is removed, so a half-written file never carries the final name.
     ``sync=False`` skips the fsync, for caches that can be remade (thumbnails).
+    The checks of :func:`output_guard.write_files` apply: never over a file in ``protect``.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            if sync:
-                os.fsync(fh.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return write_files([(path, write)], protect=protect, overwrite=overwrite, sync=sync)[0]

@@ -111,9 +111,12 @@ class Recipe:
             return json.dumps(self.to_dict(), indent=2)
         return tomli_w.dumps(self.to_dict())
 
+    def encode(self, path: str | Path) -> bytes:
+        """The file's bytes: JSON for a ``.json`` name, TOML otherwise."""
+        return self.dumps("json" if Path(path).suffix.lower() == ".json" else "toml").encode("utf-8")
+
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        data = self.dumps("json" if path.suffix.lower() == ".json" else "toml").encode("utf-8")
+        data = self.encode(path)
         return atomic_write(path, lambda fh: fh.write(data))
 
 

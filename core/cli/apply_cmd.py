@@ -7,11 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from .. import output_guard
 from ..context import Context
 from ..errors import BadInput
-from ..imageio import format_for, load_image, save_image
+from ..image import from_array
+from ..imageio import check_quality, format_for, image_writer, load_image
 from ..jobs import execute
-from ..mask import load_mask, save_mask
+from ..mask import as_mask, load_mask
 from ..models import open_store
 from ..operation import Inputs
 from ..params import parse_assignments
@@ -45,10 +47,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     output: Path = args.output
     format_for(output)
-    if output.exists() and not args.overwrite:
-        raise BadInput(f"{output}: already exists (use --overwrite to replace it)")
-    if not output.parent.exists():
-        raise BadInput(f"{output.parent}: output folder does not exist")
+    if args.save_mask:
+        format_for(args.save_mask)
+        if args.recipe:
+            raise BadInput("--save-mask works with --op (a recipe's steps do not hand back one mask)")
+    if args.recipe and args.assignments:
+        raise BadInput("--set applies to --op; edit the recipe file to change its parameters")
+    check_quality(args.quality)
+    recipe = load_recipe(args.recipe) if args.recipe else None
+    protect = [args.input, args.mask, args.reference, args.recipe, *_files_named_by(recipe, args.recipe)]
+    output_guard.check_outputs([p for p in (output, args.save_mask, args.save_recipe) if p],
+                                         protect=protect, overwrite=args.overwrite)
     host = load_plugins()
     settings = load_settings()
     image = load_image(args.input)
@@ -59,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                   models=open_store(settings, host),
                   on_progress=progress.update, settings={"models_dir": str(settings.models_path)})
     produced_mask = None
-    if args.op:
+    if recipe is None:
         op = host.operation(args.op)
         params = parse_assignments(op.params, args.assignments, where=op.id)
         result = execute(op, Inputs(image, mask, reference, args.prompt), params, ctx,
@@ -71,9 +80,6 @@ def run(args: argparse.Namespace) -> int:
         recipe = Recipe(steps=[make_step(host, recorded["op"], recorded["params"], args.seed,
                                          prompt=args.prompt)])
     else:
-        if args.assignments:
-            raise BadInput("--set applies to --op; edit the recipe file to change its parameters")
-        recipe = load_recipe(args.recipe)
         base = args.recipe.parent
 
         out_image = apply_recipe(
@@ -83,15 +89,25 @@ def run(args: argparse.Namespace) -> int:
             on_step=lambda i, step, result: _print_report(step.op, result.report, result.message),
         )
         progress.done()
-    save_image(out_image, output, quality=args.quality)
+    writes = [(output, image_writer(out_image, output, quality=args.quality))]
     if args.save_mask:
         if produced_mask is None:
-            raise BadInput(f"{args.op or 'the recipe'} produced no mask to save")
-        save_mask(produced_mask, args.save_mask)
+            raise BadInput(f"{args.op} produced no mask to save; nothing was written")
+        writes.append((args.save_mask, image_writer(from_array(as_mask(produced_mask)), args.save_mask)))
     if args.save_recipe:
-        recipe.save(args.save_recipe)
+        data = recipe.encode(args.save_recipe)
+        writes.append((args.save_recipe, lambda fh: fh.write(data)))
+    output_guard.write_files(writes, protect=protect, overwrite=args.overwrite)
     print(f"wrote {output} ({out_image.width}x{out_image.height}, {out_image.bit_depth}-bit)")
     return 0
+
+
+def _files_named_by(recipe: Recipe | None, recipe_path: Path | None) -> list[Path]:
+    """The masks and references a recipe's steps read: outputs must not replace them either."""
+    if recipe is None or recipe_path is None:
+        return []
+    names = [n for step in recipe.steps for n in (step.mask, step.reference) if n]
+    return [_inside(recipe_path.parent, n) for n in names]
 
 
 def _inside(base: Path, name: str) -> Path:

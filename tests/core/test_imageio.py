@@ -164,7 +164,7 @@ def test_failed_write_leaves_no_file(tmp_path, photo, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(PILImage.Image, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(BadInput, match="out.png: cannot write .disk full"):
         save_image(Image(photo), target)
     assert list(tmp_path.iterdir()) == []
 
