@@ -4,7 +4,8 @@ A target is checked before any work starts (never an input, also through a link;
 existing file unless the person asked; a folder that exists and takes a file of that name)
 and again when the file is moved into place. Files are written to a temporary ``.part``
 beside the target and renamed, all of a command's files together, so a failure leaves none
-of them behind.
+of them behind. A ``.part`` carries its writer's process id, so a later run can remove the
+ones a killed run left without touching those a live run is still writing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -22,6 +24,8 @@ Writer = Callable[[io.BufferedWriter], None]
 
 PART_SUFFIX = ".part"
 _RANDOM_LEN = 8  # what tempfile.mkstemp inserts between prefix and suffix
+_OURS = re.compile(rf"\..*\.(\d+)-[a-z0-9_]{{{_RANDOM_LEN}}}\.part")
+_LEGACY = re.compile(rf"\..+\.[a-z0-9_]{{{_RANDOM_LEN}}}\.part")  # before parts carried a pid
 
 # mkstemp makes owner-only files; a written file gets the mode any new file would get.
 _UMASK = os.umask(0o022)
@@ -88,6 +92,33 @@ def write_files(writes: Sequence[tuple[str | Path, Writer]], *, protect: Iterabl
     return [Path(t) for t, _ in writes]
 
 
+def remove_stale_parts(folder: str | Path, *, older_than: float) -> list[Path]:
+    """Remove the ``.part`` files a killed run left in ``folder``; returns those removed.
+
+    A part is stale when it was last written before ``older_than`` (the time this run
+    started) and the process that wrote it is gone. Parts of live writers are kept.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        ours = _OURS.fullmatch(entry.name)
+        if not ours and not _LEGACY.fullmatch(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_mtime >= older_than:
+                continue
+            if ours and _alive(int(ours.group(1))):
+                continue
+            os.unlink(entry.path)
+        except OSError:  # gone already, or still open by its writer (Windows refuses then)
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
 def _check_target(path: Path, sources: list[Path], overwrite: bool) -> None:
     if path.is_dir():
         raise BadInput(f"{path}: is a folder; give a file name to write")
@@ -140,6 +171,20 @@ def _name_max(folder: Path) -> int:
         return os.pathconf(folder, "PC_NAME_MAX")
     except (AttributeError, OSError, ValueError):
         return 255
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return False  # Windows refuses to delete a file its writer still holds open
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    return True
 
 
 def _failed_name(exc: OSError, parts: list[tuple[str, Path]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from .. import output_guard
@@ -45,6 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.time()  # parts older than this, of dead writers, are stale
     output: Path = args.output
     format_for(output)
     if args.save_mask:
@@ -56,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
     check_quality(args.quality)
     recipe = load_recipe(args.recipe) if args.recipe else None
     protect = [args.input, args.mask, args.reference, args.recipe, *_files_named_by(recipe, args.recipe)]
-    output_guard.check_outputs([p for p in (output, args.save_mask, args.save_recipe) if p],
+    targets = output_guard.check_outputs([p for p in (output, args.save_mask, args.save_recipe) if p],
                                          protect=protect, overwrite=args.overwrite)
+    for folder in {t.parent for t in targets}:
+        output_guard.remove_stale_parts(folder, older_than=started)
     host = load_plugins()
     settings = load_settings()
     image = load_image(args.input)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -137,3 +140,62 @@ def test_all_three_files_are_written_when_all_is_well(runs, photo, tmp_path):
     assert np.array_equal(np.asarray(PILImage.open(mask).convert("L")) > 127, product)
     assert 'op = "test.silhouette"' in recipe.read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+# --------------------------------------------------------------------------- stale parts
+
+_KILLED_WRITER = """
+import sys, time
+from packshot.core import output_guard
+
+def write(fh):
+    fh.write(b"half")
+    fh.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+
+output_guard.write_files([(sys.argv[1], write)])
+"""
+
+
+def _killed_mid_write(target):
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(target)], stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"writing\n"
+    proc.kill()
+    proc.wait()
+    return [p for p in target.parent.iterdir() if p.name.endswith(".part")]
+
+
+def test_parts_of_a_killed_run_are_removed_by_the_next_apply(runs, photo, tmp_path):
+    parts = _killed_mid_write(tmp_path / "out.png")
+    assert len(parts) == 1 and parts[0].name.startswith(".out.png.")
+    legacy = tmp_path / ".old.png.a1b2c3d4.part"  # before parts carried their writer's pid
+    legacy.write_bytes(b"half")
+    past = time.time() - 60
+    for p in (*parts, legacy):
+        os.utime(p, (past, past))
+    assert cli.main(["apply", str(photo), "-o", str(tmp_path / "other.png"), "--op", "test.invert"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "other.png"]
+
+
+def test_parts_of_a_live_writer_and_other_files_are_kept(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / f".out.png.{sleeper.pid}-abcd_123.part"
+        others = [tmp_path / n for n in ("movie.mkv.part", ".notes.part", ".x.png.short.part")]
+        for p in (live, *others):
+            p.write_bytes(b"x")
+            os.utime(p, (0, 0))
+        assert output_guard.remove_stale_parts(tmp_path, older_than=time.time()) == []
+        assert sorted(tmp_path.iterdir()) == sorted([live, *others])
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert output_guard.remove_stale_parts(tmp_path, older_than=time.time()) == [live]
+
+
+def test_a_part_newer_than_the_run_is_kept(tmp_path):
+    fresh = tmp_path / ".out.png.a1b2c3d4.part"
+    fresh.write_bytes(b"x")
+    assert output_guard.remove_stale_parts(tmp_path, older_than=time.time() - 60) == []
+    assert fresh.exists()
