@@ -120,8 +120,6 @@ def remove_stale_parts(folder: str | Path, *, older_than: float) -> list[Path]:
 
 
 def _check_target(path: Path, sources: list[Path], overwrite: bool) -> None:
-    if path.is_dir():
-        raise BadInput(f"{path}: is a folder; give a file name to write")
     folder = path.parent
     if not folder.exists():
         raise BadInput(f"{folder}: output folder does not exist")
@@ -129,9 +127,11 @@ def _check_target(path: Path, sources: list[Path], overwrite: bool) -> None:
         raise BadInput(f"{folder}: is a file, not a folder")
     limit = _name_max(folder)
     size = len(os.fsencode(path.name))
-    if size > limit:
+    if size > limit:  # before any stat of the path, which would fail with ENAMETOOLONG
         raise BadInput(f"{path.name[:40]}...: file name is {size} bytes, more than the {limit} "
                        "this file system allows")
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder; give a file name to write")
     for source in sources:
         if _same_file(path, source):
             raise BadInput(f"{path}: refusing to overwrite the original {source.name}; "

@@ -67,7 +67,12 @@ class Step:
         try:
             seed = int(data.get("seed", 0))
         except (TypeError, ValueError):
-            raise BadInput(f"{where}: step {data['op']!r}: 'seed' must be a whole number") from None
+            seed = -1
+        if seed < 0:
+            raise BadInput(f"{where}: step {data['op']!r}: 'seed' must be a whole number, 0 or more")
+        for key in ("mask", "reference", "prompt"):
+            if not isinstance(data.get(key, ""), str):
+                raise BadInput(f"{where}: step {data['op']!r}: {key!r} must be text, got {data[key]!r}")
         return cls(op=data["op"], params=dict(params), seed=seed, mask=data.get("mask"),
                    reference=data.get("reference"), prompt=data.get("prompt"),
                    plugin=str(data.get("plugin", "")), plugin_version=str(data.get("plugin_version", "")))
@@ -96,6 +101,8 @@ class Recipe:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "recipe") -> Recipe:
+        if not isinstance(data, Mapping):
+            raise BadInput(f"{where}: a recipe is a table with 'steps', not a {type(data).__name__}")
         fmt = data.get("format", FORMAT_VERSION)
         if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
             raise BadInput(f"{where}: recipe format {fmt} is newer than this Packshot reads "
@@ -130,6 +137,8 @@ def load_recipe(path: str | Path) -> Recipe:
         raise BadInput(f"{path}: recipe is not UTF-8 text") from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except RecursionError:
+        raise BadInput(f"{path}: recipe is nested too deeply to read") from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BadInput(f"{path}: recipe is not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}") from exc
     return Recipe.from_dict(data, where=path.name)

@@ -2,7 +2,10 @@
 
 Each sub-command lives in its own module here, named ``<command>_cmd.py`` and exposing
 ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; they are found by name.
-Errors from the engine become one line on stderr and a non-zero exit code.
+Every error becomes one line on stderr and a non-zero exit code, and warnings (Pillow's,
+torch's) stay out of sight, so the line is the only thing a person reads; ``--verbose``
+shows the warnings and ``--debug`` (or ``PACKSHOT_DEBUG=1``) the full traceback, for
+plugin authors.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import importlib
 import os
 import pkgutil
 import sys
+import traceback
+import warnings
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
 from .. import __version__
 from ..errors import PackshotError
 
+EXIT_INTERNAL = 1  # a bug: an exception that is no PackshotError
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `packshot ops | head`
@@ -29,13 +35,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Packshot: an offline editor for product photos. Run with no command to open the window.",
     )
     parser.add_argument("--version", action="version", version=f"packshot {__version__}")
+    _add_common_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in commands():
         module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}_cmd")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        _add_common_options(p, default=argparse.SUPPRESS)
         p.set_defaults(_run=module.run)
     return parser
+
+
+def _add_common_options(p: argparse.ArgumentParser, default: object) -> None:
+    """``--debug`` and ``--verbose`` before or after the command (SUPPRESS keeps the first)."""
+    p.add_argument("--debug", action="store_true", default=default,
+                   help="on error, print the full traceback (also PACKSHOT_DEBUG=1)")
+    try:
+        p.add_argument("--verbose", action="store_true", default=default, help="also show warnings")
+    except argparse.ArgumentError:
+        pass  # the command has its own --verbose (check): it shows the warnings too
 
 
 def commands() -> list[str]:
@@ -53,11 +71,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_ERROR
+    debug = args.debug or os.environ.get("PACKSHOT_DEBUG", "") not in ("", "0")
+    with warnings.catch_warnings():
+        if getattr(args, "verbose", False):
+            warnings.showwarning = _show_warning
+        else:
+            warnings.simplefilter("ignore")
+        return _run(args, debug)
+
+
+def _run(args: argparse.Namespace, debug: bool) -> int:
     try:
         return int(args._run(args) or 0)
     except PackshotError as exc:
-        print(f"packshot: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(exc, debug, str(exc), EXIT_ERROR)
     except KeyboardInterrupt:
         print("packshot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -66,6 +93,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # so the interpreter's final flush does not print a traceback either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(exc, debug, f"{where}{exc.strerror or exc}", EXIT_ERROR)
+    except Exception as exc:  # a bug: still one line, the traceback on request
+        return _fail(exc, debug, f"unexpected {type(exc).__name__}: {exc} "
+                                 "(a bug; rerun with --debug for the traceback)", EXIT_INTERNAL)
+
+
+def _fail(exc: BaseException, debug: bool, message: str, code: int) -> int:
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"packshot: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"packshot: warning: {category.__name__}: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def _open_window() -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import output_guard
 from ..context import Context
-from ..errors import BadInput
+from ..errors import BadInput, BadParameter
 from ..image import from_array
 from ..imageio import check_quality, format_for, image_writer, load_image
 from ..jobs import execute
@@ -47,19 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.time()  # parts older than this, of dead writers, are stale
-    output: Path = args.output
-    format_for(output)
-    if args.save_mask:
-        format_for(args.save_mask)
-        if args.recipe:
-            raise BadInput("--save-mask works with --op (a recipe's steps do not hand back one mask)")
-    if args.recipe and args.assignments:
-        raise BadInput("--set applies to --op; edit the recipe file to change its parameters")
-    check_quality(args.quality)
-    recipe = load_recipe(args.recipe) if args.recipe else None
-    protect = [args.input, args.mask, args.reference, args.recipe, *_files_named_by(recipe, args.recipe)]
-    targets = output_guard.check_outputs([p for p in (output, args.save_mask, args.save_recipe) if p],
-                                         protect=protect, overwrite=args.overwrite)
+    recipe, protect, targets = _check_before_work(args)
     for folder in {t.parent for t in targets}:
         output_guard.remove_stale_parts(folder, older_than=started)
     host = load_plugins()
@@ -93,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             on_step=lambda i, step, result: _print_report(step.op, result.report, result.message),
         )
         progress.done()
-    writes = [(output, image_writer(out_image, output, quality=args.quality))]
+    writes = [(args.output, image_writer(out_image, args.output, quality=args.quality))]
     if args.save_mask:
         if produced_mask is None:
             raise BadInput(f"{args.op} produced no mask to save; nothing was written")
@@ -102,8 +90,30 @@ def run(args: argparse.Namespace) -> int:
         data = recipe.encode(args.save_recipe)
         writes.append((args.save_recipe, lambda fh: fh.write(data)))
     output_guard.write_files(writes, protect=protect, overwrite=args.overwrite)
-    print(f"wrote {output} ({out_image.width}x{out_image.height}, {out_image.bit_depth}-bit)")
+    print(f"wrote {args.output} ({out_image.width}x{out_image.height}, {out_image.bit_depth}-bit)")
     return 0
+
+
+def _check_before_work(args: argparse.Namespace) -> tuple[Recipe | None, list[Path | None], list[Path]]:
+    """Refuse now what would fail after the work: returns the recipe (if any), the files
+    read (no output may replace one) and the files to write."""
+    if args.op is not None and not args.op.strip():
+        raise BadParameter("--op needs an operation id (see 'packshot ops')")
+    if args.seed < 0:
+        raise BadParameter(f"--seed must be 0 or more, got {args.seed}")
+    if args.recipe and args.assignments:
+        raise BadInput("--set applies to --op; edit the recipe file to change its parameters")
+    if args.save_mask and args.recipe:
+        raise BadInput("--save-mask works with --op (a recipe's steps do not hand back one mask)")
+    recipe = load_recipe(args.recipe) if args.recipe else None
+    protect = [args.input, args.mask, args.reference, args.recipe, *_files_named_by(recipe, args.recipe)]
+    targets = output_guard.check_outputs([p for p in (args.output, args.save_mask, args.save_recipe) if p],
+                                         protect=protect, overwrite=args.overwrite)
+    format_for(args.output)
+    if args.save_mask:
+        format_for(args.save_mask)
+    check_quality(args.quality)
+    return recipe, protect, targets
 
 
 def _files_named_by(recipe: Recipe | None, recipe_path: Path | None) -> list[Path]:

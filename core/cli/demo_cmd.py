@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..context import Context
+from ..errors import BadInput
 from ..imageio import load_image, save_image
 from ..plugin_host import load_plugins
 from ..recipe import Recipe, Step, apply_recipe
@@ -30,6 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="packshot-demo-"))
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{out}: --out names a file; give a folder")
     out.mkdir(parents=True, exist_ok=True)
     host = load_plugins()
     samples = sample_images()
