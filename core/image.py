@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BadInput
+from .errors import BadInput, BadParameter
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,17 @@ def from_array(array: np.ndarray, **metadata) -> Image:
     elif a.dtype not in (np.uint8, np.uint16):
         raise BadInput(f"unsupported pixel type {a.dtype}")
     return Image(np.ascontiguousarray(a), **metadata)
+
+
+def check_canvas(width: int, height: int, where: str) -> None:
+    """Refuse, before anything is allocated, an output larger than Packshot reads.
+
+    Parameters each within their range can still multiply into an absurd canvas (a tall
+    aspect at a low fill, a 4x upscale of a large picture); the read limit caps them all,
+    so nothing Packshot writes is a file it would refuse to open.
+    """
+    from .imageio import MAX_PIXELS  # lives with reading, which imports this module
+
+    if width * height > MAX_PIXELS:
+        raise BadParameter(f"{where}: the output would be {width}x{height} ({width * height / 1e6:.0f} MP), "
+                           f"more than the {MAX_PIXELS / 1e6:.0f} MP limit; choose a smaller size")

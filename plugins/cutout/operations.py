@@ -9,7 +9,7 @@ import numpy as np
 
 from packshot.core.context import Context
 from packshot.core.errors import BadInput
-from packshot.core.image import quantize
+from packshot.core.image import check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers
 
@@ -124,6 +124,7 @@ class AutoFrame(Operation):
         aspect = params["aspect"][0] / params["aspect"][1]
         box = product_box(alpha)
         frame = plan_frame(box, aspect, params["fill"], params["measure"], params["anchor"], params["margin"])
+        check_canvas(frame.width, frame.height, self.id)
         if image.has_alpha:
             fill_value = np.zeros(4)
         elif params["extend_edges"]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from packshot.core.image import quantize
+from packshot.core.image import check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice, Int, Text
 
@@ -33,6 +33,7 @@ class Upscale(Operation):
         from packshot.core.models.tiling import tiled_apply
 
         image, scale = inputs.image, int(params["scale"])
+        check_canvas(image.width * scale, image.height * scale, self.id)
         guard = params["halo_guard"] == "on"
         out = tiled_apply(lambda b: upscale_backprojection(b, scale, anti_ring=guard), image.pixels,
                           scale=scale, tile=ctx.tile_size, overlap=16, progress=ctx.progress)
@@ -57,6 +58,7 @@ class UpscaleModel(Operation):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
         image, scale = inputs.image, int(params["scale"])
+        check_canvas(image.width * scale, image.height * scale, self.id)
         store, entry = choose_model(ctx, "upscale", params["model"], scale=scale)
         model = store.load(entry.name, ctx.device)
         report: dict[str, Any] = {"model": entry.name, "native_scale": entry.scale, "scale": scale}

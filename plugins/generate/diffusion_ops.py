@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from packshot.core.context import Context
-from packshot.core.image import quantize
+from packshot.core.image import check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice, Float, Int, Text
 
@@ -113,6 +113,7 @@ class DiffusionOutpaint(_Diffusion):
         image = inputs.image
         place = plan_canvas(image.width, image.height, params["width"], params["height"],
                             parse_aspect(params["aspect"]), params["anchor_x"], params["anchor_y"])
+        check_canvas(place.width, place.height, self.id)
         start, added = extend_backdrop(image.rgb(), place, np.random.default_rng(ctx.seed))
         rgb = inpaint(ctx.sub(0.05, 1.0), params, start, added, inputs.prompt, params["strength"])
         pixels = quantize(rgb, image.pixels.dtype)

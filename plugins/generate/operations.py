@@ -10,7 +10,7 @@ import numpy as np
 
 from packshot.core.context import Context
 from packshot.core.errors import BadInput, BadParameter
-from packshot.core.image import Image, quantize
+from packshot.core.image import Image, check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Text
 
@@ -58,6 +58,7 @@ class Backdrop(Operation):
 
         w = params["width"] or inputs.image.width
         h = params["height"] or inputs.image.height
+        check_canvas(w, h, self.id)
         ctx.progress(0.1, "rendering backdrop")
         rgb = render_backdrop(h, w, backdrop_spec(params), np.random.default_rng(ctx.seed))
         return Result(_opaque(inputs.image, rgb))
@@ -101,6 +102,7 @@ class StageProduct(Operation):
             backdrop = inputs.reference.rgb()
         else:
             w, h = params["width"] or image.width, params["height"] or image.height
+            check_canvas(w, h, self.id)
             backdrop = render_backdrop(h, w, backdrop_spec(params), np.random.default_rng(ctx.seed))
         ctx.progress(0.3, "staging")
         product = scaled_product(rgba, backdrop.shape[0], params["product_height"])
@@ -134,6 +136,7 @@ class ExtendCanvas(Operation):
         image = inputs.image
         place = plan_canvas(image.width, image.height, params["width"], params["height"],
                             parse_aspect(params["aspect"]), params["anchor_x"], params["anchor_y"])
+        check_canvas(place.width, place.height, self.id)
         ctx.progress(0.2, "continuing the backdrop")
         rgb, added = extend_backdrop(image.rgb(), place, np.random.default_rng(ctx.seed))
         pixels = quantize(rgb, image.pixels.dtype)
