@@ -10,6 +10,7 @@ ones a killed run left without touching those a live run is still writing.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -85,10 +86,8 @@ def write_files(writes: Sequence[tuple[str | Path, Writer]], *, protect: Iterabl
         raise BadInput(f"{_failed_name(exc, parts)}: cannot write ({_reason(exc)})") from exc
     finally:
         for tmp, _ in parts:
-            try:
+            with contextlib.suppress(OSError):  # moved into place, or left for the next run
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
     return [Path(t) for t, _ in writes]
 
 

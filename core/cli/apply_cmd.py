@@ -73,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
                                          prompt=args.prompt)])
     else:
         base = args.recipe.parent
-
         out_image = apply_recipe(
             image, recipe, host, ctx, mask=mask, reference=reference, prompt=args.prompt,
             mask_loader=lambda name, shape: load_mask(_inside(base, name), shape),
