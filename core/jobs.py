@@ -1,8 +1,10 @@
 """The headless job runner: run operations with progress and cancellation, no Qt.
 
-The desktop wraps :class:`JobRunner` in Qt signals; the CLI and the batch runner use it
-directly. GPU operations go through one queue, one at a time; CPU operations run beside
-them.
+The desktop wraps :class:`JobRunner` in Qt signals and runs its lanes on QThreads it
+owns; the CLI and the batch runner use it directly with plain-thread lanes. GPU work
+(model operations, history replays and exports that may load a model) goes through one
+lane, one job at a time; CPU operations run beside it. A finished job leaves the runner
+at once, so the runner never holds pictures it is no longer working on.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -60,63 +62,107 @@ class JobProgress:
     message: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class Job:
-    """One submitted operation: watch its progress, cancel it, wait for its result."""
+    """One submitted piece of work: watch its progress, cancel it, wait for its result.
+
+    An operation job has ``op`` and ``inputs`` and its ``result`` is the operation's
+    :class:`Result`; a task job (a history replay, an export) has ``work`` instead and its
+    ``result`` is whatever ``work(ctx)`` returned.
+    """
 
     id: int
-    op: Operation
-    inputs: Inputs
+    op: Operation | None
+    inputs: Inputs | None
     params: Mapping[str, Any]
     seed: int = 0
     plugin: str = ""
+    title: str = ""
+    uses_gpu: bool = False
+    work: Callable[[Context], Any] | None = field(default=None, repr=False)
     state: str = "waiting"  # waiting | running | done | failed | cancelled
     progress: JobProgress = field(default_factory=JobProgress)
     error: PackshotError | None = None
-    result: Result | None = None
+    result: Any = None
     started: float | None = None
     finished: float | None = None
     token: CancelToken = field(default_factory=CancelToken)
-    _future: Future | None = field(default=None, repr=False)
+    _ended: threading.Event = field(default_factory=threading.Event, repr=False)
     _listeners: list[Callable[[Job], None]] = field(default_factory=list, repr=False)
 
     def cancel(self) -> None:
         """Ask the job to stop; a waiting job never starts, a running one stops at its next check."""
         self.token.cancel()
 
-    def wait(self, timeout: float | None = None) -> Result:
-        """Block until finished; return the Result or raise the job's error."""
-        if self._future is not None:
-            self._future.result(timeout)
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until finished; return the result or raise the job's error (TimeoutError if it is still going)."""
+        if not self._ended.wait(timeout):
+            raise TimeoutError(f"{self.title} is still {self.state} after {timeout:g} s")
         if self.error is not None:
             raise self.error
-        assert self.result is not None
         return self.result
 
     @property
     def finished_ok(self) -> bool:
         return self.state == "done"
 
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED
+
     def _notify(self) -> None:
         for listener in list(self._listeners):
             listener(self)
 
 
-class JobRunner:
-    """Runs jobs on background threads: one GPU lane, a few CPU lanes.
+ENDED = ("done", "failed", "cancelled")
 
-    ``listener(job)`` is called from the worker thread whenever a job's state or
+
+class Lane(Protocol):
+    """Where a runner's jobs execute: ``width`` workers taking callables in order.
+
+    Core's :class:`ThreadLane` uses plain threads; the desktop gives QThreads it owns.
+    """
+
+    def submit(self, fn: Callable[[], None]) -> None: ...
+
+    def close(self, wait: bool = True) -> None:
+        """Take no more work; with ``wait``, return once the work already given has run."""
+
+
+LaneFactory = Callable[[str, int], Lane]  # (name, width) -> Lane
+
+
+class ThreadLane:
+    """A lane of plain threads (the CLI, the batch runner, tests)."""
+
+    def __init__(self, name: str, width: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix=f"packshot-{name}")
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self._pool.submit(fn)
+
+    def close(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait)
+
+
+class JobRunner:
+    """Runs jobs on lanes: one GPU lane, a few CPU lanes.
+
+    ``listener(job)`` is called from the lane's thread whenever a job's state or
     progress changes; a front end must hop to its own thread (the desktop does this
-    with a queued Qt signal).
+    with a queued Qt signal). ``lanes(name, width)`` makes the lanes (plain threads by
+    default). Settings are fixed for a runner's life: different settings, a new runner.
     """
 
     def __init__(self, *, cpu_workers: int = 2, device: str = "auto", tile_size: int = 512,
-                 models: Any = None, settings: dict[str, Any] | None = None) -> None:
-        self._gpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packshot-gpu")
-        self._cpu = ThreadPoolExecutor(max_workers=max(1, cpu_workers), thread_name_prefix="packshot-cpu")
+                 models: Any = None, settings: dict[str, Any] | None = None,
+                 lanes: LaneFactory = ThreadLane) -> None:
+        self._gpu = lanes("gpu", 1)
+        self._cpu = lanes("cpu", max(1, cpu_workers))
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self.jobs: list[Job] = []
+        self.jobs: list[Job] = []  # waiting and running, oldest first; a finished job is dropped
         self.device = device
         self.tile_size = tile_size
         self.models = models
@@ -125,15 +171,33 @@ class JobRunner:
     def submit(self, op: Operation, inputs: Inputs, params: Mapping[str, Any] | None = None, *,
                seed: int = 0, plugin: str = "",
                listener: Callable[[Job], None] | None = None) -> Job:
-        job = Job(id=next(self._ids), op=op, inputs=inputs, params=dict(params or {}),
-                  seed=seed, plugin=plugin)
+        """Queue an operation on its lane (the GPU lane if ``op.uses_gpu``)."""
+        job = Job(id=next(self._ids), op=op, inputs=inputs, params=dict(params or {}), seed=seed, plugin=plugin,
+                  title=op.title or op.id, uses_gpu=op.uses_gpu)
+        return self._queue(job, listener)
+
+    def submit_task(self, title: str, work: Callable[[Context], Any], *, uses_gpu: bool = True, seed: int = 0,
+                    token: CancelToken | None = None, listener: Callable[[Job], None] | None = None) -> Job:
+        """Queue ``work(ctx)``: work that is not one operation (replaying a history, exporting
+        with saved edits) but runs operations, so it shares their lanes, model store,
+        progress and Cancel. ``token`` lets the work's own handle cancel it too."""
+        job = Job(id=next(self._ids), op=None, inputs=None, params={}, seed=seed, title=title,
+                  uses_gpu=uses_gpu, work=work, token=token or CancelToken())
+        return self._queue(job, listener)
+
+    def _queue(self, job: Job, listener: Callable[[Job], None] | None) -> Job:
         if listener is not None:
             job._listeners.append(listener)
         with self._lock:
             self.jobs.append(job)
-        pool = self._gpu if op.uses_gpu else self._cpu
-        job._future = pool.submit(self._run, job)
+        (self._gpu if job.uses_gpu else self._cpu).submit(lambda: self._run(job))
         return job
+
+    def context(self, *, seed: int = 0, on_progress: Callable[[float, str], None] | None = None,
+                cancel_token: CancelToken | None = None) -> Context:
+        """A Context with this runner's device, tile size, model store and settings."""
+        return Context(seed=seed, device=self.device, tile_size=self.tile_size, models=self.models,
+                       on_progress=on_progress, cancel_token=cancel_token or CancelToken(), settings=self.settings)
 
     def _run(self, job: Job) -> None:
         if job.token.cancelled:
@@ -146,35 +210,45 @@ class JobRunner:
             job.progress = JobProgress(fraction, message)
             job._notify()
 
-        ctx = Context(seed=job.seed, device=self.device, tile_size=self.tile_size,
-                      models=self.models, on_progress=on_progress, cancel_token=job.token,
-                      settings=self.settings)
+        ctx = self.context(seed=job.seed, on_progress=on_progress, cancel_token=job.token)
         try:
-            result = execute(job.op, job.inputs, job.params, ctx, job.plugin)
+            if job.work is not None:
+                result = job.work(ctx)  # the work decides what a cancel leaves (an export's partial report)
+            else:
+                assert job.op is not None and job.inputs is not None
+                result = execute(job.op, job.inputs, job.params, ctx, job.plugin)
         except Cancelled as exc:
             self._finish(job, "cancelled", error=exc)
         except PackshotError as exc:
             self._finish(job, "failed", error=exc)
         except Exception as exc:  # defensive: nothing escapes a worker thread unreported
-            self._finish(job, "failed", error=BadInput(f"{job.op.id}: {type(exc).__name__}: {exc}"))
+            self._finish(job, "failed", error=BadInput(f"{job.title}: {type(exc).__name__}: {exc}"))
         else:
             job.result = result
             self._finish(job, "done")
 
     def _finish(self, job: Job, state: str, error: PackshotError | None = None) -> None:
         job.state, job.error, job.finished = state, error, time.monotonic()
+        with self._lock:
+            self.jobs.remove(job)
+        job.inputs = None  # the pictures it worked on are the caller's to keep or drop
         job._notify()
+        job._ended.set()
 
     def active(self) -> list[Job]:
         """Jobs running or waiting, oldest first: what a queue panel shows."""
         with self._lock:
-            return [j for j in self.jobs if j.state in ("waiting", "running")]
+            return list(self.jobs)
 
     def cancel_all(self) -> None:
         for job in self.active():
             job.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
+        """Cancel every job; with ``wait``, return once the lanes' threads have ended.
+
+        Jobs still waiting are finished as cancelled (their listeners hear it), never dropped.
+        """
         self.cancel_all()
-        self._gpu.shutdown(wait=wait, cancel_futures=not wait)
-        self._cpu.shutdown(wait=wait, cancel_futures=not wait)
+        self._gpu.close(wait=wait)
+        self._cpu.close(wait=wait)

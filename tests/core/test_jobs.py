@@ -84,3 +84,55 @@ def test_gpu_jobs_run_one_at_a_time(small_image):
         j.wait(10)
     runner.shutdown()
     assert peak[0] == 1
+
+
+def test_memory_returns_to_its_level_after_twenty_finished_jobs_on_a_12_mp_picture(fake_host, runner):
+    """A finished job leaves the runner, so its input and result are freed with the caller's references."""
+    import gc
+    import tracemalloc
+
+    from packshot.core.image import Image
+
+    picture = Image(np.full((3000, 4000, 3), 90, np.uint8))  # 12 MP, 36 MB
+    invert = fake_host.operation("test.invert")
+    runner.submit(invert, Inputs(picture)).wait(60)  # warm-up: lazy imports and caches
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(20):
+            job = runner.submit(invert, Inputs(picture))
+            assert job.wait(60).image.pixels[0, 0, 0] == 165
+            del job
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert runner.jobs == []
+    assert after - before < 4_000_000, f"{(after - before) / 1e6:.0f} MB still held after 20 jobs"
+
+
+def test_a_task_shares_the_lanes_progress_and_cancel_of_operations(fake_host, small_image):
+    """Work that is not one operation (a history replay) runs on the GPU lane after the job
+    before it, reports progress, and a shutdown finishes what still waits as cancelled."""
+    order: list[str] = []
+    runner = JobRunner(cpu_workers=1, models="the store")
+    seen = []
+
+    def replay(ctx):
+        order.append("task")
+        ctx.progress(0.5, "half")
+        return ctx.models
+
+    class GpuSlow(type(fake_host.operation("test.slow"))):
+        uses_gpu = True
+
+    first = runner.submit(GpuSlow(), Inputs(small_image), {"steps": 10},
+                          listener=lambda j: order.append("op") if j.state == "done" else None)
+    task = runner.submit_task("Replay", replay, listener=lambda j: seen.append(round(j.progress.fraction, 2)))
+    assert task.wait(10) == "the store" and first.state == "done" and order == ["op", "task"]
+    assert 0.5 in seen and runner.jobs == []
+    blocker = runner.submit(GpuSlow(), Inputs(small_image), {"steps": 10_000})
+    waiting = runner.submit_task("Waiting", replay)
+    runner.shutdown(wait=True)
+    assert blocker.state == "cancelled" and waiting.state == "cancelled" and order == ["op", "task"]
