@@ -119,8 +119,7 @@ def stalls(quick: bool) -> None:
 
             def threaded(done, op_id=op_id):
                 job = window.run_operation(op_id, {})
-                window.bridge.finished.connect(lambda j, _r: done() if j is job else None)
-                window.bridge.failed.connect(lambda j, _m: done() if j is job else None)
+                window.bridge.changed.connect(lambda j: done() if j is job and j.ended else None)
 
             def inline(done, op=op):
                 execute(op, Inputs(window.document.current), {}, Context())
@@ -135,8 +134,7 @@ def stalls(quick: bool) -> None:
             ui_stall, _ = _stall_while(inline, app)
             window._set_document(Document(from_array(rgb)))
             rows.append([op_id, f"{w}x{h}", wall, cold * 1000, warm * 1000, ui_stall * 1000, warm / ui_stall])
-        window.close()
-        window.bridge.runner.shutdown(wait=True)
+        window.close()  # cancels its jobs and joins its threads
     if not rows:
         print("no colour or cut-out operation installed; nothing to measure")
         return

@@ -14,58 +14,60 @@ plugin-author kit want. Then ``open_folder(path)``, ``run_operation(op_id, param
 (returns the :class:`packshot.core.jobs.Job`), ``undo()``, ``export(...)`` and ``export_selection(...)``
 (returns the :class:`packshot.desktop.selection_export.SelectionExport`) drive it as a person would.
 Every failure ends up as a message in the window's message bar, never a dead window.
+
+The window is a view: what is open and what runs lives in its
+:class:`packshot.desktop.session.EditorSession` (``window.session``, no Qt); its commands
+are the data in :mod:`packshot.desktop.actions`; drawn pictures are kept in a
+:class:`packshot.desktop.render_cache.RenderCache`. The job runner's lanes are QThreads the
+window owns (:mod:`packshot.desktop.lanes`); closing the window cancels its jobs and joins them.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog,
-                               QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QSizePolicy, QSlider,
-                               QTabWidget, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout,
+                               QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QSizePolicy, QSlider, QTabWidget,
+                               QTextEdit, QVBoxLayout, QWidget)
 
 from packshot.core.batch import DEFAULT_TEMPLATE
-from packshot.core.context import Context
-from packshot.core.errors import BadInput, MissingModel, PackshotError
+from packshot.core.errors import BadInput, PackshotError
 from packshot.core.image import Image
-from packshot.core.imageio import load_image
 from packshot.core.jobs import Job, JobRunner
 from packshot.core.library.probe import IMAGE_SUFFIXES
-from packshot.core.models import open_store
-from packshot.core.operation import Inputs
 from packshot.core.plugin_host import PluginHost, load_plugins
-from packshot.core.recipe import make_step
 from packshot.core.resources import sample_images
 from packshot.core.settings import Settings, config_dir, data_dir, load_settings
 
+from .actions import TOOLBAR, install_actions, menu
 from .canvas import Canvas, Rendered, render
-from .catalogue import Catalogue, list_folder
+from .catalogue import list_folder
 from .document import Document, describe_error
 from .export_queue import ExportQueue
 from .history_panel import HistoryPanel
+from .lanes import qt_lanes
 from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
 from .operations_panel import OperationsPanel, op_title
 from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
-from .selection_export import ExportResult, SelectionExport, summary
+from .render_cache import RenderCache
+from .session import EditorSession
 from .shortcuts import ShortcutsDialog
-from .workers import JobBridge, Tasks
+from .workers import JobBridge, Workers
 
 if TYPE_CHECKING:
     from packshot.core.export import ExportOptions
     from packshot.core.library import Library
 
-RENDER_CACHE = 8
-KEEP_DOCUMENTS = 6
-LABEL_KEYS = {"6": "Red", "7": "Yellow", "8": "Green", "9": "Blue"}
+    from .selection_export import SelectionExport
+
 # Export Selection offers the folder and file names last exported with (in desktop.ini),
 # as Lightroom does: a catalogue is exported shoot after shoot into the same place.
 LAST_EXPORT_FOLDER = "export_selection/folder"
@@ -97,33 +99,33 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Packshot")
         self.setAcceptDrops(True)
-        self.settings = settings if settings is not None else load_settings()
-        self.host = host if host is not None else load_plugins(self.settings.disabled_plugins)
+        settings = settings if settings is not None else load_settings()
+        self.session = EditorSession(host if host is not None else load_plugins(settings.disabled_plugins),
+                                     settings, runner=runner, library=library, lanes=qt_lanes(self))
+        self.session.on_message = self._message
         self.qsettings = desktop_settings()
-        self.models = open_store(self.settings, self.host)
-        self.bridge = JobBridge(runner or JobRunner(device=self.settings.device, tile_size=self.settings.tile_size,
-                                                    models=self.models,
-                                                    settings={"models_dir": str(self.settings.models_path)}),
-                                parent=self)
-        self.tasks = Tasks(threads=2, parent=self)
-        self.exports = ExportQueue(self.host, parent=self)
-        self.catalogue = Catalogue(library)
-        self.document: Document | None = None
-        self.docs: OrderedDict[Path, Document] = OrderedDict()  # recently opened, newest last
-        self.folder: Path | None = None
-        self._rendered: OrderedDict[int, tuple[Image, Rendered]] = OrderedDict()
-        self._running: dict[int, tuple[Document, object, object, int]] = {}
-        self._last_job: Job | None = None
-        self._opening: set[Path] = set()
-        self._rendering: set[int] = set()  # ids of pictures being rendered in a worker
+        self.bridge = JobBridge(parent=self)
+        self.workers = Workers(threads=2, parent=self)
+        self.exports = ExportQueue(self.session, self.bridge, parent=self)
+        self.renders = RenderCache()
         self._build_ui()
-        self._build_actions()
+        self.actions = install_actions(self)
+        self._build_toolbar()
         self._connect()
         self._load_operations()
         self._restore_layout()
         QApplication.instance().installEventFilter(self)
         if open_on_start:
             QTimer.singleShot(0, self.open_start)
+
+    # What the session holds, under the names the window has always offered.
+    host = property(lambda self: self.session.host)
+    settings = property(lambda self: self.session.settings)
+    models = property(lambda self: self.session.models)
+    catalogue = property(lambda self: self.session.catalogue)
+    docs = property(lambda self: self.session.docs)
+    document = property(lambda self: self.session.document)
+    folder = property(lambda self: self.session.folder)
 
     # ------------------------------------------------------------------ building
 
@@ -156,7 +158,7 @@ class MainWindow(QMainWindow):
         self.operations = OperationsPanel(self._missing_models)
         self.mask_tools = MaskTools()
         self.history = HistoryPanel(self._op_title)
-        self.queue = QueuePanel(self.bridge, self.exports)
+        self.queue = QueuePanel(self.session, self.bridge, self.exports)
         self.tools_tabs = QTabWidget()
         self.tools_tabs.addTab(self.history, "History")
         self.tools_tabs.addTab(self.mask_tools, "Mask")
@@ -178,96 +180,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready")
         self.resize(1440, 900)
 
-    def _action(self, text: str, slot, keys: Sequence[str] | str = (), *, menu=None,
-                context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
-                target: QWidget | None = None) -> QAction:
-        action = QAction(text, self)
-        keys = [keys] if isinstance(keys, str) else list(keys)
-        if keys:
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setShortcutContext(context)
-        action.triggered.connect(lambda _=False: self._guard(slot))
-        (target or self).addAction(action)
-        if menu is not None:
-            menu.addAction(action)
-        return action
-
-    @staticmethod
-    def _spacer() -> QWidget:
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        return spacer
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        open_folder = self._action("Open &Folder...", self.choose_folder, "Ctrl+O", menu=file)
-        self._action("Open &Images...", self.choose_files, "Ctrl+Shift+O", menu=file)
-        self._action("Open &Sample Photos", self.open_samples, menu=file)
-        file.addSeparator()
-        export = self._action("&Export...", self.show_export, "Ctrl+E", menu=file)
-        self._action("Export &Selection...", self.show_export_selection, "Ctrl+Shift+E", menu=file)
-        file.addSeparator()
-        self._action("&Quit", self.close, "Ctrl+Q", menu=file)
-        edit = bar.addMenu("&Edit")
-        self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z", menu=edit)
-        self.redo_action = self._action("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], menu=edit)
-        self.undo_action.setEnabled(False)
-        self.redo_action.setEnabled(False)
-        edit.addSeparator()
-        self._action("Select &All Pictures", self.library.select_all, "Ctrl+A", menu=edit)
-        edit.addSeparator()
-        self._action("Run Operation", self.operations._run, "Ctrl+Return", menu=edit)
-        self._action("Cancel Operation", self.cancel, "Esc", menu=edit)
-        edit.addSeparator()
-        self._action("&Settings...", self.show_settings, "Ctrl+,", menu=edit)
-        view = bar.addMenu("&View")
-        fit = self._action("&Fit to Window", self.canvas.fit, "Ctrl+0", menu=view)
-        actual = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1", menu=view)
-        self._action("Toggle Fit / 100 %", self.canvas.toggle_zoom, "Z", menu=view)
-        self._action("Before/After &Split", self.split_box.toggle, "Y", menu=view)
+    def _build_toolbar(self) -> None:
+        """The toolbar (:data:`packshot.desktop.actions.TOOLBAR`) and the docks' toggles in the View menu."""
+        view = menu(self, "&View")
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
-        photo = bar.addMenu("&Photo")
-        for n in range(6):
-            self._action("Clear Rating" if n == 0 else f"Rate {'★' * n}", lambda n=n: self.mark(rating=n),
-                         str(n), menu=photo)
-        photo.addSeparator()
-        self._action("Flag as &Pick", lambda: self.mark(flag="pick"), "P", menu=photo)
-        self._action("Flag as Re&ject", lambda: self.mark(flag="reject"), "X", menu=photo)
-        self._action("&Unflag", lambda: self.mark(flag=""), "U", menu=photo)
-        photo.addSeparator()
-        for key, label in LABEL_KEYS.items():
-            self._action(f"{label} Label", lambda label=label: self.mark(label=label), key, menu=photo)
-        photo.addSeparator()
-        self._action("Previous Picture", lambda: self.library.move(-1), ["Left", "Up"], menu=photo,
-                     context=Qt.ShortcutContext.WidgetShortcut, target=self.canvas)
-        self._action("Next Picture", lambda: self.library.move(1), ["Right", "Down"], menu=photo,
-                     context=Qt.ShortcutContext.WidgetShortcut, target=self.canvas)
-        mask = bar.addMenu("&Mask")
-        self._action("Hand", lambda: self.mask_tools.set_tool("hand"), "H", menu=mask)
-        self._action("Brush", lambda: self.mask_tools.set_tool("brush"), "B", menu=mask)
-        self._action("Eraser", lambda: self.mask_tools.set_tool("eraser"), "E", menu=mask)
-        self._action("Smaller Brush", lambda: self.mask_tools.grow(1 / 1.25), "[", menu=mask)
-        self._action("Larger Brush", lambda: self.mask_tools.grow(1.25), "]", menu=mask)
-        self._action("Clear Mask", self.clear_mask, menu=mask)
-        self._action("Invert Mask", self.invert_mask, menu=mask)
-        self._action("Use Result Mask", self.use_result_mask, menu=mask)
-        tools = bar.addMenu("&Tools")
-        self._action("&Plugins...", self.show_plugins, menu=tools)
-        self._action("&Models...", self.show_models, menu=tools)
-        help_menu = bar.addMenu("&Help")
-        keys = self._action("&Keyboard Shortcuts", self.show_shortcuts, ["F1", "?"], menu=help_menu)
+        self.actions["edit.undo"].setEnabled(False)
+        self.actions["edit.redo"].setEnabled(False)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar")
         toolbar.setMovable(False)
-        for item in (open_folder, export, None, self.undo_action, self.redo_action, None, fit, actual, None, keys):
-            if item is None:
+        for action_id in TOOLBAR:
+            if action_id is None:
                 toolbar.addSeparator()
             else:
-                toolbar.addAction(item)
-        toolbar.addWidget(self._spacer())
+                toolbar.addAction(self.actions[action_id])
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
         toolbar.addWidget(self.split_box)
         toolbar.addWidget(self.split_slider)
 
@@ -275,11 +206,11 @@ class MainWindow(QMainWindow):
         self.library.imageSelected.connect(self.open_image)
         self.library.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.operations.runRequested.connect(
-            lambda op_id, params, seed, prompt, ref: self._guard(self.run_operation, op_id, params, seed, prompt, ref))
+            lambda op_id, params, seed, prompt, ref: self.guard(self.run_operation, op_id, params, seed, prompt, ref))
         self.operations.cancelRequested.connect(self.cancel)
         self.operations.pickRequested.connect(self.pick_parameter_point)
         self.operations.error.connect(self.show_error)
-        self.history.stepChosen.connect(lambda i: self._guard(self.go_to_step, i))
+        self.history.stepChosen.connect(lambda i: self.guard(self.go_to_step, i))
         self.mask_tools.toolChanged.connect(self.canvas.set_tool)
         self.mask_tools.toolChanged.connect(
             lambda tool: self.tools_tabs.setCurrentWidget(self.mask_tools) if tool != "hand" else None)
@@ -292,17 +223,12 @@ class MainWindow(QMainWindow):
         self.canvas.maskPainted.connect(self._mask_changed)
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         self.split_box.toggled.connect(self._split_toggled)
-        self.split_slider.valueChanged.connect(lambda v: self.canvas.set_split(v / 1000) if self.split_box.isChecked() else None)
+        self.split_slider.valueChanged.connect(
+            lambda v: self.canvas.set_split(v / 1000) if self.split_box.isChecked() else None)
+        # The bridge and the export queue emit from the job lanes' threads: Qt queues those calls
+        # onto the UI thread (automatic connections across threads are queued).
         self.bridge.progressed.connect(self._job_progress)
-        self.bridge.finished.connect(self._job_finished)
-        self.bridge.failed.connect(self._job_failed)
-        self.bridge.cancelled.connect(self._job_cancelled)
-        self.tasks.done.connect(self._task_done)
-        self.tasks.error.connect(self._task_error)
         self.exports.changed.connect(self._export_progress)
-        self.exports.finished.connect(self._export_finished)
-        self.exports.failed.connect(
-            lambda export, message: self.show_error(f"The selection could not be exported: {message}"))
 
     def _missing_models(self, op) -> list[str]:
         """An operation's model names when none of their files is present (any one will do; no checksums here)."""
@@ -337,7 +263,16 @@ class MainWindow(QMainWindow):
         self.message_bar.show_message(text, "info")
         self.statusBar().showMessage(text, 10000)
 
-    def _guard(self, fn, *args):
+    def _message(self, kind: str, text: str) -> None:
+        """The session's messages: errors and notices in the message bar, the rest in the status bar."""
+        if kind == "error":
+            self.show_error(text)
+        elif kind == "info":
+            self.show_info(text)
+        else:
+            self.statusBar().showMessage(text, 15000)
+
+    def guard(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a UI action; any failure becomes a message instead of a traceback."""
         try:
             return fn(*args)
@@ -378,7 +313,7 @@ class MainWindow(QMainWindow):
         folder = Path(folder)
         if not folder.is_dir():
             raise BadInput(f"{folder}: not a folder")
-        self.folder = folder
+        self.session.folder = folder
         self.qsettings.setValue("last_folder", str(folder))
         self.library.open_folder(folder)
         self.setWindowTitle(f"Packshot — {folder.name}")
@@ -408,46 +343,47 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            self._guard(self.open_paths, paths)
+            self.guard(self.open_paths, paths)
             event.acceptProposedAction()
 
     def open_image(self, path: Path) -> None:
-        """Show a picture; loading, replaying its history and rendering happen in workers."""
+        """Show a picture; loading and rendering happen in workers, replaying its history in a job."""
         path = Path(path)
         if path in self.docs:
-            self._keep(self.docs[path])
+            self.session.keep(self.docs[path])
             self._set_document(self.docs[path])
             return
-        if path in self._opening:
+        if path in self.session.opening:
             return
-        self._opening.add(path)
+        self.session.opening.add(path)
         self.statusBar().showMessage(f"Opening {path.name}...")
-        self.tasks.start(("open", path), lambda: self._load(path))
+
+        def failed(message: str) -> None:
+            self.session.opening.discard(path)
+            self.show_error(message)
+
+        self.workers.start(lambda: self._load(path), self._opened, failed)
 
     @staticmethod
     def _load(path: Path) -> tuple[Document, Rendered]:
         doc = Document.open(path)
         return doc, render(doc.original)
 
-    def _keep(self, doc: Document) -> None:
-        """Remember an opened picture; forget the least recent ones beyond ``KEEP_DOCUMENTS``.
-
-        Their histories are saved as sidecars on every change, so a forgotten picture
-        reopens (and replays) exactly; one with a running operation is never forgotten.
-        """
-        self.docs[doc.path] = doc
-        self.docs.move_to_end(doc.path)
-        busy = {id(entry[0]) for entry in self._running.values()}
-        for path in list(self.docs)[:-KEEP_DOCUMENTS]:
-            old = self.docs[path]
-            if old is not self.document and id(old) not in busy:
-                self._save(old)
-                del self.docs[path]
+    def _opened(self, loaded: tuple[Document, Rendered]) -> None:
+        doc, rendered = loaded
+        self.renders.put(doc.original, rendered)
+        if doc.pending_steps():
+            self.bridge.track(lambda listener: self.session.opened(doc, listener=listener), self.session.finish_replay)
+        else:
+            self.session.opened(doc)
+        current = self.library.current_entry()
+        if current is not None and current.path == doc.path:
+            self._set_document(doc)
 
     def _set_document(self, doc: Document) -> None:
         if self.document is not None:
             self.document.unsubscribe(self._document_event)
-        self.document = doc
+        self.session.document = doc
         doc.subscribe(self._document_event)
         self.canvas.set_document(doc)
         self.history.show_document(doc)
@@ -457,144 +393,70 @@ class MainWindow(QMainWindow):
                                 f"{doc.original.bit_depth}-bit")
         self.statusBar().showMessage(doc.name, 4000)
 
-    # ------------------------------------------------------------------ worker results
+    # ------------------------------------------------------------------ showing pictures
 
-    def _task_done(self, key, value) -> None:
-        kind = key[0]
-        if kind == "open":
-            doc, rendered = value
-            self._remember(doc.original, rendered)
-            self._keep(doc)
-            if doc.warning:
-                self.show_error(doc.warning)
-            self._opening.discard(doc.path)
-            current = self.library.current_entry()
-            if current is not None and current.path == doc.path:
-                self._set_document(doc)
-            if doc.pending_steps():
-                self.statusBar().showMessage(f"Replaying {len(doc.pending_steps())} saved step(s)...")
-                self.tasks.start(("replay", doc.path), lambda: doc.replay(self.host, self.context()))
-        elif kind == "replay":
-            doc = self.docs.get(key[1])
-            if doc is not None:
-                doc.add_replayed(value)
-        elif kind == "render":
-            image, rendered = value
-            self._rendering.discard(id(image))
-            self._remember(image, rendered)
+    def _render(self, image: Image) -> None:
+        """Draw a picture for the screen in a worker (never on a job lane: a model job need not wait)."""
+        def done(rendered: Rendered) -> None:
+            self.renders.put(image, rendered)
             if self.document is not None and (image is self.document.current or image is self.document.original):
                 self._show_current()
-        elif kind == "export":
-            self._guard_library(self.catalogue.record_exports, [(key[1], value.path, value.bytes)])
-            self.show_info(f"Exported {value.path.name}: {value.width} x {value.height} {value.format}, "
-                           f"{value.bytes / 1024:.0f} KB" + (f" ({'; '.join(value.warnings)})" if value.warnings else ""))
 
-    def _task_error(self, key, message: str) -> None:
-        if key[0] == "open":
-            self._opening.discard(key[1])
-        elif key[0] == "render":
-            self._rendering.discard(key[1])
-        elif key[0] == "replay" and key[1] in self.docs:
-            self.docs[key[1]].stop_replay()
-            message = (f"The saved edits of {key[1].name} could not be replayed ({message}). "
-                       "Editing continues from the original; the saved steps stay in its history until a new edit "
-                       "replaces them.")
-        self.show_error(message)
+        def failed(message: str) -> None:
+            self.renders.release(image)
+            self.show_error(message)
 
-    def _remember(self, image: Image, rendered: Rendered) -> None:
-        self._rendered[id(image)] = (image, rendered)
-        self._rendered.move_to_end(id(image))
-        while len(self._rendered) > RENDER_CACHE:
-            self._rendered.popitem(last=False)
-
-    def _cached(self, image: Image) -> Rendered | None:
-        hit = self._rendered.get(id(image))
-        return hit[1] if hit is not None and hit[0] is image else None
+        self.workers.start(lambda: render(image), done, failed)
 
     def _show_current(self) -> None:
         doc = self.document
         if doc is None:
             return
-        current, before = self._cached(doc.current), self._cached(doc.original)
-        for image, rendered in ((doc.current, current), (doc.original, before)):
-            if rendered is None and id(image) not in self._rendering:
-                self._rendering.add(id(image))
-                self.tasks.start(("render", id(image)), lambda image=image: (image, render(image)))
+        for image in (doc.current, doc.original):
+            if self.renders.claim(image):
+                self._render(image)
+        current = self.renders.get(doc.current)
         if current is None:
             return
-        self.canvas.set_rendered(current, before)
-        self.undo_action.setEnabled(doc.can_undo())
-        self.redo_action.setEnabled(doc.can_redo())
+        self.canvas.set_rendered(current, self.renders.get(doc.original))
+        self.actions["edit.undo"].setEnabled(doc.can_undo())
+        self.actions["edit.redo"].setEnabled(doc.can_redo())
 
     def _document_event(self, event: str) -> None:
         if event == "image":
             self._show_current()
         elif event == "history":
             self.history.show_document(self.document)
-            self._save(self.document)
+            self.session.save(self.document)
         elif event == "mask":
             self.canvas.refresh_overlay()
             self._mask_changed()
 
-    def _save(self, doc: Document | None) -> None:
-        if doc is None:
-            return
-        try:
-            doc.save()
-        except (OSError, PackshotError) as exc:
-            self.show_error(f"Could not save the edit history of {doc.name}: {describe_error(exc)}")
-        if doc.path is not None:
-            self._guard_library(self.catalogue.save_edit_stack, doc.path, doc.stack)
-
-    def _guard_library(self, fn, *args) -> None:
-        """Library bookkeeping (edit stacks, export history): a file it has not catalogued yet is skipped."""
-        try:
-            fn(*args)
-        except BadInput:
-            pass
-        except Exception as exc:  # a locked or broken catalogue must not stop editing
-            self.statusBar().showMessage(f"Library not updated: {describe_error(exc)}", 8000)
-
     # ------------------------------------------------------------------ operations
 
-    def context(self) -> Context:
-        """A Context like the runner's, for work done outside it (replaying a saved history)."""
-        runner = self.bridge.runner
-        return Context(device=runner.device, tile_size=runner.tile_size, models=runner.models,
-                       settings=runner.settings)
-
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0,
-                      prompt: str | None = None, reference: Path | None = None) -> Job | None:
-        """Run an operation on the open picture in a worker; the result becomes a history step."""
-        doc = self.document
-        if doc is None:
-            raise BadInput("open a picture first")
-        if not doc.ready:
-            raise BadInput("the saved history is still being replayed; try again in a moment")
-        busy = next((job for job_id, (d, *_rest) in self._running.items() if d is doc
-                     for job in self.bridge.active() if job.id == job_id), None)
-        if busy is not None:
-            raise BadInput(f"{op_title(busy.op)} is still running on this picture; "
-                           "wait for it to finish or cancel it (Esc)")
-        op = self.host.operation(op_id)
-        checked = op.validate(params)
-        mask = doc.operation_mask() if "mask" in op.inputs else None
-        ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
-        inputs = Inputs(doc.current, mask, ref_image, prompt if "prompt" in op.inputs else None)
-        op.check_inputs(inputs)
-        extra = {}
-        if inputs.prompt is not None:
-            extra["prompt"] = inputs.prompt
-        if ref_image is not None:
-            extra["reference"] = str(reference)
-        step = make_step(self.host, op_id, checked, seed, **extra)
-        plugin = self.host.plugin_of(op_id).name
-        job = self.bridge.submit(op, inputs, checked, seed=seed, plugin=plugin,
-                                 prepare=lambda result: render(result.image))
-        self._running[job.id] = (doc, step, mask, doc.cursor)
-        self._last_job = job
-        self.operations.set_running(True, f"Running {op_title(op)}...")
+                      prompt: str | None = None, reference: Path | None = None) -> Job:
+        """Run an operation on the open picture in a job; the result becomes a history step."""
+        job = self.bridge.track(lambda listener: self.session.run_operation(
+            op_id, params, seed, prompt, reference, listener=listener), self._operation_ended)
+        self.operations.set_running(True, f"Running {job.title}...")
         return job
+
+    def _operation_ended(self, job: Job) -> None:
+        newest = job is self.session.last_job
+        text = self.session.finish_operation(job)
+        if newest:
+            self.operations.set_running(False, text)
+
+    def _job_progress(self, job: Job, fraction: float, message: str) -> None:
+        if job is self.session.last_job:
+            self.operations.set_progress(fraction, message)
+
+    def cancel(self) -> None:
+        """Cancel the newest running operation (Esc); the queue panel cancels any job."""
+        job = self.session.cancel()
+        if job is not None:
+            self.operations.set_progress(job.progress.fraction, "Cancelling...")
 
     def pick_parameter_point(self, name: str) -> None:
         """The next click on the picture fills an x, y parameter (an eyedropper's point)."""
@@ -610,50 +472,7 @@ class MainWindow(QMainWindow):
         self.canvas.pick_point(picked)
         self.statusBar().showMessage(f"Click the picture to set {name}", 6000)
 
-    def cancel(self) -> None:
-        """Cancel the newest running job (Esc); the queue panel cancels any of them."""
-        if self._last_job is not None and self._last_job.state in ("waiting", "running"):
-            self._last_job.cancel()
-            self.operations.set_progress(self._last_job.progress.fraction, "Cancelling...")
-
-    def _job_progress(self, job: Job, fraction: float, message: str) -> None:
-        if job is self._last_job:
-            self.operations.set_progress(fraction, message)
-
-    def _job_done(self, job: Job, message: str) -> None:
-        self._running.pop(job.id, None)
-        if job is self._last_job:
-            self.operations.set_running(False, message)
-
-    def _job_finished(self, job: Job, rendered: Rendered) -> None:
-        entry = self._running.get(job.id)
-        self._job_done(job, f"{op_title(job.op)}: done" + (f" — {job.result.message}" if job.result.message else ""))
-        if entry is None or job.result is None:
-            return
-        doc, step, mask, base = entry
-        self._remember(job.result.image, rendered)
-        try:
-            doc.apply(step, job.result, mask=mask, base=base)
-        except PackshotError as exc:
-            self.show_error(str(exc))
-            return
-        if doc is not self.document:
-            self._save(doc)
-        if job.result.report:
-            figures = ", ".join(f"{k}: {v:.3g}" if isinstance(v, float) else f"{k}: {v}"
-                                for k, v in job.result.report.items())
-            self.statusBar().showMessage(f"{op_title(job.op)}: {figures}", 15000)
-
-    def _job_failed(self, job: Job, message: str) -> None:
-        self._job_done(job, "Failed")
-        if isinstance(job.error, MissingModel):
-            message += " (or add the file in Tools > Models)"
-        self.show_error(message)
-
-    def _job_cancelled(self, job: Job) -> None:
-        self._job_done(job, "Cancelled; the picture is unchanged")
-
-    # ------------------------------------------------------------------ history
+    # ------------------------------------------------------------------ history, masks and marks
 
     def undo(self) -> None:
         if self.document is not None:
@@ -666,8 +485,6 @@ class MainWindow(QMainWindow):
     def go_to_step(self, index: int) -> None:
         if self.document is not None:
             self.document.go_to(index)
-
-    # ------------------------------------------------------------------ masks and marks
 
     def clear_mask(self) -> None:
         if self.document is not None:
@@ -707,10 +524,7 @@ class MainWindow(QMainWindow):
         self.split_slider.setEnabled(on)
         self.canvas.set_split(self.split_slider.value() / 1000 if on else None)
 
-    # ------------------------------------------------------------------ dialogs
-
-    def show_shortcuts(self) -> None:
-        ShortcutsDialog(self).exec()
+    # ------------------------------------------------------------------ exporting
 
     def show_export(self) -> None:
         from .export_dialog import ExportDialog
@@ -721,11 +535,10 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.export(self.document.current, dialog.target(), dialog.options(), source=self.document.path)
 
-    def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> None:
-        """Export in a worker; the result (size, bytes) or the error arrives as a message."""
-        from packshot.core.export import export_image
-
-        self.tasks.start(("export", source), lambda: export_image(image, path, options))
+    def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> Job:
+        """Export in a job; the result (size, bytes) or the error arrives as a message."""
+        return self.bridge.track(lambda listener: self.session.export(image, path, options, source, listener=listener),
+                                 self.session.finish_export)
 
     def show_export_selection(self) -> None:
         from .export_selection_dialog import SelectionExportDialog
@@ -745,8 +558,8 @@ class MainWindow(QMainWindow):
 
     def export_selection(self, paths: Sequence[Path], out_dir: Path, options: ExportOptions, *, preset: str = "",
                          template: str = DEFAULT_TEMPLATE, overwrite: bool = False) -> SelectionExport:
-        """Export pictures, each with its saved edits, in the background (the queue shows it and
-        cancels it); one message reports the end, failures included."""
+        """Export pictures, each with its saved edits, in a job (the queue shows it and cancels
+        it); one message reports the end, failures included."""
         export = self.exports.start(paths, out_dir, options, preset=preset, template=template, overwrite=overwrite)
         self.tools_tabs.setCurrentWidget(self.queue)
         return export
@@ -755,23 +568,17 @@ class MainWindow(QMainWindow):
         if export.running and export in self.exports.active():
             self.statusBar().showMessage(export.describe())
 
-    def _export_finished(self, export: SelectionExport, result: ExportResult) -> None:
-        text, problem = summary(export, result)
-        (self.show_error if problem else self.show_info)(text)
-        written = [(Path(i["source"]), Path(i["output"]), i["bytes"])
-                   for i in result.report.items if i["status"] == "done"]
-        self._guard_library(self.catalogue.record_exports, written, export.preset)
+    # ------------------------------------------------------------------ dialogs
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
 
     def show_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
-            self.settings = dialog.saved
-            self.models = open_store(self.settings, self.host)
-            runner = self.bridge.runner
-            runner.device, runner.tile_size, runner.models = self.settings.device, self.settings.tile_size, self.models
-            runner.settings = {**runner.settings, "models_dir": str(self.settings.models_path)}
+            self.session.apply_settings(dialog.saved)
 
     def show_plugins(self) -> None:
         from .plugins_dialog import PluginsDialog
@@ -810,16 +617,14 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the layout; cancel every job and join the lanes and workers before the window goes."""
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.qsettings.setValue("state", self.saveState())
         self.qsettings.sync()
-        for doc in self.docs.values():
-            self._save(doc)
         QApplication.instance().removeEventFilter(self)
-        self.bridge.shutdown()
-        self.exports.stop()
-        self.tasks.clear()
+        self.bridge.blockSignals(True)  # what the lanes still report while they stop reaches nothing
+        self.exports.blockSignals(True)
         self.library.stop()
-        self.tasks.wait(10_000)
-        self.catalogue.close()
+        self.workers.stop()
+        self.session.close()
         super().closeEvent(event)

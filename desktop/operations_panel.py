@@ -109,7 +109,7 @@ class OperationsPanel(QWidget):
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("runButton")
         self.run_button.setEnabled(False)
-        self.run_button.clicked.connect(self._run)
+        self.run_button.clicked.connect(self.request_run)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancelRequested.emit)
@@ -247,7 +247,8 @@ class OperationsPanel(QWidget):
 
     # ------------------------------------------------------------------ running
 
-    def _run(self) -> None:
+    def request_run(self) -> None:
+        """Ask the window to run the chosen operation with the form's values (Run, Ctrl+Return)."""
         if self.op is None or self.form is None:
             return
         try:

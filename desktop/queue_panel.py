@@ -1,4 +1,4 @@
-"""The queue panel: jobs and exports running and waiting, with their progress; cancel any of them."""
+"""The queue panel: jobs running and waiting (operations, replays, exports) with their progress; cancel any."""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from packshot.core.jobs import Job
 
 from .export_queue import ExportQueue
-from .operations_panel import op_title
+from .session import EditorSession
 from .workers import JobBridge
 
 JobRole = Qt.ItemDataRole.UserRole + 3
 
 
 class QueuePanel(QWidget):
-    """The runner's active jobs and the selection exports, updated in place (selection kept)."""
+    """The session's active jobs, updated in place (selection kept); an export shows its own line."""
 
-    def __init__(self, bridge: JobBridge, exports: ExportQueue, parent: QWidget | None = None) -> None:
+    def __init__(self, session: EditorSession, bridge: JobBridge, exports: ExportQueue,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bridge = bridge
-        self.exports = exports
+        self.session = session
         self.list = QListWidget()
         self.list.setObjectName("queue")
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
@@ -39,15 +39,14 @@ class QueuePanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
+        # Emitted from the lanes' threads too: Qt queues those (the panel lives on the UI thread).
         bridge.changed.connect(self.refresh)
         bridge.progressed.connect(self.refresh)
         exports.changed.connect(self.refresh)
 
-    def _entries(self) -> dict[tuple[str, int], tuple[str, Callable[[], None]]]:
-        """Every row to show, keyed by ("job" | "export", id): its text and how to cancel it."""
-        rows = {("job", job.id): (self.describe(job), job.cancel) for job in self.bridge.active()}
-        rows.update({("export", e.id): (e.describe(), e.cancel) for e in self.exports.active()})
-        return rows
+    def _entries(self) -> dict[int, tuple[str, Callable[[], None]]]:
+        """Every row to show, keyed by the job's identity: its text and how to cancel it."""
+        return {id(job): (self.describe(job), job.cancel) for job in self.session.active_jobs()}
 
     def refresh(self, *_args) -> None:
         entries = self._entries()
@@ -67,13 +66,14 @@ class QueuePanel(QWidget):
     def rows(self) -> list[str]:
         return [self.list.item(row).text() for row in range(self.list.count())]
 
-    @staticmethod
-    def describe(job: Job) -> str:
-        where = "GPU" if job.op.uses_gpu else "CPU"
-        name = op_title(job.op)
+    def describe(self, job: Job) -> str:
+        export = self.session.exports.get(job)
+        if export is not None:
+            return export.describe()
+        where = "GPU" if job.uses_gpu else "CPU"
         if job.state == "running":
-            return f"{name}: running {job.progress.fraction:.0%} ({where})"
-        return f"{name}: waiting ({where})"
+            return f"{job.title}: running {job.progress.fraction:.0%} ({where})"
+        return f"{job.title}: waiting ({where})"
 
     def cancel_selected(self) -> None:
         entries = self._entries()
@@ -83,5 +83,4 @@ class QueuePanel(QWidget):
                 entry[1]()
 
     def cancel_all(self) -> None:
-        self.bridge.cancel_all()
-        self.exports.cancel_all()
+        self.session.cancel_all()

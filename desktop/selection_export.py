@@ -4,8 +4,9 @@ No Qt here. :class:`SelectionExport` is one export's settings and live state (th
 panel shows it; Cancel sets its token). :func:`run_export` reads each picture's saved
 edit history (its sidecar: what the editor replays when the picture is opened) and hands
 the lot to :func:`packshot.core.batch.run_batch` — its journal, output names that cannot leave
-the folder, per-file errors and atomic writes — in the calling worker thread with the
-window's plugins, so an edit replays exactly as it did on the canvas. :func:`summary`
+the folder, per-file errors and atomic writes — in the calling job lane with the window's
+plugins and model store, so an edit replays exactly as it did on the canvas, with the
+models already loaded. :func:`summary`
 turns the batch report into the one message a person reads at the end.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packshot.core.batch import DEFAULT_TEMPLATE, BatchReport, BatchSpec, run_batch
 from packshot.core.context import CancelToken
@@ -87,8 +89,8 @@ def saved_recipes(paths: Sequence[Path]) -> tuple[dict[Path, Recipe], dict[Path,
 
 
 def run_export(export: SelectionExport, host: PluginHost,
-               on_progress: Callable[[], None] = lambda: None) -> ExportResult:
-    """Run the export in this thread (a worker's); ``on_progress()`` follows every finished file."""
+               on_progress: Callable[[], None] = lambda: None, models: Any = None) -> ExportResult:
+    """Run the export in this thread (a job lane's); ``on_progress()`` follows every finished file."""
     recipes, unreadable = saved_recipes(export.paths)
     inputs = [p for p in export.paths if p not in unreadable]
     if not inputs or export.token.cancelled:  # cancelled while it waited: nothing is started
@@ -102,7 +104,7 @@ def run_export(export: SelectionExport, host: PluginHost,
                      template=export.template, overwrite=export.overwrite, recipes=recipes)
     export.running = True
     on_progress()
-    report = run_batch(spec, workers=0, host=host, on_progress=progress, cancel=export.token)
+    report = run_batch(spec, workers=0, host=host, on_progress=progress, cancel=export.token, models=models)
     return ExportResult(report, unreadable)
 
 

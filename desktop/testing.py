@@ -118,8 +118,7 @@ def run_in_window(window: Any, qtbot: Any, op_id: str, params: dict | None = Non
     document's newest history step, a failure is on the window's message bar.
     """
     job = window.run_operation(op_id, params or {}, **kwargs)
-    qtbot.waitUntil(lambda: job.state in ("done", "failed", "cancelled") and job.id not in window._running,
-                    timeout=timeout_ms)
+    qtbot.waitUntil(lambda: job.ended and not window.session.is_pending(job), timeout=timeout_ms)
     return job
 
 
@@ -153,5 +152,4 @@ def make_packshot_window(packshot_offscreen: str, qtbot: Any,
 
     yield make
     for window in made:
-        window.close()
-        window.bridge.runner.shutdown(wait=True)
+        window.close()  # cancels its jobs and joins its threads

@@ -1,88 +1,108 @@
-"""Background work for the window: operations through the core job runner, and plain tasks.
+"""Background work for the window, reported on the UI thread by per-call callbacks.
 
-Nothing here blocks the UI thread. :class:`JobBridge` submits operations to
-:class:`packshot.core.jobs.JobRunner` (one GPU lane, CPU lanes beside it) and turns the runner's
-worker-thread callbacks into queued Qt signals; Cancel sets the job's token, which the
-operation checks per tile or step. :class:`Tasks` runs small callables (thumbnails,
-history replay, export, preview rendering) on a QThreadPool and reports the same way.
+Nothing here blocks the UI thread. :class:`JobBridge` turns the job runner's listener calls
+(made in a lane's thread) into queued Qt signals: ``changed`` and ``progressed`` for the
+queue panel and progress bars, and each submission's own ``on_end(job)``. :class:`Workers`
+runs small callables (opening a picture, rendering it for the screen) with superqt's
+``create_worker`` on a pool the window owns and waits for on close. :class:`Tasks` is the
+library panel's keyed pool for thumbnails.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
-from packshot.core.jobs import Job, JobRunner
-from packshot.core.operation import Inputs, Operation
+from packshot.core.jobs import Job
 
 from .document import describe_error
 
 PROGRESS_INTERVAL_S = 0.04
 
+Listener = Callable[[Job], None]
+
 
 class JobBridge(QObject):
-    """Operations in worker threads, reported on the UI thread.
+    """Job events from lane threads, delivered on the UI thread (queued connections)."""
 
-    ``prepare(result)`` runs in the worker after a job succeeds (rendering a preview of a
-    50 MP result there keeps the UI fluid); its return value arrives with ``finished``.
-    """
-
-    changed = Signal(object)  # a Job whose state changed (the queue panel listens)
+    changed = Signal(object)  # a Job queued, started or ended (the queue panel listens)
     progressed = Signal(object, float, str)
-    finished = Signal(object, object)  # Job, prepared payload
-    failed = Signal(object, str)
-    cancelled = Signal(object)
+    _ended = Signal(object, object)  # Job, its on_end callback
 
-    def __init__(self, runner: JobRunner | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.runner = runner or JobRunner()
+        self._ended.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
-    def submit(self, op: Operation, inputs: Inputs, params: Mapping[str, Any] | None = None, *,
-               seed: int = 0, plugin: str = "",
-               prepare: Callable[[Any], Any] | None = None) -> Job:
+    def listener(self, on_end: Callable[[Job], None] | None = None) -> Listener:
+        """A job listener for :meth:`packshot.core.jobs.JobRunner.submit` (called in a lane's thread):
+        state changes and throttled progress become signals; the end calls ``on_end(job)`` here."""
         last_emit = [0.0]
-        last_state = ["waiting"]
+        last_state = [""]
 
-        def listener(job: Job) -> None:  # runs in the runner's worker thread
+        def listen(job: Job) -> None:
             if job.state != last_state[0]:
                 last_state[0] = job.state
-                if job.state in ("done", "failed", "cancelled"):
-                    self._finish(job, prepare)
                 self.changed.emit(job)
+                if job.ended and on_end is not None:
+                    self._ended.emit(job, on_end)
                 return
             now = time.monotonic()
             if now - last_emit[0] >= PROGRESS_INTERVAL_S:
                 last_emit[0] = now
                 self.progressed.emit(job, job.progress.fraction, job.progress.message)
 
-        job = self.runner.submit(op, inputs, params, seed=seed, plugin=plugin, listener=listener)
+        return listen
+
+    def track(self, submit: Callable[[Listener], Job], on_end: Callable[[Job], None] | None = None) -> Job:
+        """``submit(listener)`` a job with this bridge's listener, and show it queued at once."""
+        job = submit(self.listener(on_end))
         self.changed.emit(job)
         return job
 
-    def _finish(self, job: Job, prepare: Callable[[Any], Any] | None) -> None:
-        if job.state == "done":
-            try:
-                payload = prepare(job.result) if prepare is not None else None
-            except Exception as exc:  # a failed preview is reported like a failed job
-                self.failed.emit(job, describe_error(exc))
-                return
-            self.finished.emit(job, payload)
-        elif job.state == "cancelled":
-            self.cancelled.emit(job)
-        else:
-            self.failed.emit(job, describe_error(job.error) if job.error else "failed")
+    @staticmethod
+    def _deliver(job: Job, on_end: Callable[[Job], None]) -> None:
+        on_end(job)
 
-    def active(self) -> list[Job]:
-        return self.runner.active()
 
-    def cancel_all(self) -> None:
-        self.runner.cancel_all()
+class Workers(QObject):
+    """Small callables on the window's own pool, each with its own callbacks.
 
-    def shutdown(self) -> None:
-        self.runner.shutdown(wait=False)
+    ``start(fn, on_done, on_error)``: ``on_done(value)`` or ``on_error(message)`` runs on the
+    UI thread. :meth:`stop` drops what has not started, waits for the rest and silences
+    their callbacks, so nothing reaches a closed window.
+    """
+
+    def __init__(self, threads: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max(1, threads))
+        self._live: set[Any] = set()
+        self._stopped = False
+
+    def start(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
+              on_error: Callable[[str], None]) -> None:
+        from superqt.utils import create_worker  # superqt loads on first use, not at start-up
+
+        def done(value: Any) -> None:
+            if not self._stopped:
+                on_done(value)
+
+        def failed(exc: BaseException) -> None:
+            if not self._stopped:
+                on_error(describe_error(exc))
+
+        worker = create_worker(fn, _start_thread=False, _connect={"returned": done, "errored": failed})
+        self._live.add(worker)
+        worker.finished.connect(lambda: self._live.discard(worker))
+        self.pool.start(worker)
+
+    def stop(self, wait_ms: int = 10_000) -> bool:
+        self._stopped = True
+        self.pool.clear()
+        return self.pool.waitForDone(wait_ms)
 
 
 class _Task(QRunnable):

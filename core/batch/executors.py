@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadParameter
 from .worker import Outcome, Task, process
@@ -30,10 +30,10 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_inline(tasks: Sequence[Task], host: PluginHost | None = None) -> Iterator[Outcome]:
-    """In this process, one after another (tests, the desktop's worker thread, one-file batches)."""
+def run_inline(tasks: Sequence[Task], host: PluginHost | None = None, models: Any = None) -> Iterator[Outcome]:
+    """In this process, one after another (tests, the desktop's job lane, one-file batches)."""
     for task in tasks:
-        yield process(task, host)
+        yield process(task, host, models)
 
 
 def _start_method():

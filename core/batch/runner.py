@@ -144,10 +144,11 @@ def plan_batch(spec: BatchSpec) -> list[PlanItem]:
 def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None = None,
               address: str | None = None, host: PluginHost | None = None,
               on_progress: Progress | None = None, dry_run: bool = False,
-              cancel: CancelToken | None = None) -> BatchReport:
+              cancel: CancelToken | None = None, models: Any = None) -> BatchReport:
     """Run (or with ``dry_run`` only plan) a batch; returns the report, also saved as JSON.
 
-    ``workers=0`` runs in this process with ``host`` (tests, the desktop's worker thread).
+    ``workers=0`` runs in this process with ``host`` and the model store ``models`` (tests,
+    the desktop's job lane: its plugins and loaded models, not a second copy of each).
     ``cancel`` stops it between files: files under way finish (atomically), the rest are
     reported ``not-run`` and the same call later resumes them.
     """
@@ -182,7 +183,7 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
                         for p in todo])
     results: dict[int, Outcome] = {}
     total, done = len(plan), len(plan) - len(todo)
-    outcomes = _execute(tasks, executor, workers, address, host)
+    outcomes = _execute(tasks, executor, workers, address, host, models)
     try:
         for outcome in outcomes:
             item = todo[outcome.index]
@@ -231,11 +232,11 @@ def _lane_width(spec: BatchSpec, host: PluginHost | None, workers: int | None) -
     return executors.default_workers()
 
 
-def _execute(tasks, executor, workers, address, host):
+def _execute(tasks, executor, workers, address, host, models):
     if executor == "ray":
         return executors.run_ray(tasks, address)
     if workers == 0 or len(tasks) <= 1:
-        return executors.run_inline(tasks, host)
+        return executors.run_inline(tasks, host, models)
     return executors.run_pool(tasks, workers)
 
 

@@ -68,15 +68,16 @@ def _plugin_host() -> PluginHost:
     return _HOST
 
 
-def process(task: Task, host: PluginHost | None = None) -> Outcome:
-    """Do one task; ``host`` (in-process runs) replaces the worker's own plugin host."""
+def process(task: Task, host: PluginHost | None = None, models: Any = None) -> Outcome:
+    """Do one task; ``host`` and ``models`` (in-process runs) replace the worker's own plugin
+    host and model store."""
     start = time.perf_counter()
     outcome = Outcome(task.index, task.source, task.output, "failed")
     try:
         output = Path(task.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         if task.recipe and task.recipe.get("steps"):
-            result = export_image(_edited(task, host or _plugin_host()), output, task.options, overwrite=True)
+            result = export_image(_edited(task, host or _plugin_host(), models), output, task.options, overwrite=True)
         else:
             result = export_file(task.source, output, task.options, overwrite=True)
     except PackshotError as exc:
@@ -93,13 +94,13 @@ def process(task: Task, host: PluginHost | None = None) -> Outcome:
     return outcome
 
 
-def _edited(task: Task, host: PluginHost):
+def _edited(task: Task, host: PluginHost, models: Any = None):
     from ..mask import load_mask
     from ..recipe import Recipe, apply_recipe
 
     base = Path(task.recipe_dir or ".")
     recipe = Recipe.from_dict(task.recipe, where="recipe")
-    ctx = Context(seed=task.seed, device=task.device, tile_size=task.tile_size,
+    ctx = Context(seed=task.seed, device=task.device, tile_size=task.tile_size, models=models,
                   settings={"models_dir": task.models_dir})
     return apply_recipe(load_image(task.source), recipe, host, ctx,
                         mask_loader=lambda name, shape: load_mask(base / name, shape),

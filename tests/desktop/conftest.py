@@ -64,7 +64,7 @@ class UI:
     def wait_shown(self):
         """Until the canvas shows the document's current picture."""
         w = self.window
-        self.qtbot.waitUntil(lambda: w.canvas.after is not None and w._cached(w.document.current) is w.canvas.after,
+        self.qtbot.waitUntil(lambda: w.canvas.after is not None and w.renders.get(w.document.current) is w.canvas.after,
                              timeout=10_000)
 
     def click(self, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:

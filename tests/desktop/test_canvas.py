@@ -118,12 +118,12 @@ def test_transparent_pictures_get_a_checkerboard(qtbot, window, shots, ui):
 
 
 def test_before_view_survives_a_long_history(qtbot, window, shots, ui):
-    from packshot.desktop.main_window import RENDER_CACHE
+    from packshot.desktop.render_cache import RENDER_CACHE
 
     doc = ui.open_first(shots)
     for i in range(RENDER_CACHE + 2):  # more pictures than the render cache holds
         ui.run("test.invert", {"amount": 0.1 + 0.05 * i})
     ui.wait_shown()
     qtbot.waitUntil(lambda: window.canvas.before is not None
-                    and window._cached(doc.original) is window.canvas.before, timeout=10_000)
+                    and window.renders.get(doc.original) is window.canvas.before, timeout=10_000)
     assert window.canvas.before.preview.pixelColor(2, 2) != window.canvas.after.preview.pixelColor(2, 2)

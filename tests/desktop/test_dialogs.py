@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTableWidget
 
 from packshot.core.errors import BadParameter
@@ -20,7 +21,7 @@ from packshot.desktop.models_dialog import ModelsDialog
 from packshot.desktop.param_form import ParamForm
 from packshot.desktop.plugins_dialog import PluginsDialog
 from packshot.desktop.settings_dialog import SettingsDialog
-from packshot.desktop.shortcuts import SHORTCUTS, ShortcutsDialog
+from packshot.desktop.shortcuts import ShortcutsDialog, shortcut_rows
 
 ALL_KINDS = [
     Float("strength", 0.5, help="How strong", minimum=0.0, maximum=2.0, step=0.05),
@@ -131,9 +132,28 @@ def test_shortcut_list_names_the_lightroom_keys(qtbot):
     dialog = ShortcutsDialog()
     qtbot.addWidget(dialog)
     table = dialog.findChild(QTableWidget, "shortcuts")
-    assert table.rowCount() == len(SHORTCUTS)
-    texts = {table.item(r, 0).text() for r in range(table.rowCount())}
-    assert {"1 - 5", "0", "P / X / U", "Ctrl+Z", "F1 or ?"} <= texts
+    assert table.rowCount() == len(shortcut_rows())
+    listed = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert {"1", "5", "0", "P", "X", "U", "Ctrl+Z", "Ctrl+Shift+Z / Ctrl+Y", "F1 / ?", "Mouse wheel"} <= set(listed)
+    assert listed["4"] == "Rate the selected pictures 4 stars" and listed["X"] == "Reject the selected pictures"
+
+
+def test_the_keys_the_window_binds_are_the_keys_f1_lists(window):
+    """Menus and the F1 list read one declaration: every bound key is listed with its action, and no
+    listed key is unbound."""
+    from PySide6.QtGui import QKeySequence
+
+    bound = {}
+    for action in window.actions.values():
+        keys = " / ".join(k.toString(QKeySequence.SequenceFormat.PortableText) for k in action.shortcuts())
+        if keys:
+            bound[keys] = action.text().replace("&", "")
+    listed = dict(shortcut_rows())
+    assert set(bound) <= set(listed) and len(bound) >= 30
+    assert {keys for keys in listed if keys not in bound} == {"Ctrl+click / Shift+click", "Mouse wheel",
+                                                             "Drag, or Space + drag", "\\ (hold)"}
+    undo = window.findChild(QAction, "edit.undo")
+    assert undo is window.actions["edit.undo"] and undo.shortcut().toString() == "Ctrl+Z"
 
 
 def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):

@@ -53,7 +53,7 @@ def test_cancel_a_long_operation_leaves_the_picture_unchanged(qtbot, window, sho
     qtbot.waitUntil(lambda: job.state == "running" and job.progress.fraction > 0, timeout=10_000)
     assert window.operations.cancel_button.isVisible()
     window.operations.cancel_button.click()
-    qtbot.waitUntil(lambda: job.state == "cancelled" and job.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "cancelled" and not window.session.is_pending(job), timeout=10_000)
     assert job.progress.fraction < 0.5
     assert doc.steps == [] and np.array_equal(doc.current.pixels, original)
     assert not window.operations.cancel_button.isVisible()
@@ -168,15 +168,15 @@ def test_plugin_failures_become_messages(qtbot, make_packshot_window, shots, fak
     doc = window.document
     original = doc.current.pixels.copy()
     job = window.run_operation("test.boom", {})
-    qtbot.waitUntil(lambda: job.state == "failed" and job.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "failed" and not window.session.is_pending(job), timeout=10_000)
     assert "ZeroDivisionError: plugin bug" in window.message_bar.label.text()
     assert "fake" in window.message_bar.label.text()
     assert np.array_equal(doc.current.pixels, original) and doc.steps == []
     job = window.run_operation("test.invert", {})
-    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=10_000)
     assert len(doc.steps) == 1
     job = window.run_operation("test.needs_model", {})
-    qtbot.waitUntil(lambda: job.state == "failed" and job.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "failed" and not window.session.is_pending(job), timeout=10_000)
     shown = window.message_bar.label.text()
     assert "packshot models download tiny-missing" in shown and "Tools > Models" in shown
     assert len(doc.steps) == 1
@@ -201,7 +201,7 @@ def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
         timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
         timer.start()
         job = window.run_operation("test.slow", {"steps": 40})
-        qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=20_000)
+        qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=20_000)
         timer.stop()
         assert len(ticks) > 20
         return float(np.diff(ticks).max())
@@ -217,7 +217,7 @@ def test_history_restored_when_the_folder_is_reopened(qtbot, make_packshot_windo
     first.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: first.document is not None, timeout=10_000)
     job = first.run_operation("test.invert", {"amount": 0.7})
-    qtbot.waitUntil(lambda: job.state == "done" and job.id not in first._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "done" and not first.session.is_pending(job), timeout=10_000)
     edited = first.document.current.pixels.copy()
     first.close()
     second = make_packshot_window(host=fake_host)
@@ -298,7 +298,7 @@ def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, fake_host, 
     qtbot.waitUntil(lambda: window.document is not None and window.document.ready, timeout=10_000)
     first_doc = window.document
     first = window.run_operation("test.slow", {"steps": 10_000})
-    window._guard(window.run_operation, "test.invert", {})
+    window.guard(window.run_operation, "test.invert", {})
     assert "still running on this picture" in window.message_bar.label.text()
     window.library.select_row(1)
     qtbot.waitUntil(lambda: window.document is not None and window.document.path == shots[1], timeout=10_000)
@@ -309,7 +309,7 @@ def test_queue_shows_running_and_waiting_jobs_and_cancels_one(qtbot, fake_host, 
     assert len(rows) == 2 and "running" in rows[0] and "waiting" in rows[1]
     window.queue.list.item(0).setSelected(True)
     window.queue.cancel_selected()
-    qtbot.waitUntil(lambda: second.state == "done" and second.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: second.state == "done" and not window.session.is_pending(second), timeout=10_000)
     assert first.state == "cancelled" and first_doc.steps == []
     assert [s.op for s in window.document.steps] == ["test.invert"]
     qtbot.waitUntil(lambda: window.queue.rows() == [], timeout=5_000)
@@ -380,7 +380,7 @@ def test_dragging_in_hand_mode_or_with_space_pans(qtbot, window, shots, ui):
 
 
 def test_browsing_many_pictures_keeps_only_a_few_in_memory(qtbot, window, many_shots):
-    from packshot.desktop.main_window import KEEP_DOCUMENTS
+    from packshot.desktop.session import KEEP_DOCUMENTS
 
     window.open_folder(many_shots[0].parent)
     for i, path in enumerate(many_shots):
@@ -416,7 +416,7 @@ def test_real_white_balance_from_the_colour_plugin_neutralises_the_sample(qtbot,
 
     before = cast(doc.current.pixels)
     job = window.run_operation("colour.auto_white_balance", {})
-    qtbot.waitUntil(lambda: job.state in ("done", "failed") and job.id not in window._running, timeout=60_000)
+    qtbot.waitUntil(lambda: job.state in ("done", "failed") and not window.session.is_pending(job), timeout=60_000)
     assert job.state == "done", window.message_bar.history
     assert cast(doc.current.pixels) < before / 2
 
@@ -433,7 +433,7 @@ def test_history_with_an_uninstalled_operation_is_reported_and_kept(qtbot, windo
     assert "not installed" in window.history.list.item(1).text()
     assert [s.op for s in load_sidecar(shots[0]).steps] == ["other.gone_plugin_op"]
     job = window.run_operation("test.invert", {})
-    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=10_000)
     assert [s.op for s in doc.steps] == ["test.invert"]
 
 
@@ -468,5 +468,5 @@ def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_packsho
     assert form.values()["point"] == (30.0, 20.0)
     assert window.document.mask is None  # the click picked, it did not paint or pan
     job = window.run_operation("colour.test_eyedropper", form.values())
-    qtbot.waitUntil(lambda: job.state == "done" and job.id not in window._running, timeout=10_000)
+    qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=10_000)
     assert job.result.report["picked"] == window.document.original.pixels[20, 30].tolist()
