@@ -227,3 +227,37 @@ def test_the_dialog_offers_the_folder_and_names_last_exported_with(qtbot, window
     open_pictures(restarted, qtbot, [pictures[0].parent])
     restarted.show_export_selection()
     assert offered[1:] == [(out, names)] * 3
+
+
+def test_export_selection_replays_with_the_windows_plugins_and_model_store(qtbot, make_packshot_window, fake_host,
+                                                                           pictures, tmp_path, monkeypatch):
+    """No second plugin host and no second model store (a second copy of every model's weights)."""
+    import packshot.core.models as models_module
+    from packshot.core.hookspecs import hookimpl
+    from packshot.core.operation import Operation, Result
+
+    seen = []
+
+    class Probe(Operation):
+        id, title, family, uses_gpu = "test.probe", "Probe", "other", True
+
+        def run(self, inputs, params, ctx):
+            seen.append((self, ctx.models))
+            return Result(inputs.image)
+
+    probe = Probe()
+
+    class Plugin:
+        packshot_api_version = "2.0"
+
+        @hookimpl
+        def packshot_operations(self):
+            return [probe]
+
+    fake_host.register(Plugin(), "probe", version="1.0")
+    monkeypatch.setattr(models_module, "_default", None)
+    window = make_packshot_window(host=fake_host)
+    save_sidecar(pictures[0], EditStack([make_step(fake_host, "test.probe", {})], cursor=1))
+    _finish(qtbot, window, lambda: window.export_selection(pictures[:1], tmp_path / "out", ExportOptions(format="PNG")))
+    assert (tmp_path / "out" / "shot_00_export.png").is_file()
+    assert seen == [(probe, window.models)] and models_module._default is None

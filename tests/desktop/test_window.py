@@ -470,3 +470,35 @@ def test_a_point_parameter_is_picked_by_clicking_the_picture(qtbot, make_packsho
     job = window.run_operation("colour.test_eyedropper", form.values())
     qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=10_000)
     assert job.result.report["picked"] == window.document.original.pixels[20, 30].tolist()
+
+
+def test_closing_the_window_during_a_running_job_cancels_it_and_joins_its_threads(qtbot, fake_host, shots, qtlog):
+    """Nothing runs on after the window is gone: no thread left to emit into destroyed objects."""
+    import warnings
+
+    from PySide6.QtCore import QEvent, QThread, QtMsgType
+
+    from packshot.core.settings import Settings
+    from packshot.desktop.main_window import MainWindow
+
+    window = MainWindow(host=fake_host, settings=Settings(), open_on_start=False)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.ready, timeout=10_000)
+    doc = window.document
+    job = window.run_operation("test.slow", {"steps": 10_000})
+    qtbot.waitUntil(lambda: job.state == "running" and job.progress.fraction > 0, timeout=10_000)
+    lanes = [t for t in window.findChildren(QThread) if t.isRunning()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        window.close()
+        assert job.state == "cancelled"
+        assert len(lanes) == 3 and all(t.isFinished() for t in lanes)  # one GPU lane, two CPU lanes, joined
+        window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        qtbot.wait(200)  # anything still queued for the window is delivered (or dropped) now
+    assert caught == [] and doc.steps == []
+    problems = [r.message for r in qtlog.records if r.type != QtMsgType.QtDebugMsg
+                and "propagateSizeHints" not in r.message]
+    assert problems == []
