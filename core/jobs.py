@@ -244,11 +244,14 @@ class JobRunner:
         for job in self.active():
             job.cancel()
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Cancel every job; with ``wait``, return once the lanes' threads have ended.
+    def shutdown(self, wait: bool = True, *, cancel: bool = True) -> None:
+        """Take no more jobs and cancel the ones given (unless ``cancel`` is False: they run
+        to their end); with ``wait``, return once the lanes' threads have ended.
 
-        Jobs still waiting are finished as cancelled (their listeners hear it), never dropped.
+        Jobs still waiting when cancelled are finished as cancelled (their listeners hear
+        it), never dropped.
         """
-        self.cancel_all()
+        if cancel:
+            self.cancel_all()
         self._gpu.close(wait=wait)
         self._cpu.close(wait=wait)

@@ -130,6 +130,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
 
     def _build_ui(self) -> None:
+        self._build_centre()
+        self._build_docks()
+        self._build_status_bar()
+        self.resize(1440, 900)
+
+    def _build_centre(self) -> None:
+        """The message bar over the canvas (its overlays, the mask and the split, live in
+        :mod:`packshot.desktop.canvas`), and the picture's size and zoom under it."""
         self.canvas = Canvas()
         self.canvas.setObjectName("canvas")
         self.message_bar = MessageBar()
@@ -154,6 +162,8 @@ class MainWindow(QMainWindow):
         layout.addLayout(bottom)
         self.setCentralWidget(centre)
 
+    def _build_docks(self) -> None:
+        """Library on the left; operations, and the history / mask / queue tabs, on the right."""
         self.library = LibraryPanel(self.catalogue)
         self.operations = OperationsPanel(self._missing_models)
         self.mask_tools = MaskTools()
@@ -177,8 +187,11 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
         self.resizeDocks([self.docks["library"], self.docks["operations"]], [330, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["operations"], self.docks["tools"]], [640, 180], Qt.Orientation.Vertical)
+
+    def _build_status_bar(self) -> None:
+        """Transient messages on the left; permanent widgets (a jobs' progress bar fed by
+        ``self.bridge``) are added here with ``statusBar().addPermanentWidget``."""
         self.statusBar().showMessage("Ready")
-        self.resize(1440, 900)
 
     def _build_toolbar(self) -> None:
         """The toolbar (:data:`packshot.desktop.actions.TOOLBAR`) and the docks' toggles in the View menu."""

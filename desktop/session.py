@@ -91,7 +91,8 @@ class EditorSession:
         self.settings = settings
         self.models = open_store(settings, self.host)
         old, self.runner = self.runner, self._make_runner()
-        old.shutdown(wait=False) if not old.active() else self._retired.append(old)
+        old.shutdown(wait=False, cancel=False)
+        self._retired.append(old)  # joined by close()
 
     def active_jobs(self) -> list[Job]:
         """Every job running or waiting, oldest runner first."""

@@ -502,3 +502,39 @@ def test_closing_the_window_during_a_running_job_cancels_it_and_joins_its_thread
     problems = [r.message for r in qtlog.records if r.type != QtMsgType.QtDebugMsg
                 and "propagateSizeHints" not in r.message]
     assert problems == []
+
+
+def test_drawing_a_result_never_holds_the_gpu_lane(qtbot, make_packshot_window, shots, monkeypatch):
+    """A model operation's result is drawn for the screen in a worker, so the next GPU job need not wait."""
+    import threading
+
+    from PySide6.QtCore import QThread
+
+    from packshot.core.operation import Operation, Result
+    from packshot.desktop import main_window
+
+    class GpuInvert(Operation):
+        id, title, family, uses_gpu = "other.test_gpu_invert", "GPU invert (test)", "other", True
+
+        def run(self, inputs, params, ctx):
+            return Result(inputs.image.with_float(1 - inputs.image.rgb()))
+
+    class Plugin:
+        packshot_api_version = "2.0"
+
+        @hookimpl
+        def packshot_operations(self):
+            return [GpuInvert()]
+
+    drawn_on: list[str] = []
+    real = main_window.render
+    monkeypatch.setattr(main_window, "render", lambda image: drawn_on.append(
+        f"{QThread.currentThread().objectName()} {threading.current_thread().name}") or real(image))
+    window = make_packshot_window(Plugin())
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.ready, timeout=10_000)
+    job = window.run_operation("other.test_gpu_invert", {})
+    qtbot.waitUntil(lambda: job.ended and not window.session.is_pending(job), timeout=10_000)
+    qtbot.waitUntil(lambda: window.renders.get(window.document.current) is window.canvas.after, timeout=10_000)
+    assert job.state == "done" and len(drawn_on) >= 2  # the original and the result
+    assert not [name for name in drawn_on if "packshot-" in name]  # the lanes' threads (Qt or plain)
