@@ -25,6 +25,7 @@ window owns (:mod:`packshot.desktop.lanes`); closing the window cancels its jobs
 from __future__ import annotations
 
 import shutil
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +47,7 @@ from packshot.core.settings import Settings, config_dir, data_dir, load_settings
 
 from .actions import TOOLBAR, install_actions, menu
 from .canvas import Canvas, Rendered, render
-from .catalogue import list_folder
+from .catalogue import Catalogue, list_folder
 from .document import Document, describe_error
 from .export_queue import ExportQueue
 from .history_panel import HistoryPanel
@@ -65,6 +66,7 @@ from .workers import JobBridge, Workers
 if TYPE_CHECKING:
     from packshot.core.export import ExportOptions
     from packshot.core.library import Library
+    from packshot.core.models import ModelStore
 
     from .selection_export import SelectionExport
 
@@ -109,7 +111,7 @@ class MainWindow(QMainWindow):
         self.exports = ExportQueue(self.session, self.bridge, parent=self)
         self.renders = RenderCache()
         self._build_ui()
-        self.actions = install_actions(self)
+        self.commands = install_actions(self)
         self._build_toolbar()
         self._connect()
         self._load_operations()
@@ -119,13 +121,34 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.open_start)
 
     # What the session holds, under the names the window has always offered.
-    host = property(lambda self: self.session.host)
-    settings = property(lambda self: self.session.settings)
-    models = property(lambda self: self.session.models)
-    catalogue = property(lambda self: self.session.catalogue)
-    docs = property(lambda self: self.session.docs)
-    document = property(lambda self: self.session.document)
-    folder = property(lambda self: self.session.folder)
+
+    @property
+    def host(self) -> PluginHost:
+        return self.session.host
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @property
+    def models(self) -> ModelStore:
+        return self.session.models
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.session.catalogue
+
+    @property
+    def docs(self) -> OrderedDict[Path, Document]:
+        return self.session.docs
+
+    @property
+    def document(self) -> Document | None:
+        return self.session.document
+
+    @property
+    def folder(self) -> Path | None:
+        return self.session.folder
 
     # ------------------------------------------------------------------ building
 
@@ -199,8 +222,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
-        self.actions["edit.undo"].setEnabled(False)
-        self.actions["edit.redo"].setEnabled(False)
+        self.commands["edit.undo"].setEnabled(False)
+        self.commands["edit.redo"].setEnabled(False)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar")
         toolbar.setMovable(False)
@@ -208,7 +231,7 @@ class MainWindow(QMainWindow):
             if action_id is None:
                 toolbar.addSeparator()
             else:
-                toolbar.addAction(self.actions[action_id])
+                toolbar.addAction(self.commands[action_id])
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -432,8 +455,8 @@ class MainWindow(QMainWindow):
         if current is None:
             return
         self.canvas.set_rendered(current, self.renders.get(doc.original))
-        self.actions["edit.undo"].setEnabled(doc.can_undo())
-        self.actions["edit.redo"].setEnabled(doc.can_redo())
+        self.commands["edit.undo"].setEnabled(doc.can_undo())
+        self.commands["edit.redo"].setEnabled(doc.can_redo())
 
     def _document_event(self, event: str) -> None:
         if event == "image":

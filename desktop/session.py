@@ -272,7 +272,8 @@ class EditorSession:
         """Export one picture in a job (CPU lane); :meth:`finish_export` reports it."""
         from packshot.core.export import export_image
 
-        return self.runner.submit_task(f"Export {Path(path).name}", lambda ctx: (source, export_image(image, path, options)),
+        return self.runner.submit_task(f"Export {Path(path).name}",
+                                       lambda ctx: (source, export_image(image, path, options)),
                                        uses_gpu=False, listener=listener)
 
     def finish_export(self, job: Job) -> None:
@@ -283,8 +284,9 @@ class EditorSession:
         source, value = job.result
         if source is not None:
             self.guard_library(self.catalogue.record_exports, [(source, value.path, value.bytes)])
+        warnings = f" ({'; '.join(value.warnings)})" if value.warnings else ""
         self.on_message("info", f"Exported {value.path.name}: {value.width} x {value.height} {value.format}, "
-                                f"{value.bytes / 1024:.0f} KB" + (f" ({'; '.join(value.warnings)})" if value.warnings else ""))
+                                f"{value.bytes / 1024:.0f} KB{warnings}")
 
     def export_selection(self, paths: Sequence[Path], out_dir: Path, options: ExportOptions, *, preset: str = "",
                          template: str = DEFAULT_TEMPLATE, overwrite: bool = False,
@@ -296,8 +298,9 @@ class EditorSession:
                                  preset=preset, template=template, overwrite=overwrite)
 
         def work(ctx) -> ExportResult:
-            def progress() -> None:
-                ctx.on_progress(export.done / max(export.total, 1), export.current) if ctx.on_progress else None
+            def progress() -> None:  # the job's progress, without ctx.progress's cancel check: the
+                if ctx.on_progress is not None:  # batch stops between files and reports what it wrote
+                    ctx.on_progress(export.done / max(export.total, 1), export.current)
                 on_file(export)
 
             return run_export(export, self.host, progress, models=ctx.models)

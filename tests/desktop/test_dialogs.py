@@ -144,7 +144,7 @@ def test_the_keys_the_window_binds_are_the_keys_f1_lists(window):
     from PySide6.QtGui import QKeySequence
 
     bound = {}
-    for action in window.actions.values():
+    for action in window.commands.values():
         keys = " / ".join(k.toString(QKeySequence.SequenceFormat.PortableText) for k in action.shortcuts())
         if keys:
             bound[keys] = action.text().replace("&", "")
@@ -153,7 +153,7 @@ def test_the_keys_the_window_binds_are_the_keys_f1_lists(window):
     assert {keys for keys in listed if keys not in bound} == {"Ctrl+click / Shift+click", "Mouse wheel",
                                                              "Drag, or Space + drag", "\\ (hold)"}
     undo = window.findChild(QAction, "edit.undo")
-    assert undo is window.actions["edit.undo"] and undo.shortcut().toString() == "Ctrl+Z"
+    assert undo is window.commands["edit.undo"] and undo.shortcut().toString() == "Ctrl+Z"
 
 
 def test_export_dialog_carries_every_installed_preset_exactly(qtbot, tmp_path):
