@@ -193,12 +193,6 @@ class JobRunner:
         (self._gpu if job.uses_gpu else self._cpu).submit(lambda: self._run(job))
         return job
 
-    def context(self, *, seed: int = 0, on_progress: Callable[[float, str], None] | None = None,
-                cancel_token: CancelToken | None = None) -> Context:
-        """A Context with this runner's device, tile size, model store and settings."""
-        return Context(seed=seed, device=self.device, tile_size=self.tile_size, models=self.models,
-                       on_progress=on_progress, cancel_token=cancel_token or CancelToken(), settings=self.settings)
-
     def _run(self, job: Job) -> None:
         if job.token.cancelled:
             self._finish(job, "cancelled", error=Cancelled("cancelled before it started"))
@@ -210,7 +204,8 @@ class JobRunner:
             job.progress = JobProgress(fraction, message)
             job._notify()
 
-        ctx = self.context(seed=job.seed, on_progress=on_progress, cancel_token=job.token)
+        ctx = Context(seed=job.seed, device=self.device, tile_size=self.tile_size, models=self.models,
+                      on_progress=on_progress, cancel_token=job.token, settings=self.settings)
         try:
             if job.work is not None:
                 result = job.work(ctx)  # the work decides what a cancel leaves (an export's partial report)
