@@ -62,8 +62,7 @@ class JobBridge(QObject):
         self.changed.emit(job)
         return job
 
-    @staticmethod
-    def _deliver(job: Job, on_end: Callable[[Job], None]) -> None:
+    def _deliver(self, job: Job, on_end: Callable[[Job], None]) -> None:  # on the UI thread: the bridge's own
         on_end(job)
 
 

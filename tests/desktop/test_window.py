@@ -505,7 +505,8 @@ def test_closing_the_window_during_a_running_job_cancels_it_and_joins_its_thread
 
 
 def test_drawing_a_result_never_holds_the_gpu_lane(qtbot, make_packshot_window, shots, monkeypatch):
-    """A model operation's result is drawn for the screen in a worker, so the next GPU job need not wait."""
+    """A model operation's result is drawn for the screen in a worker, so the next GPU job need not wait;
+    its end reaches the session on the UI thread (a queued signal from the lane)."""
     import threading
 
     from PySide6.QtCore import QThread
@@ -531,6 +532,10 @@ def test_drawing_a_result_never_holds_the_gpu_lane(qtbot, make_packshot_window, 
     monkeypatch.setattr(main_window, "render", lambda image: drawn_on.append(
         f"{QThread.currentThread().objectName()} {threading.current_thread().name}") or real(image))
     window = make_packshot_window(Plugin())
+    finished_on: list[bool] = []
+    finish = window.session.finish_operation
+    monkeypatch.setattr(window.session, "finish_operation", lambda job: finished_on.append(
+        QThread.currentThread() is QApplication.instance().thread()) or finish(job))
     window.open_folder(shots[0].parent)
     qtbot.waitUntil(lambda: window.document is not None and window.document.ready, timeout=10_000)
     job = window.run_operation("other.test_gpu_invert", {})
@@ -538,3 +543,4 @@ def test_drawing_a_result_never_holds_the_gpu_lane(qtbot, make_packshot_window, 
     qtbot.waitUntil(lambda: window.renders.get(window.document.current) is window.canvas.after, timeout=10_000)
     assert job.state == "done" and len(drawn_on) >= 2  # the original and the result
     assert not [name for name in drawn_on if "packshot-" in name]  # the lanes' threads (Qt or plain)
+    assert finished_on == [True]  # the job's end was brought into the session on the UI thread
