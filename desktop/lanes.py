@@ -21,8 +21,12 @@ class _LaneThread(QThread):
         self._work = work
 
     def run(self) -> None:
-        while (fn := self._work.get()) is not None:
+        while True:
+            fn = self._work.get()
+            if fn is None:
+                return
             fn()
+            del fn  # an idle lane must not keep its last job (and that job's pictures) alive
 
 
 class QtLane(QObject):

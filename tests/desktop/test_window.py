@@ -544,3 +544,22 @@ def test_drawing_a_result_never_holds_the_gpu_lane(qtbot, make_packshot_window, 
     assert job.state == "done" and len(drawn_on) >= 2  # the original and the result
     assert not [name for name in drawn_on if "packshot-" in name]  # the lanes' threads (Qt or plain)
     assert finished_on == [True]  # the job's end was brought into the session on the UI thread
+
+
+def test_finished_jobs_are_let_go_by_the_window(qtbot, window, shots, ui):
+    """Neither the runner, the session, the bridge nor the queue keeps a finished job (and with it
+    the pictures it worked on)."""
+    import gc
+    import weakref
+
+    ui.open_first(shots)
+    gone = []
+    for amount in (1.0, 0.5, 0.25):
+        job = ui.run("test.invert", {"amount": amount})
+        assert job.state == "done"
+        gone.append(weakref.ref(job))
+        del job
+    qtbot.wait(50)  # let the queued signals that carried them be delivered
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None, None]
+    assert window.session.runner.jobs == [] and window.session.last_job is None
