@@ -52,7 +52,9 @@ def packshot_operations() -> Sequence[Operation]:
     Each operation needs a unique dotted ``id`` (``"family.name"``, e.g.
     ``"enhance.denoise"``); a duplicate id from a second plugin is reported and the
     second one is skipped. Import heavy libraries (torch, OpenCV, diffusers) inside
-    ``run``, never at module level: Packshot starts without importing them.
+    ``run``, never at module level: Packshot starts without importing them. Set
+    ``cheap = True`` on an operation that takes milliseconds on a screen-sized picture
+    (per-pixel colour work): the window previews it live while a slider moves.
 
     Not ``firstresult``: the lists of all plugins are merged.
     """

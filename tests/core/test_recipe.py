@@ -72,3 +72,90 @@ def test_edit_stack_undo_redo_and_sidecar(tmp_path):
     again = load_sidecar(image)
     assert again.cursor == 3 and [s.params for s in again.steps] == [s.params for s in stack.steps]
     assert image.read_bytes() == b"not read"
+
+
+def _amounts(stack):
+    return [s.params["amount"] for s in stack.applied]
+
+
+def test_a_second_run_of_the_last_operation_edits_it_unless_a_new_step_is_asked_for():
+    stack = EditStack()
+    stack.record(Step(op="test.invert", params={"amount": 0.2}))
+    stack.record(Step(op="test.invert", params={"amount": 0.4}))
+    assert _amounts(stack) == [0.4]
+    stack.record(Step(op="test.invert", params={"amount": 0.6}), as_new=True)
+    assert _amounts(stack) == [0.4, 0.6]
+    stack.record(Step(op="test.fill_mask", mask="m/a.png"))
+    stack.record(Step(op="test.fill_mask", mask="m/b.png"))  # another mask: another step
+    assert [s.mask for s in stack.applied[2:]] == ["m/a.png", "m/b.png"]
+    stack.undo()
+    stack.undo()
+    assert _amounts(stack) == [0.4, 0.6]
+    stack.undo()
+    stack.undo()
+    assert _amounts(stack) == [0.2]  # undoing the edit brings back the first value
+    assert stack.undo() and stack.applied == [] and not stack.undo()
+
+
+def test_stack_changes_are_undone_and_redone_as_changes():
+    stack = EditStack()
+    for amount in (0.1, 0.2, 0.3):
+        stack.append(Step(op="test.invert", params={"amount": amount}))
+    stack.set_params(2, {"amount": 0.9})
+    stack.set_enabled(1, False)
+    stack.move(3, 1)
+    assert _amounts(stack) == [0.3, 0.1, 0.9] and not stack.step(2).enabled
+    stack.delete(2)
+    assert _amounts(stack) == [0.3, 0.9]
+    stack.reset()
+    assert stack.applied == []
+    for expected in ([0.3, 0.9], [0.3, 0.1, 0.9], [0.1, 0.9, 0.3], [0.1, 0.9, 0.3], [0.1, 0.2, 0.3]):
+        assert stack.undo()
+        assert _amounts(stack) == expected
+    assert stack.step(1).enabled  # the disable was undone too
+    stack.redo()
+    stack.redo()
+    assert _amounts(stack) == [0.1, 0.9, 0.3] and not stack.step(1).enabled
+    stack.set_params(2, {"amount": 0.5})  # a new change drops what could be redone
+    assert not stack.can_redo()
+    with pytest.raises(BadInput, match="step 4 does not exist"):
+        stack.set_params(4, {})
+
+
+def test_a_step_with_a_painted_mask_does_not_move():
+    stack = EditStack()
+    stack.append(Step(op="test.invert"))
+    stack.append(Step(op="test.fill_mask", mask="m/a.png"))
+    with pytest.raises(BadInput, match="painted mask"):
+        stack.move(2, 1)
+    stack.move(1, 2)  # the unmasked step may move past it
+    assert [s.op for s in stack.applied] == ["test.fill_mask", "test.invert"]
+
+
+def test_old_sidecars_read_and_disabled_steps_round_trip(tmp_path):
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(b"not read")
+    # A sidecar as the previous Packshot wrote it: no 'enabled', an undone step beyond the cursor.
+    (tmp_path / "photo.jpg.packshot.toml").write_text(
+        'format = 1\nname = ""\npackshot_version = "0.1.0"\ncursor = 1\n\n'
+        '[[steps]]\nop = "test.invert"\nseed = 0\n\n[steps.params]\namount = 0.25\n\n'
+        '[[steps]]\nop = "test.invert"\nseed = 0\n\n[steps.params]\namount = 0.5\n', "utf-8")
+    stack = load_sidecar(image)
+    assert _amounts(stack) == [0.25] and stack.step(1).enabled
+    stack.append(Step(op="test.invert", params={"amount": 0.75}))  # drops the undone step
+    stack.set_enabled(1, False)
+    save_sidecar(image, stack)
+    again = load_sidecar(image)
+    assert _amounts(again) == [0.25, 0.75] and [s.enabled for s in again.steps] == [False, True]
+    assert [s.params["amount"] for s in again.recipe().steps] == [0.75]
+    assert "enabled = false" in (tmp_path / "photo.jpg.packshot.toml").read_text()
+    assert image.read_bytes() == b"not read"
+
+
+def test_replay_passes_over_a_disabled_step_and_reports_every_step(fake_host, small_image):
+    steps = [Step(op="test.invert", params={"amount": 1.0}, enabled=False), Step(op="test.invert")]
+    seen = []
+    out = apply_recipe(small_image, Recipe(steps=steps), fake_host, Context(),
+                       on_step=lambda i, step, result: seen.append(result.image))
+    assert np.array_equal(out.pixels, 255 - small_image.pixels)
+    assert len(seen) == 2 and seen[0] is small_image
