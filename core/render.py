@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from .plugin_host import PluginHost
 
 PROXY_EDGE = 1600
+# Smaller proxies a preview may drop to when its steps would miss the frame budget: each
+# holds half the pixels of the one before. All are made from the PROXY_EDGE proxy.
+PREVIEW_EDGES = (1131, 800, 566, 400)
 DEFAULT_MEMORY_BYTES = 1536 * 2**20
 # Part of every key: a change to how renders are made retires every cached one.
 RENDER_VERSION = f"1/{__version__}"
@@ -65,6 +69,7 @@ class RenderEngine:
         self.memory = MemoryCache(memory_bytes)
         self.disk = disk
         self.calls = 0
+        self._cost: dict[str, float] = {}  # seconds per input pixel, per operation, as last measured
         self._digests: dict[tuple[str, int, int, int], str] = {}
         self._lock = threading.Lock()
 
@@ -97,19 +102,42 @@ class RenderEngine:
         return found
 
     def preview(self, path: str | Path, stack: EditStack, number: int, params: Mapping[str, Any],
-                ctx: Context | None = None, *, edge: int | None = PROXY_EDGE) -> Image:
+                ctx: Context | None = None, *, edge: int | None = PROXY_EDGE,
+                budget: float | None = None) -> Image:
         """The render with step ``number``'s parameters set to ``params``, the stack unchanged.
 
         For a slider being dragged: the steps before ``number`` come from the cache, the
         results from ``number`` on are not kept (each frame has other values). Commit
         the value with ``stack.set_params`` and :meth:`render` when the slider stops.
+        ``budget`` (seconds per frame) lets the proxy shrink (:data:`PREVIEW_EDGES`)
+        until the steps to re-run are expected to fit, from what they cost on earlier
+        frames; the window scales the smaller frame up.
         """
         path = Path(path)
         trial = EditStack(steps=list(stack.applied), cursor=stack.cursor)
         trial.set_params(number, params)
+        if budget is not None and edge is not None:
+            edge = self._edge_within(path, trial.applied[number - 1:], edge, budget)
         plan = self.plan(path, trial, edge=edge)
         keep = next((i for i, p in enumerate(plan) if p.number >= number), len(plan))
         return self._run(path, plan, ctx or Context(), edge=edge, keep_from=keep)
+
+    def _edge_within(self, path: Path, steps: Sequence[Step], edge: int, budget: float) -> int:
+        """The largest proxy edge (``edge`` or a smaller preview edge) whose re-run of
+        ``steps`` is expected within ``budget``; ``edge`` while a step's cost is unknown."""
+        costs = [self._cost.get(s.op) for s in steps if s.enabled]
+        if None in costs or not costs:
+            return edge
+        per_pixel = sum(costs)
+        from .export import image_size
+
+        w, h = image_size(path)
+        ladder = [edge, *(e for e in PREVIEW_EDGES if e < edge)]
+        for candidate in ladder:
+            scale = min(candidate / max(w, h), 1.0)
+            if per_pixel * (w * scale) * (h * scale) <= budget:
+                return candidate
+        return ladder[-1]
 
     def is_cheap(self, op_id: str) -> bool:
         """Whether the operation declares itself fast enough for a live preview."""
@@ -194,12 +222,14 @@ class RenderEngine:
             current = self._source(path, edge)
         todo = plan[start:]
         for k, planned in enumerate(todo):
+            started = time.perf_counter()
             result = run_step(current, planned.step, planned.number, self.host,
                               ctx.sub(k / len(todo), (k + 1) / len(todo)),
                               mask_loader=lambda name, shape: load_mask(step_file(path, name), shape),
                               image_loader=lambda name: load_image(step_file(path, name)))
             with self._lock:
                 self.calls += 1
+                self._cost[planned.step.op] = (time.perf_counter() - started) / (current.width * current.height)
             current = result.image
             if start + k < keep_from:
                 self.memory.put(planned.key, current, tag)
@@ -213,6 +243,8 @@ class RenderEngine:
         if image is None:
             if edge is None:
                 image = load_image(path)
+            elif edge < PROXY_EDGE:  # from the screen-sized proxy: fast, and always the same pixels
+                image = proxy_of(self._source(path, PROXY_EDGE), edge)
             else:
                 from .export import image_size
 
