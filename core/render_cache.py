@@ -109,12 +109,15 @@ class DiskCache:
         try:
             with open(path, "rb") as fh:
                 image = _read(fh, key)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, ValueError, KeyError, TypeError, struct.error):
             image = None
         if image is None:  # damaged: drop it, the caller renders again
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
             return None
         try:
             os.utime(path)
@@ -123,9 +126,16 @@ class DiskCache:
         return image
 
     def put(self, key: str, image: Image) -> Path | None:
-        """Store ``image``; None when it alone is larger than the cache may hold."""
+        """Store ``image``; None when it alone is larger than the cache may hold, or the
+        folder cannot be written (a full disk costs the next render its speed, nothing else)."""
         if image_bytes(image) > self.max_bytes:
             return None
+        try:
+            return self._put(key, image)
+        except OSError:
+            return None
+
+    def _put(self, key: str, image: Image) -> Path:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         pixels = np.ascontiguousarray(image.pixels)
@@ -145,12 +155,13 @@ class DiskCache:
         return path
 
     def entries(self) -> list[tuple[Path, os.stat_result]]:
+        """Every file of the cache with its stat, renders and the parts a killed write left."""
         if not self.folder.is_dir():
             return []
         found = []
         for sub in self.folder.iterdir():
             if sub.is_dir():
-                for path in sub.glob(f"*{SUFFIX}"):
+                for path in sub.iterdir():
                     try:
                         found.append((path, path.stat()))
                     except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 
 import numpy as np
@@ -306,6 +307,10 @@ def test_a_corrupt_cache_file_is_ignored_and_rebuilt(host, picture):
 def test_disk_cache_stays_within_its_size_and_drops_the_oldest_first(tmp_path):
     one = Image(np.zeros((100, 100, 3), np.uint8))  # 30 kB of pixels each
     cache = DiskCache(tmp_path / "renders", 100_000)
+    left = tmp_path / "renders" / "00" / ".killed.render.x.part"  # what a killed write leaves
+    left.parent.mkdir(parents=True)
+    left.write_bytes(bytes(20_000))
+    os.utime(left, (1, 1))
     keys = [f"{i:02d}" + "0" * 38 for i in range(6)]
     for i, key in enumerate(keys):
         cache.put(key, one.with_pixels(np.full((100, 100, 3), i, np.uint8)))
@@ -313,6 +318,16 @@ def test_disk_cache_stays_within_its_size_and_drops_the_oldest_first(tmp_path):
     assert [cache.get(k) is not None for k in keys] == [False, False, False, True, True, True]
     assert cache.get(keys[5]).pixels[0, 0, 0] == 5
     assert cache.put("ff" + "0" * 38, Image(np.zeros((200, 200, 3), np.uint8))) is None  # too big alone
+    assert not left.exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_render(host, picture, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_bytes(b"")
+    engine = RenderEngine(host, disk=DiskCache(blocked, 2**30))
+    stack = EditStack([make_step(host, "count.gain", {"factor": 0.5})], cursor=1)
+    out = engine.render(picture, stack)
+    assert np.array_equal(out.pixels, load_image(picture).with_float(load_image(picture).as_float() * 0.5).pixels)
 
 
 def test_memory_cache_is_bounded_in_bytes_and_least_recently_used(tmp_path):
