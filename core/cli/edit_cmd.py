@@ -99,8 +99,8 @@ def _keep_mask(picture: Path, source: Path) -> str:
 
 def _change_step(host: PluginHost, stack: EditStack, args: argparse.Namespace, other_change: bool) -> None:
     n = args.step
-    if args.assignments and other_change:
-        raise BadInput("--set cannot be combined with --disable, --enable, --delete or --move-to")
+    if (args.assignments or args.seed is not None) and other_change:
+        raise BadInput("--set and --seed cannot be combined with --disable, --enable, --delete or --move-to")
     if args.disable or args.enable:
         stack.set_enabled(n, args.enable)
     elif args.delete:

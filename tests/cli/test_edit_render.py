@@ -148,6 +148,7 @@ def test_size_makes_a_proxy_and_a_preset_exports(host, photo, tmp_path):
     (["edit", "{photo}", "--op", "test.invert", "--set", "amount=7"], "parameter 'amount'"),
     (["edit", "{photo}", "--op", "test.fill_mask"], "needs a mask"),
     (["edit", "{photo}", "--step", "1"], "--step N needs"),
+    (["edit", "{photo}", "--step", "1", "--seed", "4", "--delete"], "cannot be combined"),
     (["edit", "{tmp}/nothing.png", "--list"], "no such file"),
     (["render", "{photo}", "-o", "{photo}", "--overwrite"], "refusing to overwrite the original"),
     (["render", "{photo}", "-o", "{tmp}/out.png", "--preset", "jd"], "name the output *.jpg"),
