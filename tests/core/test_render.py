@@ -148,9 +148,15 @@ def test_changing_step_n_restarts_from_the_cached_result_of_step_n_minus_1(host,
     stack.set_params(3, {"factor": 0.5})
     engine.render(picture, stack)
     assert len(Counting.runs) == 4
+    after_one = engine.render(picture, stack, upto=1)  # the picture after step 1, as the history list shows it
+    assert len(Counting.runs) == 4
+    original = load_image(picture)
+    assert np.array_equal(after_one.pixels, original.with_float(original.as_float() * 0.9).pixels)
     stack.set_params(2, {"factor": 0.6})
     engine.render(picture, stack)
     assert len(Counting.runs) == 6
+    engine.forget(picture)  # closed: its results leave memory
+    assert len(engine.memory) == 0 and engine.memory.bytes_used == 0
 
 
 def test_an_unchanged_edited_picture_renders_from_the_disk_cache_without_operations(host, picture):
