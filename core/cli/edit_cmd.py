@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..errors import BadInput
+from ..errors import BadInput, BadParameter
 from ..export import image_size
 from ..mask import load_mask, save_mask
 from ..params import parse_assignments
@@ -43,6 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     picture: Path = args.picture
+    if args.seed is not None and args.seed < 0:
+        raise BadParameter(f"--seed must be 0 or more, got {args.seed}")
+    if args.op is not None and not args.op.strip():
+        raise BadParameter("--op needs an operation id (see 'packshot ops')")
     image_size(picture)  # a clear error for a missing or unreadable picture, before anything
     stack = load_sidecar(picture) or EditStack()
     changes = [args.disable, args.enable, args.delete, args.move_to is not None]

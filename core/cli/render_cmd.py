@@ -7,15 +7,18 @@ since the last render (here or in the window), so a second run only decodes and 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
 
+from .. import output_guard
 from ..context import Context
 from ..errors import BadInput
-from ..export import EXTENSIONS, export_image, find_preset, options_from_preset
-from ..imageio import format_for, save_image
+from ..export import EXTENSIONS, encode, find_preset, options_from_preset, render
+from ..imageio import check_quality, format_for, image_writer
 from ..models import open_store
 from ..plugin_host import load_plugins
-from ..recipe import load_sidecar
+from ..recipe import EditStack, load_sidecar, sidecar_path, step_file
 from ..render import RenderEngine
 from ..render_cache import DiskCache
 from ..settings import load_settings
@@ -36,14 +39,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.time()  # parts older than this, of dead writers, are stale
     output: Path = args.output
     fmt = format_for(output)
+    check_quality(args.quality)
     if args.size is not None and not 16 <= args.size <= 65535:
         raise BadInput(f"--size {args.size}: expected 16 to 65535 pixels")
-    if output.exists() and not args.overwrite:
-        raise BadInput(f"{output}: already exists (use --overwrite to replace it)")
-    if not output.parent.is_dir():
-        raise BadInput(f"{output.parent}: output folder does not exist")
+    stack = load_sidecar(args.picture)
+    protect = [args.picture, sidecar_path(args.picture), *_files_named_by(args.picture, stack)]
+    output_guard.check_outputs([output], protect=protect, overwrite=args.overwrite)
+    output_guard.remove_stale_parts(output.parent, older_than=started)
     host = load_plugins()
     options = None
     if args.preset:
@@ -51,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
         if fmt != options.format:
             raise BadInput(f"preset {args.preset!r} writes {options.format}; name the output "
                            f"*.{EXTENSIONS[options.format]}")
-    stack = load_sidecar(args.picture)
     settings = load_settings()
     progress = ProgressLine(enabled=not args.quiet)
     ctx = Context(device=settings.device, tile_size=settings.tile_size, models=open_store(settings, host),
@@ -60,13 +64,25 @@ def run(args: argparse.Namespace) -> int:
     image = engine.render(args.picture, stack, ctx, edge=args.size)
     progress.done()
     if options is not None:
-        written = export_image(image, output, options, overwrite=args.overwrite)
-        size = f"{written.width}x{written.height}, {written.format} q{written.quality}"
+        image, warnings = render(image, options)
+        data, quality = encode(image, options)
+        writer = lambda fh: fh.write(data)  # noqa: E731
+        size = f"{image.width}x{image.height}, {options.format} q{quality}"
+        for warning in warnings:
+            print(f"{args.preset}: {warning}", file=sys.stderr)
     else:
-        save_image(image, output, quality=args.quality)
+        writer = image_writer(image, output, quality=args.quality)
         size = f"{image.width}x{image.height}, {image.bit_depth}-bit"
+    output_guard.write_files([(output, writer)], protect=protect, overwrite=args.overwrite)
     steps = len(stack.recipe().steps) if stack is not None else 0
     how = ("no edits" if not steps else
            "from the render cache" if engine.calls == 0 else f"ran {engine.calls} of {steps} steps")
     print(f"wrote {output} ({size}; {how})")
     return 0
+
+
+def _files_named_by(picture: Path, stack: EditStack | None) -> list[Path]:
+    """The masks and references the picture's steps read: the output must not replace them."""
+    if stack is None:
+        return []
+    return [step_file(picture, name) for step in stack.steps for name in (step.mask, step.reference) if name]

@@ -132,6 +132,10 @@ def test_a_mask_is_kept_beside_the_picture_and_replayed(host, photo, tmp_path):
     render(photo, tmp_path / "out.png")
     out = pixels(tmp_path / "out.png")
     assert (out[: h // 2] == 0).all() and np.array_equal(out[h // 2:], pixels(photo)[h // 2:])
+    kept = photo.parent / step.mask
+    before = sha(kept)
+    assert render(photo, kept, "--overwrite") == 2  # the stack's own mask is never an output
+    assert sha(kept) == before
 
 
 def test_size_makes_a_proxy_and_a_preset_exports(host, photo, tmp_path):
@@ -149,6 +153,9 @@ def test_size_makes_a_proxy_and_a_preset_exports(host, photo, tmp_path):
     (["edit", "{photo}", "--op", "test.fill_mask"], "needs a mask"),
     (["edit", "{photo}", "--step", "1"], "--step N needs"),
     (["edit", "{photo}", "--step", "1", "--seed", "4", "--delete"], "cannot be combined"),
+    (["edit", "{photo}", "--op", "test.invert", "--seed", "-1"], "--seed must be 0 or more"),
+    (["render", "{photo}", "-o", "{photo}.packshot.toml", "--overwrite"], "unknown image extension"),
+    (["render", "{photo}", "-o", "{tmp}/x.png", "--quality", "0"], "quality must be between 1 and 100"),
     (["edit", "{tmp}/nothing.png", "--list"], "no such file"),
     (["render", "{photo}", "-o", "{photo}", "--overwrite"], "refusing to overwrite the original"),
     (["render", "{photo}", "-o", "{tmp}/out.png", "--preset", "jd"], "name the output *.jpg"),
