@@ -7,7 +7,8 @@
    which is what re-adjusting cost before the engine.
 2. Reopen of the same picture with 5 steps, one of them heavy (built-in denoise), after
    a restart (fresh engine, empty memory): time to the edited 1600 px picture from the
-   disk cache (goal < 1 s); peer: replaying the stack, as the window did.
+   disk cache (goal < 1 s), from the screen-sized copy kept beside the full render and
+   from the full render alone; peer: replaying the stack, as the window did.
 3. ``packshot render`` of an unchanged edited picture, first run vs second, each a fresh
    process; peer: ``packshot render`` of an unedited picture (start-up, decode, encode).
 
@@ -86,20 +87,27 @@ def _slider(host, photo: Path, cache: Path, label: str) -> None:
 
 
 def _reopen(host, photo: Path, cache: Path, label: str) -> None:
+    from packshot.core.recipe import load_sidecar
+
     stack = _stack(host, COLOUR_STEPS + HEAVY_STEPS)
     save_sidecar(photo, stack)
-    replay = _timed(lambda: RenderEngine(host, disk=DiskCache(cache, 8 * 2**30)).render(photo, stack))
+    first = RenderEngine(host, disk=DiskCache(cache, 8 * 2**30))
+    replay = _timed(lambda: first.render(photo, stack))
 
     def reopen() -> None:
-        from packshot.core.recipe import load_sidecar
-
         fresh = RenderEngine(host, disk=DiskCache(cache, 8 * 2**30))  # as after a restart
         assert fresh.cached(photo, load_sidecar(photo), edge=PROXY_EDGE) is not None
 
-    seconds = min(_timed(reopen) for _ in range(3))
+    shown = min(_timed(reopen) for _ in range(3))
+    full_key = first.plan(photo, stack)[-1].key
+    for path, _ in first.disk.entries():  # keep only the full render: a cache from before the copy
+        if path != first.disk.path(full_key):
+            path.unlink()
+    reduced = min(_timed(reopen) for _ in range(3))
     print_table(f"Reopen after a restart, {label}, 5 steps (one heavy: built-in denoise)",
                 ["what", "s", "goal s", "vs peer"],
-                [("edited picture at 1600 px from the disk cache", seconds, "< 1", f"{replay / seconds:.0f}x"),
+                [("edited picture at 1600 px: its screen-sized copy", shown, "< 1", f"{replay / shown:.0f}x"),
+                 ("  the same from the full render alone, reduced", reduced, "< 1", f"{replay / reduced:.0f}x"),
                  ("peer: replay of the stack at full resolution", replay, "", "1x")])
 
 

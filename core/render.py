@@ -90,15 +90,27 @@ class RenderEngine:
     def cached(self, path: str | Path, stack: EditStack | None, *, edge: int | None = None,
                upto: int | None = None) -> Image | None:
         """The render if it is cached and current (no operation runs, the source is not
-        decoded), else None. A proxy is also made from a cached full render."""
+        decoded), else None: what reopening a picture or drawing its thumbnail shows.
+
+        With ``edge``, a proxy render of the stack, or else the screen-sized copy kept
+        beside a full render (reduced further for a smaller ``edge``), or else the full
+        render reduced: pictures for display, which :meth:`render` never returns.
+        """
         path = Path(path)
         plan = self.plan(path, stack, edge=edge, upto=upto)
         found = self._lookup(path, plan[-1].key if plan else self.source_key(path, edge), bool(plan))
-        if found is None and edge is not None and plan:
-            full = self._lookup(path, self.plan(path, stack, upto=upto)[-1].key, True)
-            if full is not None:
-                found = proxy_of(full, edge)
-                self.memory.put(plan[-1].key, found, str(path))
+        if found is not None or edge is None or not plan:
+            return found
+        full_key = self.plan(path, stack, upto=upto)[-1].key
+        shown_key = _hash(full_key, f"display-{int(edge)}")
+        found = self._lookup(path, shown_key, on_disk=False)
+        if found is None:
+            display = self._lookup(path, _display_key(full_key), on_disk=True) if edge <= PROXY_EDGE else None
+            larger = display if display is not None else self._lookup(path, full_key, on_disk=True)
+            if larger is None:
+                return None
+            found = proxy_of(larger, edge)
+            self.memory.put(shown_key, found, str(path))
         return found
 
     def preview(self, path: str | Path, stack: EditStack, number: int, params: Mapping[str, Any],
@@ -235,6 +247,8 @@ class RenderEngine:
                 self.memory.put(planned.key, current, tag)
         if todo and keep_from == len(plan) and self.disk is not None:
             self.disk.put(plan[-1].key, current)
+            if edge is None:  # and a screen-sized copy, so reopening and thumbnails read 5 MB, not 70
+                self.disk.put(_display_key(plan[-1].key), proxy_of(current, PROXY_EDGE))
         return current
 
     def _source(self, path: Path, edge: int | None) -> Image:
@@ -270,6 +284,11 @@ def proxy_of(image: Image, edge: int) -> Image:
         pil = PILImage.fromarray(pixels, mode).resize(size, PILImage.Resampling.BILINEAR, reducing_gap=2.0)
         pixels = np.asarray(pil)
     return image.with_pixels(pixels)
+
+
+def _display_key(full_key: str) -> str:
+    """Where the screen-sized copy of a full render is kept on disk."""
+    return _hash(full_key, f"display-{PROXY_EDGE}")
 
 
 def _hash(*parts: str) -> str:

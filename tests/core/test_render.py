@@ -233,13 +233,27 @@ def test_proxy_render_is_screen_sized_and_close_to_the_full_render(host, tmp_pat
     assert psnr(proxy.pixels, proxy_of(full, 128).pixels) > 30
 
 
-def test_a_proxy_of_a_cached_full_render_needs_no_operation(host, picture):
+def test_reopening_shows_the_screen_sized_copy_of_a_full_render_without_operations(host, tmp_path,
+                                                                                   packshot_photo):
+    from PIL import Image as PILImage
+
+    path = tmp_path / "large.jpg"
+    small = packshot_photo("astronaut", max_side=None).pixels
+    save_image(Image(np.asarray(PILImage.fromarray(small).resize((1800, 1200)))), path)
     stack = EditStack([make_step(host, "count.gain", {"factor": 0.5})], cursor=1)
-    full = engine_for(host).render(picture, stack)
-    fresh = engine_for(host)
-    proxy = fresh.cached(picture, stack, edge=64)
-    assert proxy is not None and max(proxy.pixels.shape[:2]) == 64 and fresh.calls == 0
-    assert np.array_equal(proxy.pixels, proxy_of(full, 64).pixels)
+    first = engine_for(host)
+    full = first.render(path, stack)
+    first.disk.path(first.plan(path, stack)[-1].key).unlink()  # only the screen-sized copy is left
+    fresh = engine_for(host)  # as after a restart
+    assert fresh.cached(path, stack) is None
+    shown = fresh.cached(path, stack, edge=1600)
+    assert shown is not None and max(shown.pixels.shape[:2]) == 1600 and fresh.calls == 0
+    assert np.array_equal(shown.pixels, proxy_of(full, 1600).pixels)
+    thumb = fresh.cached(path, stack, edge=256)
+    assert max(thumb.pixels.shape[:2]) == 256 and psnr(thumb.pixels, proxy_of(full, 256).pixels) > 35
+    assert fresh.calls == 0
+    fresh.render(path, stack, edge=256)  # a proxy render is the proxy chain's, never a display copy
+    assert fresh.calls == 1
 
 
 def test_preview_changes_nothing_and_reruns_only_from_the_dragged_step(host, picture):
@@ -295,7 +309,9 @@ def test_cancelling_a_render_raises_and_keeps_the_finished_steps(host, picture):
 def test_a_corrupt_cache_file_is_ignored_and_rebuilt(host, picture):
     stack = EditStack([make_step(host, "count.gain", {"factor": 0.5})], cursor=1)
     first = engine_for(host).render(picture, stack)
-    (entry, _), = engine_for(host).disk.entries()
+    engine = engine_for(host)
+    entry = engine.disk.path(engine.plan(picture, stack)[-1].key)
+    assert entry.exists()
     data = bytearray(entry.read_bytes())
     data[-100:] = bytes(100)  # damaged pixels: the CRC no longer matches
     entry.write_bytes(bytes(data))
