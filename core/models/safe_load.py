@@ -4,8 +4,8 @@
 carry arbitrary Python objects that run on load; they are read with
 ``torch.load(weights_only=True)``, which accepts tensors and plain containers only, and
 anything else is refused with a message saying why. A TorchScript archive (LaMa's
-``big-lama.pt``) is read by TorchScript's own loader, which rebuilds only TorchScript
-types and runs no Python code from the file; only its tensors are kept.
+``big-lama.pt``) is never given to ``torch.jit.load``, which would run the archive's own
+code: only its tensors are read (:mod:`.torchscript`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from .torchscript import is_torchscript, read_torchscript_tensors
 
 PICKLE_SUFFIXES = (".pth", ".pt", ".ckpt", ".bin")
 WEIGHT_SUFFIXES = (".safetensors", *PICKLE_SUFFIXES)
@@ -36,13 +37,8 @@ def read_state_dict(path: str | Path) -> dict[str, Any]:
             state = load_file(str(path), device="cpu")
         except (SafetensorError, OSError, ValueError) as exc:
             raise BadInput(f"{path.name}: not a readable .safetensors file ({exc})") from exc
-    elif suffix in PICKLE_SUFFIXES and _is_torchscript(path):
-        import torch
-
-        try:
-            state = dict(torch.jit.load(str(path), map_location="cpu").state_dict())
-        except (RuntimeError, OSError, ValueError) as exc:
-            raise BadInput(f"{path.name}: not a readable TorchScript archive ({exc})") from exc
+    elif suffix in PICKLE_SUFFIXES and is_torchscript(path):
+        state = read_torchscript_tensors(path)
     elif suffix in PICKLE_SUFFIXES:
         import torch
 
@@ -62,15 +58,6 @@ def read_state_dict(path: str | Path) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise BadInput(f"{path.name}: holds a {type(state).__name__}, not a dictionary of tensors")
     return state
-
-
-def _is_torchscript(path: Path) -> bool:
-    """A TorchScript archive is a zip holding compiled ``code/`` next to its tensors."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any("/code/" in name for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
 
 
 def spandrel_loader():
