@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import pickle
 import threading
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +46,8 @@ def read_state_dict(path: str | Path) -> dict[str, Any]:
         import torch
 
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            with quiet_torch():
+                state = torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BadInput(
@@ -60,12 +64,24 @@ def read_state_dict(path: str | Path) -> dict[str, Any]:
     return state
 
 
+@contextmanager
+def quiet_torch() -> Iterator[None]:
+    """Hide the deprecation notes torch prints while spandrel builds a network
+    (``torch.jit.script`` is deprecated, ``meshgrid`` indexing): they are not the person's
+    concern and would print before the one-line result or error."""
+    with warnings.catch_warnings():
+        for category in (FutureWarning, DeprecationWarning, UserWarning):
+            warnings.filterwarnings("ignore", category=category, module=r"(torch|spandrel)")
+        yield
+
+
 def spandrel_loader():
     """A spandrel ModelLoader on the CPU, with the extra (non-commercial) architectures."""
     global _extra_installed
-    from spandrel import ModelLoader
+    with quiet_torch():
+        from spandrel import ModelLoader
 
-    with _extra_lock:
+    with _extra_lock, quiet_torch():
         if not _extra_installed:
             try:
                 import spandrel_extra_arches
@@ -84,11 +100,13 @@ def load_spandrel(path: str | Path):
 
 
 def load_spandrel_state(state: dict[str, Any], label: str = "state dict"):
-    from spandrel import UnsupportedModelError
+    with quiet_torch():
+        from spandrel import UnsupportedModelError
 
-    try:
-        return spandrel_loader().load_from_state_dict(state)
-    except UnsupportedModelError as exc:
-        raise BadInput(f"{label}: spandrel does not recognise this network's architecture") from exc
-    except (RuntimeError, KeyError, ValueError, AssertionError) as exc:
-        raise BadInput(f"{label}: recognised but could not be built ({type(exc).__name__}: {exc})") from exc
+        try:
+            return spandrel_loader().load_from_state_dict(state)
+        except UnsupportedModelError as exc:
+            raise BadInput(f"{label}: spandrel does not recognise this network's architecture") from exc
+        except (RuntimeError, KeyError, ValueError, AssertionError) as exc:
+            raise BadInput(f"{label}: recognised but could not be built "
+                           f"({type(exc).__name__}: {exc})") from exc

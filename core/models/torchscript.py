@@ -50,7 +50,7 @@ class _Unpickler(pickle.Unpickler):
                 self._classes[qualname] = type(name, (_Module,), {"qualname": qualname})
             return self._classes[qualname]
         if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
-            return torch._utils._rebuild_tensor_v2
+            return _rebuild_tensor
         if (module, name) == ("collections", "OrderedDict"):
             from collections import OrderedDict
 
@@ -71,11 +71,18 @@ class _Unpickler(pickle.Unpickler):
         _, storage_type, key, _location, _numel = pid
         if key not in self._storages:
             raw = self._archive.read(f"{self._root}/data/{key}")
-            untyped = torch.UntypedStorage.from_buffer(raw, dtype=torch.uint8) if raw \
-                else torch.UntypedStorage(0)
-            self._storages[key] = torch.storage.TypedStorage(
-                wrap_storage=untyped, dtype=storage_type.dtype, _internal=True)
-        return self._storages[key]
+            self._storages[key] = torch.UntypedStorage.from_buffer(raw, dtype=torch.uint8) \
+                if raw else torch.UntypedStorage(0)
+        return self._storages[key], storage_type.dtype
+
+
+def _rebuild_tensor(storage: tuple[Any, Any], offset: int, size: tuple[int, ...],
+                    stride: tuple[int, ...], *_: Any) -> Any:
+    """A tensor viewing its storage record (what ``torch._utils._rebuild_tensor_v2`` does)."""
+    import torch
+
+    untyped, dtype = storage
+    return torch.empty(0, dtype=dtype).set_(untyped, offset, size, stride)
 
 
 def _restore_type_tag(value: Any, _type: str) -> Any:
