@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..models import ModelStore, open_store
+from ..models.catalogue import TASKS
 from .progress import ProgressLine
 
 HELP = "list, install or download model weights (models folder, checksums)"
@@ -18,9 +19,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     ls.add_argument("--family", help="only this family (enhance, repair, cutout, generate)")
     ls.add_argument("--installed", action="store_true", help="only installed models")
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
-    inst = sub.add_parser("install", help="copy a weights file in after checking its sha256")
-    inst.add_argument("file", type=Path, help="weights file (.pth, .safetensors, .pb, ...)")
+    inst = sub.add_parser("install", help="copy a weights file in after checking what it is")
+    inst.add_argument("file", type=Path, help="weights file (.pth, .safetensors, .onnx, .pb, ...)")
     inst.add_argument("--name", help="catalogue name it must match, or the name of a custom model")
+    inst.add_argument("--task", choices=TASKS,
+                      help="file a custom model under this task (default: what it was trained for; "
+                           "ONNX files need it)")
+    inst.add_argument("--rank", type=int,
+                      help="a custom model's quality rank among its task's models, for 'auto' "
+                           "(higher wins; catalogue ranks are in 'packshot models list')")
     dl = sub.add_parser("download", help="download a catalogue model (resumes, verifies)")
     dl.add_argument("name", help="model name from 'packshot models list'")
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -40,13 +47,13 @@ def _list(store: ModelStore, args: argparse.Namespace) -> int:
                            "detail": r.detail} for r in rows], indent=2, default=str))
         return 0
     print(f"models folder: {store.folder}")
-    for r in sorted(rows, key=lambda r: (r.entry.family, r.entry.task, r.entry.name)):
+    for r in sorted(rows, key=lambda r: (r.entry.family, r.entry.task, -r.entry.rank, r.entry.name)):
         e = r.entry
         size = _size(e.size)
         flags = "custom" if e.custom else ("" if e.verified else "unverified")
         detail = f" ({r.detail})" if r.detail and r.state != "installed" else ""
-        print(f"  {r.state:<9} {e.name:<28} {e.family:<8} {e.task:<18} x{e.scale} "
-              f"{e.architecture:<10} {size:>9}  {e.licence:<14} {flags}{detail}")
+        print(f"  {r.state:<9} {e.name:<28} {e.family:<8} {e.task:<8} x{e.scale} "
+              f"{e.architecture:<10} rank {e.rank:<3} {size:>9}  {e.licence:<14} {flags}{detail}")
     missing = [r for r in rows if r.state != "installed" and r.entry.url]
     if missing:
         print(f"\ninstall one: packshot models download NAME  (e.g. {missing[0].entry.name})")
@@ -54,11 +61,16 @@ def _list(store: ModelStore, args: argparse.Namespace) -> int:
 
 
 def _install(store: ModelStore, args: argparse.Namespace) -> int:
-    entry = store.install(args.file, name=args.name)
+    entry = store.install(args.file, name=args.name, task=args.task, rank=args.rank)
     kind = "custom model" if entry.custom else "model"
-    check = "checksum verified" if entry.sha256 and not entry.custom else "checksum recorded"
-    print(f"installed {kind} {entry.name!r} ({entry.architecture}, x{entry.scale}) as "
-          f"{store.folder / entry.file}; {check}")
+    if entry.custom:
+        check = "checksum recorded"
+    elif entry.sha256:
+        check = "checksum verified"
+    else:
+        check = "no published checksum: architecture, scale and channels checked"
+    print(f"installed {kind} {entry.name!r} ({entry.architecture}, x{entry.scale}) for "
+          f"{entry.task} as {store.folder / entry.file}; {check}")
     return 0
 
 

@@ -15,7 +15,10 @@ from typing import Any
 from ..errors import BadInput
 
 _FIELDS = ("name", "title", "family", "task", "architecture", "loader", "file", "size",
-           "sha256", "licence", "url", "verified", "scale", "source", "notes", "plugin")
+           "sha256", "md5", "licence", "url", "verified", "unverified_reason", "scale", "channels",
+           "rank", "source", "notes", "plugin")
+TASKS = ("upscale", "denoise", "restore", "inpaint", "cutout", "text")
+DEFAULT_RANK = 25
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,12 @@ class CatalogueEntry:
     ``loader`` says what reads it: ``spandrel`` (super-resolution, restoration and
     inpainting networks), ``opencv-superres`` (``cv2.dnn_superres`` frozen graphs),
     ``diffusers``/``onnx`` (read by their family's plugin), or ``file``. ``verified`` is
-    False where the size or checksum could not be confirmed from a public source;
-    ``sha256`` may then be empty. ``custom`` marks a file a person installed that is
-    not in any catalogue (registered after spandrel recognised it).
+    False where the size or checksum could not be confirmed from a public source
+    (``unverified_reason`` says why); ``sha256`` may then be empty, and a file installed
+    under the name must then at least be the ``architecture``, ``scale`` and input
+    ``channels`` declared. ``rank`` orders the models of one task for ``auto`` (higher is
+    better; measured figures where there are some, see the catalogue files). ``custom``
+    marks a file a person installed that is not in any catalogue.
     """
 
     name: str
@@ -39,10 +45,14 @@ class CatalogueEntry:
     title: str = ""
     size: int = 0
     sha256: str = ""
+    md5: str = ""
     licence: str = ""
     url: str = ""
     verified: bool = True
+    unverified_reason: str = ""
     scale: int = 1
+    channels: int = 0
+    rank: int = DEFAULT_RANK
     source: str = ""
     notes: str = ""
     plugin: str = ""
@@ -59,7 +69,10 @@ class CatalogueEntry:
         known = {k: data[k] for k in _FIELDS if k in data}
         known["size"] = int(known.get("size") or 0)
         known["scale"] = int(known.get("scale") or 1)
+        known["channels"] = int(known.get("channels") or 0)
+        known["rank"] = int(known.get("rank", DEFAULT_RANK))
         known["sha256"] = str(known.get("sha256") or "").lower()
+        known["md5"] = str(known.get("md5") or "").lower()
         known["verified"] = bool(known.get("verified", True))
         extra = {k: v for k, v in data.items() if k not in _FIELDS and k not in ("custom", "extra")}
         return cls(**known, custom=bool(data.get("custom", False)), extra=extra)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -39,7 +38,6 @@ from .checksum import sha256_file
 from .download import DownloadProgress, download, part_path
 
 INDEX_NAME = ".packshot-models.json"
-_PURPOSE_TASK = {"SR": "upscale", "FaceSR": "upscale", "Restoration": "restore", "Inpainting": "inpaint"}
 
 
 @dataclass(frozen=True)
@@ -134,26 +132,26 @@ class ModelStore:
 
     # ------------------------------------------------------------------ install
 
-    def install(self, source: str | Path, name: str | None = None) -> CatalogueEntry:
-        """Copy a weights file in after checking it; unknown files become custom models.
+    def install(self, source: str | Path, name: str | None = None, task: str | None = None,
+                rank: int | None = None) -> CatalogueEntry:
+        """Copy a weights file in after checking it is what it claims to be.
 
         The file is matched to the catalogue by ``name``, else by its SHA-256, else by
-        its file name; a match whose checksum differs is refused. A file in no catalogue
-        is registered as a custom model if spandrel recognises its architecture.
+        its file name (unless ``name`` is a new one), and must then pass
+        :func:`~.verify.check_catalogue_file`. A file in no catalogue becomes a custom
+        model of the ``task`` it was trained for (or the one given), ranked ``rank``.
         """
+        from .verify import check_catalogue_file, custom_entry
+
         source = Path(source)
         if not source.is_file():
             raise BadInput(f"{source}: no such file")
         digest = sha256_file(source)
         entry = self._match(source, digest, name)
         if entry is None:
-            entry = self._register_custom(source, digest, name)
-        elif entry.sha256 and entry.sha256 != digest:
-            raise BadInput(f"{source.name}: checksum mismatch for model {entry.name!r} "
-                           f"(expected {entry.sha256}, got {digest}); not installed")
-        elif entry.size and source.stat().st_size != entry.size:
-            raise BadInput(f"{source.name}: {source.stat().st_size} bytes, model {entry.name!r} "
-                           f"has {entry.size}; not installed")
+            entry = custom_entry(source, digest, name, task, rank, self._catalogue)
+        else:
+            check_catalogue_file(entry, source, digest, task)
         self._copy_in(source, entry.file)
         self._remember_sha256(self.folder / entry.file, digest)
         if entry.custom:
@@ -167,28 +165,8 @@ class ModelStore:
         by_hash = [e for e in self._catalogue.values() if e.sha256 == digest]
         if by_hash:
             return by_hash[0]
-        by_file = [e for e in self._catalogue.values() if e.file == source.name]
+        by_file = [e for e in self._catalogue.values() if e.file == source.name and name is None]
         return by_file[0] if by_file else None
-
-    def _register_custom(self, source: Path, digest: str, name: str | None) -> CatalogueEntry:
-        from .safe_load import WEIGHT_SUFFIXES, load_spandrel
-
-        if source.suffix.lower() not in WEIGHT_SUFFIXES:
-            raise BadInput(f"{source.name}: not in the model catalogue, and only "
-                           f"{', '.join(WEIGHT_SUFFIXES)} files can be added as custom models")
-        descriptor = load_spandrel(source)
-        name = name or _slug(source.stem)
-        if name in self._catalogue:
-            raise BadInput(f"{source.name}: the name {name!r} belongs to a catalogue model; "
-                           "choose another with --name")
-        return CatalogueEntry(
-            name=name, file=f"custom-{name}{source.suffix.lower()}", family="enhance",
-            task=_PURPOSE_TASK.get(descriptor.purpose, "restore"),
-            architecture=descriptor.architecture.name, loader="spandrel",
-            title=f"{source.stem} ({descriptor.architecture.name}, custom)",
-            size=source.stat().st_size, sha256=digest, scale=int(descriptor.scale),
-            source=str(source), custom=True, verified=False,
-            notes=f"{descriptor.purpose}; {', '.join(descriptor.tags)}")
 
     def _copy_in(self, source: Path, file_name: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -247,7 +225,7 @@ class ModelStore:
                 if loader is not None:
                     self._loaded[key] = loader(path, resolved)
                 elif entry.loader == "spandrel":
-                    self._loaded[key] = _load_spandrel(path, resolved)
+                    self._loaded[key] = _load_spandrel(path, resolved, entry)
                 elif entry.loader == "opencv-superres":
                     self._loaded[key] = _load_opencv_superres(path, entry)
                 else:
@@ -324,15 +302,13 @@ class ModelStore:
             self._write_index(data)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "model"
-
-
-def _load_spandrel(path: Path, device: str):
+def _load_spandrel(path: Path, device: str, entry: CatalogueEntry):
     from .devices import use_half
     from .safe_load import load_spandrel
+    from .verify import check_loaded
 
     descriptor = load_spandrel(path)
+    check_loaded(entry, descriptor, path)
     descriptor.to(device)
     if use_half(descriptor, device):
         descriptor.half()

@@ -11,10 +11,10 @@ from packshot.core.context import Context
 from packshot.core.errors import BadInput
 from packshot.core.image import check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
-from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers
+from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
 
 from .framing import ANCHORS, MEASURES, cut_frame, fill_of, plan_frame, product_box
-from .model_files import model_path, read_entries
+from .model_files import model_path
 from .outputs import OUTPUT_PARAMS, render_output
 
 MODEL_NAMES = ("u2net", "u2netp", "isnet-general-use", "birefnet-general")
@@ -51,27 +51,32 @@ class RemoveBackgroundModel(Operation):
     uses_gpu = True
     description = ("Cut out the product with an installed background-removal network (BiRefNet, "
                    "ISNet, U²-Net), optionally refining its edge with alpha matting.")
-    params = (Choice("model", "birefnet-general", choices=MODEL_NAMES, help="which installed network"),
+    params = (Text("model", "auto", help="a cut-out model from 'packshot models list', or auto: the "
+                   "best installed one by the catalogue's rank"),
               *OUTPUT_PARAMS,
               Bool("refine_edges", True, help="re-matte the network's uncertain edge band"))
     models = MODEL_NAMES
     install_hint = INSTALL_HINT
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        from packshot.core.models import store_for
+        from packshot.core.models.choice import choose, chosen_report
+
         from .onnx_matte import CONTRACTS, predict_alpha, session_for
 
-        entry = next(e for e in read_entries("cutout.toml") if e["name"] == params["model"])
-        path = model_path(ctx, entry["name"])
-        ctx.progress(0.05, f"loading {entry['name']}")
+        entry = choose(store_for(ctx), "cutout", params["model"])
+        path = model_path(ctx, entry.name)
+        ctx.progress(0.05, f"loading {entry.name}")
         session = session_for(path, ctx.device)
         ctx.progress(0.2, "predicting")
         rgb = inputs.image.rgb()
-        alpha = predict_alpha(session, rgb, CONTRACTS[entry["architecture"]])
+        alpha = predict_alpha(session, rgb, CONTRACTS[entry.architecture])
         if params["refine_edges"]:
             alpha = refine_with_matting(rgb, alpha)
         ctx.progress(0.9, "composing")
         out = render_output(inputs.image, alpha, dict(params))
-        report = {"model": entry["name"], "product_area": round(float((alpha > 0.5).mean()), 4)}
+        report = {**chosen_report(entry, params["model"]),
+                  "product_area": round(float((alpha > 0.5).mean()), 4)}
         return Result(out, mask=alpha, report=report)
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from packshot.core.errors import BadParameter
+from packshot.core.models.choice import chosen_report
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice, Float, Text
 
@@ -86,7 +88,7 @@ class DenoiseModel(Operation):
         Float("noise_level", 0.0, "FDnCNN only: noise level in 8-bit steps; 0 estimates it",
               minimum=0.0, maximum=100.0, step=1.0),
     )
-    models = ("scunet-color-real-psnr", "fdncnn-color", "dncnn-color-blind")
+    models = ("scunet-color-real-psnr", "fdncnn-color", "dncnn-color-blind", "dncnn-25")
     install_hint = "packshot models download scunet-color-real-psnr"
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
@@ -100,7 +102,10 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
     image = inputs.image
     store, entry = choose_model(ctx, task, params["model"], loaders=("spandrel",))
     model = store.load(entry.name, ctx.device)
-    report: dict[str, Any] = {"model": entry.name}
+    if int(model.scale) != 1:
+        raise BadParameter(f"model {entry.name!r} enlarges {int(model.scale)}x: it is not a "
+                           f"{task} network; choose a 1x model")
+    report: dict[str, Any] = chosen_report(entry, params["model"])
     pixels = rgb_pixels(image)
     call = None
     if "FDnCNN" in getattr(model, "tags", ()):
@@ -109,13 +114,6 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
         call = _fdncnn_call(model, level)
     run = run_image_model(model, pixels, ctx, call=call)
     out = run.pixels
-    if out.shape[:2] != image.pixels.shape[:2]:
-        from packshot.core.image import quantize
-        from packshot.core.models.tiling import to_float
-
-        from .common import resize
-
-        out = quantize(resize(to_float(out), image.width, image.height), out.dtype)
     report.update(device=run.device, tile=run.tile)
     if run.notes:
         report["notes"] = run.notes

@@ -17,12 +17,13 @@ import numpy as np
 from packshot.core.context import Context
 from packshot.core.mask import as_mask, is_empty
 from packshot.core.operation import Inputs, Operation, Result
-from packshot.core.params import Choice
+from packshot.core.params import Text
 
 from .inpaint import FEATHER_PARAM
 
-MODELS = {"lama": "big-lama", "mat": "mat-places512"}
-WORKING_SIZE = {"lama": 512, "mat": 512}
+# Short names recipes already use; any installed inpaint model's name works too.
+ALIASES = {"lama": "big-lama", "mat": "mat-places512"}
+WORKING_SIZE = 512
 
 
 def model_pad(extent: int) -> int:
@@ -62,17 +63,18 @@ class InpaintModel(Operation):
     tier = "model"
     description = ("Fill a masked region with an inpainting network: LaMa (big-lama, "
                    "Apache-2.0) or MAT (Places 512, non-commercial licence).")
-    params = (Choice("model", "lama", choices=tuple(MODELS),
-                     help="lama: big-lama (Apache-2.0); mat: MAT Places 512 (non-commercial only)"),
+    params = (Text("model", "auto", help="auto: the best installed inpainting model; lama: big-lama "
+                   "(Apache-2.0); mat: MAT Places 512 (non-commercial only); or a model's name"),
               FEATHER_PARAM)
     inputs = frozenset({"image", "mask"})
     mask_required = True
     uses_gpu = True
-    models = tuple(MODELS.values())
+    models = tuple(ALIASES.values())
     install_hint = "packshot models download big-lama"
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         from packshot.core.models import store_for
+        from packshot.core.models.choice import choose, chosen_report
 
         from .crop_context import fill_regions
 
@@ -80,18 +82,18 @@ class InpaintModel(Operation):
         mask = as_mask(inputs.mask, image.pixels.shape[:2])
         if is_empty(mask, 0.0):
             return Result(image, report={"regions": 0, "pixels_processed": 0})
-        kind = params["model"]
-        name = MODELS[kind]
+        store = store_for(ctx)
+        name = choose(store, "inpaint", ALIASES.get(params["model"], params["model"])).name
         ctx.progress(0.0, f"loading {name}")
-        descriptor = store_for(ctx).load(name, ctx.device)
+        descriptor = store.load(name, ctx.device)
         device = str(next(descriptor.model.parameters()).device)
 
         def fill(rgb: np.ndarray, hole: np.ndarray, sub: Context) -> tuple[np.ndarray, str]:
             sub.progress(0.0, name)
-            return model_fill(descriptor, rgb, hole, WORKING_SIZE[kind], device), name
+            return model_fill(descriptor, rgb, hole, WORKING_SIZE, device), name
 
         pixels, report = fill_regions(image.pixels, mask, fill, model_pad, ctx.sub(0.1, 1.0),
                                       feather=params["feather"])
-        report["model"] = name
+        report.update(chosen_report(store.entry(name), params["model"]))
         return Result(image.with_pixels(pixels), report=report,
                       message=f"filled {report['regions']} region(s) with {name}")
