@@ -151,7 +151,8 @@ class ModelStore:
         if entry is None:
             entry = custom_entry(source, digest, name, task, rank, self._catalogue)
         else:
-            check_catalogue_file(entry, source, digest, task)
+            genuine = next((e for e in self._catalogue.values() if e.sha256 == digest), None)
+            check_catalogue_file(entry, source, digest, task, genuine)
         self._copy_in(source, entry.file)
         self._remember_sha256(self.folder / entry.file, digest)
         if entry.custom:
@@ -196,6 +197,14 @@ class ModelStore:
                  cancelled=cancelled, retries=retries)
         if entry.sha256:
             self._remember_sha256(target, entry.sha256)
+        else:  # no published checksum: at least the right kind of network
+            from .verify import check_catalogue_file
+
+            try:
+                check_catalogue_file(entry, target, sha256_file(target))
+            except BadInput:
+                target.unlink(missing_ok=True)
+                raise
         self.release(name)
         return target
 

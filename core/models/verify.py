@@ -25,8 +25,14 @@ IMAGE_GRAPH_TASKS = ("cutout", "text")
 
 
 def check_catalogue_file(entry: CatalogueEntry, source: Path, digest: str,
-                         task: str | None = None) -> None:
-    """Refuse ``source`` as ``entry`` unless its checksum, or else its contents, match."""
+                         task: str | None = None, genuine: CatalogueEntry | None = None) -> None:
+    """Refuse ``source`` as ``entry`` unless its checksum, or else its contents, match.
+
+    ``genuine`` is the catalogue entry whose sha256 the file has, if any.
+    """
+    if genuine is not None and genuine.name != entry.name:
+        raise BadInput(f"{source.name}: this is model {genuine.name!r} ({genuine.label}), not "
+                       f"{entry.name!r}; install it without --name")
     if task and task != entry.task:
         raise BadInput(f"{source.name}: model {entry.name!r} is a {entry.task} model, not {task}")
     if entry.sha256 and digest != entry.sha256:

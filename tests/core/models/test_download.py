@@ -127,3 +127,13 @@ def test_cli_download_resumes_a_partial_file(server, tmp_path, monkeypatch, caps
     assert "(resumed); checksum verified" in capsys.readouterr().out
     assert server.ranges == ["bytes=30000-"]
     assert (tmp_path / "models" / "toy.bin").read_bytes() == DATA
+
+
+def test_a_download_without_a_checksum_must_still_be_the_declared_network(server, tmp_path):
+    """The served bytes are no network at all: an unchecksummed spandrel entry refuses them."""
+    entry = {"name": "fdn", "file": "fdn.pth", "url": _url(server), "loader": "spandrel",
+             "architecture": "DnCNN", "task": "denoise", "verified": False}
+    store = ModelStore(tmp_path / "models", [entry])
+    with pytest.raises(BadInput, match="fdn.pth: (refused|not a readable)"):
+        store.download("fdn")
+    assert not (store.folder / "fdn.pth").exists() and store.status("fdn").state == "missing"

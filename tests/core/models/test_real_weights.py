@@ -117,3 +117,9 @@ def test_spandrel_loads_print_nothing_on_stderr():
 def _report(err: str, op_id: str) -> dict:
     line = next(ln for ln in err.splitlines() if ln.startswith(f"{op_id}: {{"))
     return json.loads(line.split(": ", 1)[1])
+
+
+def test_a_catalogue_file_under_another_catalogue_name_says_which_it_is(capsys):
+    assert main(["models", "install", str(WEIGHTS / "DITN_Real_GAN_x4.pth"),
+                 "--name", "ditn-real-x4"]) == 2
+    assert "this is model 'ditn-real-gan-x4'" in capsys.readouterr().err
