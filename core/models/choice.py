@@ -17,10 +17,12 @@ from .store import ModelStore, download_hint
 AUTO = "auto"
 
 
-def ranked(entries: Iterable[CatalogueEntry], scale: int | None = None) -> list[CatalogueEntry]:
-    """Best first: higher rank, then the wanted native scale, then the name (for ties)."""
-    return sorted(entries, key=lambda e: (-e.rank, 0 if scale is None else abs(e.scale - scale),
-                                          e.name))
+def ranked(entries: Iterable[CatalogueEntry], scale: int | None = None,
+           prefer_download: bool = False) -> list[CatalogueEntry]:
+    """Best first: (downloadable first, if asked) higher rank, then the wanted native
+    scale, then the name (for ties)."""
+    return sorted(entries, key=lambda e: (prefer_download and not e.url, -e.rank,
+                                          0 if scale is None else abs(e.scale - scale), e.name))
 
 
 def choose(store: ModelStore, task: str, requested: str = AUTO,
@@ -43,12 +45,15 @@ def choose(store: ModelStore, task: str, requested: str = AUTO,
 
 
 def recommend(store: ModelStore, task: str, loaders: tuple[str, ...] | None = None) -> str:
-    """``install one: packshot models download NAME`` for the best downloadable model."""
+    """How to install the catalogue's best model for ``task`` (download where it can)."""
     offered = [e for e in store.entries(task=task)
-               if e.url and not e.custom and (loaders is None or e.loader in loaders)]
+               if not e.custom and (loaders is None or e.loader in loaders)]
     if not offered:
         return "see 'packshot models list'"
-    return download_hint(ranked(offered)[0].name)
+    best = ranked(offered, prefer_download=True)[0]
+    if best.url:
+        return download_hint(best.name)
+    return f"install it: packshot models install FILE (a copy of {best.file}; {best.source})"
 
 
 def chosen_report(entry: CatalogueEntry, requested: str) -> dict[str, object]:

@@ -142,3 +142,14 @@ def _op(op_id: str):
 
     return load_plugins(disabled=()).operation(op_id)
 
+
+
+def test_with_nothing_installed_the_hint_names_the_best_ranked_model():
+    from packshot.core.errors import MissingModel
+    from packshot.core.models import open_store
+
+    store = open_store()
+    with pytest.raises(MissingModel, match="packshot models download craft-team34-x4"):
+        choose(store, "upscale")  # best measured, not the light OpenCV networks
+    with pytest.raises(MissingModel, match=r"models install FILE \(a copy of ch_PP-OCRv4_det_infer.onnx"):
+        choose(store, "text")  # no download address: the file ships inside a wheel
