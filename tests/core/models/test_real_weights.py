@@ -123,3 +123,19 @@ def test_a_catalogue_file_under_another_catalogue_name_says_which_it_is(capsys):
     assert main(["models", "install", str(WEIGHTS / "DITN_Real_GAN_x4.pth"),
                  "--name", "ditn-real-x4"]) == 2
     assert "this is model 'ditn-real-gan-x4'" in capsys.readouterr().err
+
+
+def test_the_cutout_operation_uses_the_installed_u2netp_not_a_missing_default(tmp_path, capsys):
+    from packshot.core.synthetic import studio_shot
+
+    assert main(["models", "install", str(WEIGHTS / "u2netp.onnx")]) == 0
+    rgb, truth = studio_shot(160, 200, shape="bottle")
+    src, out = tmp_path / "shot.png", tmp_path / "cut.png"
+    PILImage.fromarray((rgb * 255).round().astype(np.uint8)).save(src)
+    capsys.readouterr()
+    assert main(["apply", str(src), "-o", str(out), "--op", "cutout.remove_background_model",
+                 "--set", "refine_edges=false", "--quiet"]) == 0
+    assert _report(capsys.readouterr().err, "cutout.remove_background_model")["model"] == "u2netp"
+    alpha = np.asarray(PILImage.open(out))[..., 3] > 127
+    iou = (alpha & (truth > 0.5)).sum() / (alpha | (truth > 0.5)).sum()
+    assert iou > 0.97, iou
