@@ -153,3 +153,25 @@ def test_with_nothing_installed_the_hint_names_the_best_ranked_model():
         choose(store, "upscale")  # best measured, not the light OpenCV networks
     with pytest.raises(MissingModel, match=r"models install FILE \(a copy of ch_PP-OCRv4_det_infer.onnx"):
         choose(store, "text")  # no download address: the file ships inside a wheel
+
+
+@pytest.mark.slow
+def test_a_custom_inpainting_network_lands_under_inpaint_and_auto_runs_it(tmp_path):
+    """Inpaint is not hard-wired to big-lama/mat-places512 (LaMa with random weights, 51 M)."""
+    import numpy as np
+    import torch
+    from safetensors.torch import save_file
+    from spandrel.architectures.LaMa import LaMa
+
+    from packshot.core.models import open_store
+
+    torch.manual_seed(0)
+    path = tmp_path / "shop_fill.safetensors"
+    save_file({k: v.contiguous() for k, v in LaMa(in_nc=4, out_nc=3).state_dict().items()}, str(path))
+    entry = open_store().install(path)
+    assert entry.custom and entry.task == "inpaint" and entry.family == "repair"
+    rgb = photo("coffee", 64)
+    mask = np.zeros(rgb.pixels.shape[:2], np.float32)
+    mask[20:30, 20:30] = 1.0
+    rec = run_operation(_op("repair.inpaint_model"), rgb, {}, mask=mask)
+    assert rec.error is None and rec.result.report["model"] == "shop-fill"
