@@ -75,16 +75,23 @@ def test_a_copy_that_differs_from_the_published_file_is_refused_then_installs_as
 def test_the_gan_twin_is_not_picked_over_the_psnr_ditn(tmp_path, capsys):
     for file in ("DITN_Real_GAN_x4.pth", "DITN_Real_x4.pth"):
         assert main(["models", "install", str(WEIGHTS / file)]) == 0
-    truth = photo("astronaut", 96).pixels
-    low = np.asarray(PILImage.fromarray(truth).resize((48, 48), PILImage.BICUBIC))
-    src, out = tmp_path / "low.png", tmp_path / "up.png"
+    truth = photo("astronaut", 96).pixels.astype(np.float64)
+    low = np.asarray(PILImage.fromarray(truth.astype(np.uint8)).resize((48, 48), PILImage.BICUBIC))
+    src = tmp_path / "low.png"
     PILImage.fromarray(low).save(src)
-    capsys.readouterr()
-    assert main(["apply", str(src), "-o", str(out), "--op", "enhance.upscale_model",
-                 "--set", "scale=2", "--quiet"]) == 0
-    report = _report(capsys.readouterr().err, "enhance.upscale_model")
-    assert report["model"] == "ditn-real-x4" and report["model_choice"].startswith("auto")
-    assert np.asarray(PILImage.open(out)).shape == (96, 96, 3)
+    scores = {}
+    for model in ("auto", "ditn-real-gan-x4"):
+        out = tmp_path / f"{model}.png"
+        capsys.readouterr()
+        assert main(["apply", str(src), "-o", str(out), "--op", "enhance.upscale_model",
+                     "--set", "scale=2", "--set", f"model={model}", "--quiet"]) == 0
+        report = _report(capsys.readouterr().err, "enhance.upscale_model")
+        got = np.asarray(PILImage.open(out)).astype(np.float64)
+        scores[report["model"]] = 10 * np.log10(255.0 ** 2 / np.mean((got - truth) ** 2))
+        if model == "auto":
+            assert report["model"] == "ditn-real-x4" and report["model_choice"].startswith("auto")
+    # measured here: 26.8 dB against 19.9 dB for the GAN twin on this crop
+    assert scores["ditn-real-x4"] > scores["ditn-real-gan-x4"] + 3
 
 
 def test_dncnn_lands_under_denoise_and_the_denoiser_runs_it(tmp_path, capsys):
