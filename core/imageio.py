@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterable
@@ -56,6 +57,26 @@ def format_for(path: str | Path) -> str:
         known = ", ".join(sorted(READ_FORMATS))
         raise BadInput(f"{Path(path).name}: unknown image extension {ext!r} (known: {known})")
     return READ_FORMATS[ext]
+
+
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def special_file_kind(path: str | Path) -> str:
+    """What ``path`` is when it is not a regular file (links followed), else ''.
+
+    Reading a FIFO or a device such as ``/dev/zero`` blocks or never ends, so anything that
+    opens files a person did not pick one by one (a folder scan, a batch) asks first and
+    skips it. A missing file is '' too: opening it gives the usual clear error.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "a special file")
 
 
 def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Image:

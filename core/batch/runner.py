@@ -7,6 +7,8 @@
 Resumable: the journal in the output folder says which outputs are finished; after a
 crash, Ctrl+C or SIGKILL the same call continues, rewrites only what was begun and not
 finished (writes are atomic, stale temporary files are removed), and never duplicates.
+One run at a time writes into a folder (a lock file names it), and a run whose settings
+differ from those that made the outputs already there is refused rather than mixed in.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 from ..context import CancelToken
 from ..errors import BadInput, BadParameter
 from ..export import ExportOptions
-from ..imageio import atomic_write
+from ..imageio import atomic_write, special_file_kind
 from ..recipe import Recipe
 from . import executors
-from .journal import Journal
+from .journal import Journal, JournalState
+from .lock import OutputLock
 from .naming import DEFAULT_TEMPLATE, OutputTemplate
 from .worker import Outcome, Task
 
@@ -55,13 +58,22 @@ class BatchSpec:
     recipes: dict[Path, Recipe] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
-        """Changes whenever the output bytes could change: options, recipes, names."""
+        """The whole run's settings: changes whenever any output's bytes or name could change."""
+        settings = self._settings()
         own = {str(path): _plain_recipe(r) for path, r in self.recipes.items()}
-        data = {"options": asdict(self.options.validated()), "recipe": _plain_recipe(self.recipe),
+        return _digest({**settings, "recipes": own} if own else settings)
+
+    def file_fingerprints(self) -> list[str]:
+        """Each input's settings, in order: its own recipe counts, the other files' do not,
+        so exporting another selection into the folder leaves this file's unchanged."""
+        settings = self._settings()
+        shared = _digest(settings)
+        return [_digest({**settings, "own": _plain_recipe(self.recipes[source])}) if source in self.recipes
+                else shared for source in self.inputs]
+
+    def _settings(self) -> dict[str, Any]:
+        return {"options": asdict(self.options.validated()), "recipe": _plain_recipe(self.recipe),
                 "template": self.template, "preset": self.preset, "seed": self.seed}
-        if own:
-            data["recipes"] = own
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def recipe_for(self, source: Path) -> tuple[Recipe | None, Path | None]:
         """The recipe replayed on ``source`` (None: export as is) and the folder its masks are in."""
@@ -69,6 +81,10 @@ class BatchSpec:
             own = self.recipes[source]
             return (own if own.steps else None), source.parent
         return (self.recipe if self.recipe and self.recipe.steps else None), self.recipe_dir
+
+
+def _digest(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _plain_recipe(recipe: Recipe | None) -> dict[str, Any] | None:
@@ -85,7 +101,9 @@ class PlanItem:
     source: Path
     output: Path
     key: str  # the output path relative to the output folder, as the journal names it
-    action: str  # write | done-earlier | exists
+    action: str  # write | done-earlier | exists | not-a-file | mixed (made with other settings)
+    fingerprint: str = ""  # of this file's settings, as the journal records it
+    reason: str = ""  # why it is skipped
 
 
 @dataclass
@@ -98,6 +116,7 @@ class BatchReport:
     preset: str = ""
     fingerprint: str = ""
     cancelled: bool = False
+    notes: list[str] = field(default_factory=list)  # what a person should know besides the files
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i["status"] == status)
@@ -115,30 +134,51 @@ class BatchReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"out_dir": str(self.out_dir), "preset": self.preset, "settings": self.fingerprint,
-                "cancelled": self.cancelled,
+                "cancelled": self.cancelled, "notes": self.notes,
                 "summary": self.summary(), "seconds": round(self.seconds, 2), "files": self.items}
 
 
 def plan_batch(spec: BatchSpec) -> list[PlanItem]:
     """Every input's output path and what will happen to it; nothing is written."""
+    return _plan(spec, _outputs(spec), Journal(spec.out_dir.resolve()).read())
+
+
+def _outputs(spec: BatchSpec) -> list[Path]:
+    """Each input's output path; refuses bad options and names before anything is written."""
     if not spec.inputs:
         raise BadInput("no input files")
-    options = spec.options.validated()
-    template = OutputTemplate(spec.template)
-    outputs = template.paths(spec.inputs, spec.out_dir, preset=spec.preset, ext=options.extension)
+    ext = spec.options.validated().extension
+    return OutputTemplate(spec.template).paths(spec.inputs, spec.out_dir, preset=spec.preset, ext=ext)
+
+
+def _plan(spec: BatchSpec, outputs: list[Path], state: JournalState) -> list[PlanItem]:
     root = spec.out_dir.resolve()
-    state = Journal(root).read(spec.fingerprint())
     plan = []
-    for source, output in zip(spec.inputs, outputs):
-        key = output.relative_to(root).as_posix()
-        if key in state.done and output.is_file() and not spec.overwrite:
-            action = "done-earlier"
-        elif output.exists() and not spec.overwrite and key not in state.started:
-            action = "exists"
-        else:
-            action = "write"
-        plan.append(PlanItem(source, output, key, action))
+    for source, output, fingerprint in zip(spec.inputs, outputs, spec.file_fingerprints(), strict=True):
+        item = PlanItem(source, output, output.relative_to(root).as_posix(), "write", fingerprint)
+        done = state.done.get(item.key)
+        kind = special_file_kind(source)
+        if kind:
+            item.action, item.reason = "not-a-file", f"not a regular file ({kind}); skipped"
+        elif spec.overwrite:
+            pass
+        elif done is not None and output.is_file():
+            item.action = "done-earlier" if done.get("fp") == item.fingerprint else "mixed"
+        elif output.exists() and item.key not in state.started:
+            item.action, item.reason = "exists", "already exists (use --overwrite to replace it)"
+        plan.append(item)
     return plan
+
+
+def _refuse_mixing(plan: list[PlanItem], root: Path) -> None:
+    """Outputs an earlier batch made with other settings are neither kept beside this
+    batch's (a folder of two looks) nor replaced without being asked."""
+    mixed = [p.key for p in plan if p.action == "mixed"]
+    if mixed:
+        names = ", ".join(mixed[:3]) + (", ..." if len(mixed) > 3 else "")
+        raise BadInput(f"{root}: {len(mixed)} output(s) there were made by an earlier batch with other settings "
+                       f"({names}); not mixing the two: choose another output folder, or replace them "
+                       "with --overwrite")
 
 
 def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None = None,
@@ -149,23 +189,45 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
 
     ``workers=0`` runs in this process with ``host`` and the model store ``models`` (tests,
     the desktop's job lane: its plugins and loaded models, not a second copy of each).
-    ``cancel`` stops it between files: files under way finish (atomically), the rest are
-    reported ``not-run`` and the same call later resumes them.
+    ``cancel`` stops it between files: files under way finish (atomically) and are
+    reported, the rest are reported ``not-run`` and the same call later resumes them.
+    Refused: a folder another batch is writing into, and outputs an earlier batch made
+    with other settings (unless ``spec.overwrite``).
     """
     if executor not in executors.EXECUTORS:
         raise BadParameter(f"executor {executor!r}; expected one of {', '.join(executors.EXECUTORS)}")
     started = time.monotonic()
-    plan = plan_batch(spec)
-    fingerprint = spec.fingerprint()
-    report = BatchReport(spec.out_dir.resolve(), dry_run=dry_run, preset=spec.preset, fingerprint=fingerprint)
+    outputs = _outputs(spec)
+    root = spec.out_dir.resolve()
+    report = BatchReport(root, dry_run=dry_run, preset=spec.preset, fingerprint=spec.fingerprint())
     if dry_run:
-        status = {"write": "planned", "done-earlier": "done-earlier", "exists": "skipped"}
+        state = Journal(root).read()
+        plan = _plan(spec, outputs, state)
+        _refuse_mixing(plan, root)
+        report.notes = _notes("", state, plan)
+        status = {"write": "planned", "done-earlier": "done-earlier", "exists": "skipped", "not-a-file": "skipped"}
         report.items = [_item(p, status[p.action]) for p in plan]
         return report
     workers = _lane_width(spec, host, workers)
-    root = spec.out_dir.resolve()
     root.mkdir(parents=True, exist_ok=True)
-    journal = Journal(root)
+    with OutputLock(root) as lock:
+        journal = Journal(root)
+        state = journal.read()
+        plan = _plan(spec, outputs, state)
+        _refuse_mixing(plan, root)
+        report.notes = _notes(lock.note, state, plan)
+        try:
+            _run(spec, plan, journal, report, executor, workers, address, host, models, on_progress, cancel)
+        finally:
+            report.seconds = time.monotonic() - started
+            report.path = _save_report(report)
+    return report
+
+
+def _run(spec: BatchSpec, plan: list[PlanItem], journal: Journal, report: BatchReport, executor: str,
+         workers: int, address: str | None, host: PluginHost | None, models: Any,
+         on_progress: Progress | None, cancel: CancelToken | None) -> None:
+    """Do the plan's writes, journaling each file; fills ``report.items`` however it ends."""
     todo = [p for p in plan if p.action == "write"]
     for item in todo:
         _remove_stale_parts(item.output)
@@ -179,16 +241,17 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
         tasks.append(Task(i, str(p.source), str(p.output), options,
                           recipe.to_dict() if recipe else None, str(base or ""), spec.seed,
                           settings.device, settings.tile_size, str(settings.models_path)))
-    journal.write_many([{"event": "start", "output": p.key, "source": str(p.source), "fp": fingerprint}
+    journal.write_many([{"event": "start", "output": p.key, "source": str(p.source), "fp": p.fingerprint}
                         for p in todo])
     results: dict[int, Outcome] = {}
     total, done = len(plan), len(plan) - len(todo)
-    outcomes = _execute(tasks, executor, workers, address, host, models)
+    stop = (lambda: cancel.cancelled) if cancel is not None else (lambda: False)
+    outcomes = _execute(tasks, executor, workers, address, host, models, stop)
     try:
         for outcome in outcomes:
             item = todo[outcome.index]
             results[outcome.index] = outcome
-            entry = {"output": item.key, "source": str(item.source), "fp": fingerprint}
+            entry = {"output": item.key, "source": str(item.source), "fp": item.fingerprint}
             if outcome.status == "done":
                 journal.write("done", **entry, bytes=outcome.bytes)
             else:
@@ -196,16 +259,23 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
             done += 1
             if on_progress is not None:
                 on_progress(done, total, item.source.name)
-            if cancel is not None and cancel.cancelled:
-                report.cancelled = True
-                break
+    except KeyboardInterrupt:  # asked to stop now: files under way are abandoned, redone next run
+        report.cancelled = True
+        raise
     finally:
         outcomes.close()
         journal.close()
+        report.cancelled = report.cancelled or (cancel is not None and cancel.cancelled)
         report.items = _items(plan, todo, results)
-        report.seconds = time.monotonic() - started
-        report.path = _save_report(report)
-    return report
+
+
+def _notes(lock_note: str, state: JournalState, plan: list[PlanItem]) -> list[str]:
+    notes = [lock_note] if lock_note else []
+    if state.damaged:
+        notes.append(f"the journal had {state.damaged} damaged line(s) (a crash or power cut while writing); "
+                     "skipped them, and the files they were about are redone")
+    notes += [f"{p.source}: {p.reason}" for p in plan if p.action == "not-a-file"]
+    return notes
 
 
 def _lane_width(spec: BatchSpec, host: PluginHost | None, workers: int | None) -> int:
@@ -232,12 +302,14 @@ def _lane_width(spec: BatchSpec, host: PluginHost | None, workers: int | None) -
     return executors.default_workers()
 
 
-def _execute(tasks, executor, workers, address, host, models):
+def _execute(tasks, executor, workers, address, host, models, stop):
+    """Outcomes as tasks finish. Even one file runs in a worker process unless ``workers=0``:
+    a plugin that crashes its process then fails that file, not the whole batch."""
     if executor == "ray":
-        return executors.run_ray(tasks, address)
-    if workers == 0 or len(tasks) <= 1:
-        return executors.run_inline(tasks, host, models)
-    return executors.run_pool(tasks, workers)
+        return executors.run_ray(tasks, address, stop)
+    if workers == 0 or not tasks:
+        return executors.run_inline(tasks, host, models, stop)
+    return executors.run_pool(tasks, min(workers, len(tasks)), stop)
 
 
 def _remove_stale_parts(output: Path) -> None:
@@ -247,9 +319,8 @@ def _remove_stale_parts(output: Path) -> None:
             part.unlink(missing_ok=True)
 
 
-def _item(p: PlanItem, status: str, **more: Any) -> dict[str, Any]:
-    reason = "already exists (use --overwrite to replace it)" if p.action == "exists" else ""
-    return {"source": str(p.source), "output": str(p.output), "status": status, "error": reason, **more}
+def _item(p: PlanItem, status: str) -> dict[str, Any]:
+    return {"source": str(p.source), "output": str(p.output), "status": status, "error": p.reason}
 
 
 def _items(plan: list[PlanItem], todo: list[PlanItem], results: dict[int, Outcome]) -> list[dict[str, Any]]:
@@ -258,7 +329,7 @@ def _items(plan: list[PlanItem], todo: list[PlanItem], results: dict[int, Outcom
     for p in plan:
         if p.action == "done-earlier":
             items.append(_item(p, "done-earlier"))
-        elif p.action == "exists":
+        elif p.action in ("exists", "not-a-file"):
             items.append(_item(p, "skipped"))
         elif index[id(p)] in results:
             items.append(results[index[id(p)]].to_dict())

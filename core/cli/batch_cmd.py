@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..batch import DEFAULT_TEMPLATE, BatchSpec, expand_inputs, run_batch
+from ..context import CancelToken
 from ..errors import BadInput
 from ..export import find_preset, options_from_preset
 from ..plugin_host import load_plugins
 from ..recipe import load_recipe
+from . import EXIT_INTERRUPTED
 from .progress import ProgressLine
 
 HELP = "apply a recipe and an export preset to many files (folders, globs), resumable after a crash"
@@ -51,21 +58,48 @@ def run(args: argparse.Namespace) -> int:
                      recipe_dir=args.recipe.parent.resolve() if args.recipe else None,
                      template=args.name, overwrite=args.overwrite, seed=args.seed)
     progress = ProgressLine(enabled=not args.quiet)
-    report = run_batch(spec, executor=args.executor, workers=args.workers, address=args.address,
-                       on_progress=progress.count, dry_run=args.dry_run)
+    token = CancelToken()
+    with _ctrl_c_cancels(token):
+        report = run_batch(spec, executor=args.executor, workers=args.workers, address=args.address,
+                           on_progress=progress.count, dry_run=args.dry_run, cancel=token)
     progress.done()
     if args.from_library and not args.dry_run:
         _record_exports(report, preset["name"])
     if args.dry_run:
         for item in report.items:
             print(f"{item['status']:<13} {item['source']} -> {item['output']}")
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     for item in report.failed:
         print(f"failed: {item['source']}: {item['error']}", file=sys.stderr)
     s = report.summary()
-    line = (f"{s['done']} written, {s['done-earlier']} already done, {s['skipped']} skipped (exist), "
-            f"{s['failed']} failed" + (f", {s['planned']} to write" if args.dry_run else ""))
+    line = (f"{s['done']} written, {s['done-earlier']} already done, {s['skipped']} skipped, "
+            f"{s['failed']} failed" + (f", {s['planned']} to write" if args.dry_run else "")
+            + (f", {s['not-run']} not started (run the same command again to finish)" if report.cancelled else ""))
     print(line + (f"; report: {report.path}" if report.path else ""))
-    return report.exit_code
+    return EXIT_INTERRUPTED if report.cancelled else report.exit_code
+
+
+@contextmanager
+def _ctrl_c_cancels(token: CancelToken) -> Iterator[None]:
+    """Ctrl+C once: the files under way finish and are reported, nothing new starts.
+    Twice: stop now (what was under way is redone by the next run)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        # os.write, not print: the signal may land while the progress line is being written
+        os.write(2, b"\npackshot: stopping after the files under way (Ctrl+C again to stop now)\n")
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _inputs(args: argparse.Namespace) -> list[Path]:

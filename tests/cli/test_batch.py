@@ -172,3 +172,105 @@ def test_inputs_from_a_library_selection(tmp_path, capsys):
         history = lib.exports(src / "p2.jpg")
         assert [Path(h["output"]).name for h in history] == ["p2_export.jpg"]
         assert history[0]["bytes"] == (out / "p2_export.jpg").stat().st_size
+
+
+def _crashy_site(tmp_path: Path) -> dict[str, str]:
+    """The test plugin of tests/core/batch/test_integrity.py installed for subprocesses: their environment."""
+    import importlib.util
+
+    from packshot.testing.distributions import write_plugin_distribution
+
+    spec = importlib.util.spec_from_file_location(
+        "batch_integrity", Path(__file__).resolve().parents[1] / "core" / "batch" / "test_integrity.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    write_plugin_distribution(tmp_path / "site", "crashy", {"crashy": helpers.CRASHY_PLUGIN})
+    (tmp_path / "nap.toml").write_text('[[steps]]\nop = "crashy.nap"\n')
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path / "site"),
+                                                                      os.environ.get("PYTHONPATH")]))}
+
+
+def _wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.mark.slow
+def test_ctrl_c_finishes_the_files_under_way_and_the_report_counts_them(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(8):
+        _photo(src / f"p{i}.jpg", seed=i, size=(48, 32))
+    env = {**_crashy_site(tmp_path), "CRASHY_NAP": "0.3"}
+    out = tmp_path / "out"
+    args = [*CLI, "batch", str(src), "--out", str(out), "--workers", "2", "--recipe", str(tmp_path / "nap.toml"),
+            "--preset", "shopify", "--quiet"]
+    proc = subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    journal = out / JOURNAL_NAME
+    _wait_for(lambda: journal.exists() and journal.read_text().count('"event": "done"') >= 2)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C in a terminal does: the whole foreground group
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "stopping after the files under way" in stderr and "Traceback" not in stderr
+    report = json.loads((out / REPORT_NAME).read_text())
+    on_disk = sorted(_finals(out))
+    assert report["cancelled"] is True and 2 <= len(on_disk) < 8
+    assert report["summary"]["done"] == len(on_disk) == journal.read_text().count('"event": "done"')
+    assert report["summary"]["not-run"] == 8 - len(on_disk) and not list(out.glob(".*.part"))
+    assert f"{len(on_disk)} written" in stdout and f"{8 - len(on_disk)} not started" in stdout
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{8 - len(on_disk)} written, {len(on_disk)} already done" in rerun.stdout
+
+
+@pytest.mark.slow
+def test_a_second_batch_into_the_same_folder_is_refused_while_and_after_the_first(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        _photo(src / f"p{i}.jpg", seed=i, size=(48, 32))
+    env = {**_crashy_site(tmp_path), "CRASHY_NAP": "0.3"}
+    out = tmp_path / "out"
+    first = subprocess.Popen([*CLI, "batch", str(src), "--out", str(out), "--workers", "1", "--recipe",
+                              str(tmp_path / "nap.toml"), "--quiet"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: (out / JOURNAL_NAME).exists())
+    second = ["batch", str(src), "--out", str(out), "--quality", "70", "--quiet"]
+    assert cli.main(second) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"another batch is writing into this folder (pid {first.pid} on" in err
+    assert first.wait(timeout=60) == 0, first.stderr.read()
+    made_by_first = _finals(out)
+    assert len(made_by_first) == 4
+    assert cli.main(second) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "4 output(s) there were made by an earlier batch with other settings" in err
+    assert _finals(out) == made_by_first
+    assert cli.main([*second, "--overwrite"]) == 0
+    assert all(_finals(out)[name] != made_by_first[name] for name in made_by_first)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_fifo_and_a_link_to_dev_zero_in_the_input_folder_are_skipped_with_a_note(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    _photo(src / "a.jpg", size=(48, 32))
+    os.mkfifo(src / "b.jpg")
+    (src / "c.jpg").symlink_to("/dev/zero")
+    out = tmp_path / "out"
+    # a subprocess, so that a reader stuck on the FIFO fails this test instead of hanging the suite
+    proc = subprocess.Popen([*CLI, "batch", str(src), "--out", str(out), "--quiet"], start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the batch hangs on a FIFO or a device")
+    assert proc.returncode == 0, stderr
+    assert f"note: {src.resolve() / 'b.jpg'}: not a regular file (a named pipe (FIFO)); skipped" in stderr
+    assert "note: /dev/zero: not a regular file (a character device); skipped" in stderr
+    assert "1 written, 0 already done, 2 skipped, 0 failed" in stdout
+    assert sorted(_finals(out)) == ["a_export.jpg"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -86,9 +87,10 @@ def test_rerun_skips_finished_files_and_retries_failed_ones(tmp_path, fake_host)
     again = run_batch(spec, workers=0)
     assert again.summary()["done-earlier"] == 3 and again.summary()["done"] == 0
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")} == stamps
-    # other settings: finished outputs are not silently replaced
+    # other settings: finished outputs are neither replaced nor mixed with new ones
     other = BatchSpec(spec.inputs, out, ExportOptions(format="PNG", width=50), preset="p")
-    assert run_batch(other, workers=0).summary()["skipped"] == 3
+    with pytest.raises(BadInput, match="3 output.* earlier batch with other settings.*--overwrite"):
+        run_batch(other, workers=0)
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")} == stamps
     forced = BatchSpec(spec.inputs, out, ExportOptions(format="PNG", width=50), preset="p", overwrite=True)
     assert run_batch(forced, workers=0).summary()["done"] == 3
@@ -251,9 +253,14 @@ def test_cancel_stops_between_files_and_a_rerun_finishes(tmp_path, workers):
     token = CancelToken()
     report = run_batch(spec, workers=workers, cancel=token, on_progress=lambda done, total, name: token.cancel())
     assert report.cancelled and report.count("not-run") >= 8 - 1 - 2 * workers
-    assert json.loads((out / REPORT_NAME).read_text())["cancelled"] is True
+    saved = json.loads((out / REPORT_NAME).read_text())
+    assert saved["cancelled"] is True
     written = {p.name for p in out.glob("*.png")}
     assert len(written) < 8 and not list(out.glob(".*.part"))
+    # the files under way when Cancel came were finished: the report and the journal count them all
+    assert {Path(i["output"]).name for i in report.items if i["status"] == "done"} == written
+    assert saved["summary"]["done"] == len(written) == (out / JOURNAL_NAME).read_text().count('"event": "done"')
     again = run_batch(spec, workers=workers)
     assert again.exit_code == 0 and len(list(out.glob("*.png"))) == 8
     assert again.count("done") + again.count("done-earlier") == 8
+    assert again.count("done-earlier") == len(written)
