@@ -25,6 +25,7 @@ from ..context import CancelToken
 from ..errors import BadInput, BadParameter
 from ..export import ExportOptions
 from ..imageio import atomic_write, special_file_kind
+from ..output_guard import remove_stale_parts
 from ..recipe import Recipe
 from . import executors
 from .journal import Journal, JournalState
@@ -196,7 +197,7 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
     """
     if executor not in executors.EXECUTORS:
         raise BadParameter(f"executor {executor!r}; expected one of {', '.join(executors.EXECUTORS)}")
-    started = time.monotonic()
+    started, wall_start = time.monotonic(), time.time()
     outputs = _outputs(spec)
     root = spec.out_dir.resolve()
     report = BatchReport(root, dry_run=dry_run, preset=spec.preset, fingerprint=spec.fingerprint())
@@ -216,6 +217,10 @@ def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None =
         plan = _plan(spec, outputs, state)
         _refuse_mixing(plan, root)
         report.notes = _notes(lock.note, state, plan)
+        stale = [part for folder in sorted({root, *(p.output.parent for p in plan)})
+                 for part in remove_stale_parts(folder, older_than=wall_start)]
+        if stale:
+            report.notes.append(f"removed {len(stale)} temporary file(s) a killed run left")
         try:
             _run(spec, plan, journal, report, executor, workers, address, host, models, on_progress, cancel)
         finally:
@@ -229,8 +234,6 @@ def _run(spec: BatchSpec, plan: list[PlanItem], journal: Journal, report: BatchR
          on_progress: Progress | None, cancel: CancelToken | None) -> None:
     """Do the plan's writes, journaling each file; fills ``report.items`` however it ends."""
     todo = [p for p in plan if p.action == "write"]
-    for item in todo:
-        _remove_stale_parts(item.output)
     from ..settings import load_settings
 
     settings = load_settings()
@@ -310,13 +313,6 @@ def _execute(tasks, executor, workers, address, host, models, stop):
     if workers == 0 or not tasks:
         return executors.run_inline(tasks, host, models, stop)
     return executors.run_pool(tasks, min(workers, len(tasks)), stop)
-
-
-def _remove_stale_parts(output: Path) -> None:
-    """Temporary files a killed run left beside this output (atomic_write's ``.name.*.part``)."""
-    if output.parent.is_dir():
-        for part in output.parent.glob(f".{output.name}.*.part"):
-            part.unlink(missing_ok=True)
 
 
 def _item(p: PlanItem, status: str) -> dict[str, Any]:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
+import subprocess
+import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -115,11 +119,16 @@ def test_interrupted_output_is_redone_and_stale_temp_files_removed(tmp_path):
     (out / JOURNAL_NAME).write_text("".join(json.dumps(e) + "\n" for e in lines) + '{"event": "do')
     (out / "a_x.png").write_bytes((reference / "a_x.png").read_bytes())
     (out / "b_x.png").write_bytes(b"garbage from an older run of this batch")
-    (out / ".b_x.png.abc123.part").write_bytes(b"half")
+    writer = subprocess.Popen([sys.executable, "-c", ""])
+    writer.wait()
+    (out / f".b_x.png.{writer.pid}-abcd1234.part").write_bytes(b"half")  # its writer is gone
+    (out / ".a_x.png.abcd1234.part").write_bytes(b"half")  # named as before parts carried a pid
+    for part in out.glob("*.part"):
+        os.utime(part, (time.time() - 60, time.time() - 60))
     plan = {p.key: p.action for p in plan_batch(spec)}
     assert plan == {"a_x.png": "done-earlier", "b_x.png": "write"}
     report = run_batch(spec, workers=0)
-    assert report.exit_code == 0
+    assert report.exit_code == 0 and "removed 2 temporary file(s) a killed run left" in report.notes
     assert sorted(p.name for p in out.iterdir() if p.suffix != ".json" and p.suffix != ".jsonl") == ["a_x.png", "b_x.png"]
     for name in ("a_x.png", "b_x.png"):
         assert (out / name).read_bytes() == (reference / name).read_bytes()
