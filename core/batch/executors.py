@@ -108,13 +108,16 @@ def _one_by_one(suspects: list[Task], ctx, stop: Callable[[], bool]) -> Iterator
         with _pool(1, ctx) as pool, _killed_on_abort(pool):
             while suspects and not stop():
                 task = suspects.pop(0)
-                try:
-                    yield pool.submit(process, task).result()
-                except BrokenProcessPool:
-                    yield Outcome(task.index, task.source, task.output, "failed",
-                                  error=f"{Path(task.source).name}: the worker process died while working on "
-                                        "this file (a crash in a plugin or an image decoder)")
+                future = pool.submit(process, task)
+                if isinstance(future.exception(), BrokenProcessPool):  # waits for it
+                    yield _failed(task, "the worker process died while working on this file "
+                                        "(a crash in a plugin or an image decoder)")
                     break  # this pool is broken: the next task gets a fresh one
+                yield future.result()
+
+
+def _failed(task: Task, reason: str) -> Outcome:
+    return Outcome(task.index, task.source, task.output, "failed", error=f"{Path(task.source).name}: {reason}")
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from packshot.core.recipe import Recipe, Step
 from packshot.core.synthetic import studio_shot
 
 # A third-party plugin as the tests install it: one operation kills its process on files
-# whose name says "crash" (as a segfaulting library would), one notes its worker's pid in
+# whose name says "crash" (as a segfaulting library would) and exits on "exit", one notes its worker's pid in
 # $CRASHY_PIDS and naps $CRASHY_NAP seconds (a slow model).
 CRASHY_PLUGIN = '''
 import os
@@ -43,6 +43,8 @@ class Crash(Operation):
     def run(self, inputs, params, ctx):
         if "crash" in inputs.image.source.name:
             os._exit(3)
+        if "exit" in inputs.image.source.name:
+            raise SystemExit(4)
         time.sleep(0.1)
         return Result(inputs.image)
 
@@ -100,18 +102,22 @@ def wait_until(condition, seconds: float) -> bool:
 def test_a_file_that_kills_its_worker_fails_alone_and_a_rerun_spares_the_others(packshot_installed_plugin,
                                                                                  tmp_path):
     packshot_installed_plugin("crashy", {"crashy": CRASHY_PLUGIN})
-    sources = photos(tmp_path / "in", ["a_crash.png", *(f"shot{i}.png" for i in range(6))])
+    sources = photos(tmp_path / "in", ["a_crash.png", *(f"shot{i}.png" for i in range(6)), "z_exit.png"])
     out = tmp_path / "out"
     spec = BatchSpec(sources, out, ExportOptions(format="PNG"), recipe=Recipe(steps=[Step(op="crashy.crash")]))
     report = run_batch(spec, workers=2)
     status = {Path(i["source"]).name: i["status"] for i in report.items}
-    assert status == {"a_crash.png": "failed", **{f"shot{i}.png": "done" for i in range(6)}}
-    assert "worker process died while working on this file" in report.failed[0]["error"]
+    assert status == {"a_crash.png": "failed", **{f"shot{i}.png": "done" for i in range(6)}, "z_exit.png": "failed"}
+    errors = {Path(i["source"]).name: i["error"] for i in report.failed}
+    assert errors["a_crash.png"] == ("a_crash.png: the worker process died while working on this file "
+                                     "(a crash in a plugin or an image decoder)")
+    assert "crashy.crash tried to exit Packshot" in errors["z_exit.png"]
     assert sorted(p.name for p in out.glob("*.png")) == [f"shot{i}_export.png" for i in range(6)]
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")}
 
     again = run_batch(spec, workers=2)
-    assert again.summary()["done-earlier"] == 6 and [Path(i["source"]).name for i in again.failed] == ["a_crash.png"]
+    assert again.summary()["done-earlier"] == 6
+    assert [Path(i["source"]).name for i in again.failed] == ["a_crash.png", "z_exit.png"]
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.png")} == stamps
     assert not list(out.glob(".*.part"))
 
