@@ -76,7 +76,7 @@ def test_two_model_jobs_and_a_history_replay_at_once_load_the_model_once(tmp_pat
     loads: list[str] = []
     real_load, real_run = store_module._load_spandrel, UpscaleModel.run
     monkeypatch.setattr(store_module, "_load_spandrel",
-                        lambda path, device: loads.append(path.name) or real_load(path, device))
+                        lambda path, *rest: loads.append(path.name) or real_load(path, *rest))
     running, peak, lock = [0], [0], threading.Lock()
 
     def run(self, inputs, params, ctx):  # how many runs share the cached model at one moment
