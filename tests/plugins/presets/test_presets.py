@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from packshot.core.errors import BadParameter
@@ -23,6 +25,19 @@ def test_bundled_presets_load_with_sources_and_confidence():
         assert preset["title"]
         options_from_preset(preset)
     assert len(list(resource_path("presets").glob("*.toml"))) == len(SHOPS)
+
+
+_LOCAL_PATH = re.compile(r"(^|[\s(])(/|~|\.\.?/|file:|[A-Za-z]:\\)")
+
+
+def test_preset_sources_are_public_references_not_local_paths():
+    """A source must be something a reader can open: a web address or a named rule, never a
+    file on some developer's machine."""
+    for preset in load_plugins().export_presets():
+        source = str(preset["source"])
+        assert not _LOCAL_PATH.search(source), f"{preset['name']}: source cites a local path: {source}"
+    assert _LOCAL_PATH.search("/work/shared/ECOMMERCE.md (x)") and _LOCAL_PATH.search("see C:\\rules.txt")
+    assert not _LOCAL_PATH.search("https://example.com/a/b (quoting https://x.org/y)")
 
 
 def test_shop_figures():
