@@ -13,7 +13,8 @@ import os
 import stat
 import struct
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -79,32 +80,38 @@ def special_file_kind(path: str | Path) -> str:
     return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "a special file")
 
 
-def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Image:
-    """Load an image file with its metadata; EXIF orientation is applied to the pixels.
+def require_regular_file(path: str | Path) -> os.stat_result:
+    """The file's status, or a clear error naming what the path is instead (missing, a folder,
+    a named pipe, a device: :func:`special_file_kind`), before anything opens it."""
+    path = Path(path)
+    kind = special_file_kind(path)
+    if kind:
+        raise BadInput(f"{path}: is {kind}, not an image" + ("" if kind == "a folder" else " file"))
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
-    ``draft`` (width, height), for JPEG files only, decodes at a reduced DCT scale whose
-    result still covers that size: several times faster when a smaller image is wanted.
+
+@contextmanager
+def open_header(path: str | Path) -> Iterator[PILImage.Image]:
+    """The file opened by Pillow with only its header read, every check done before any pixel.
+
+    Pillow itself only warns between its limit and twice that and then decodes in full, so
+    the size limit is applied here, once, for every reader: loading, the shop check,
+    library headers and thumbnails. Errors raised while the file is open become
+    :class:`BadInput` naming the file.
     """
     path = Path(path)
-    if not path.exists():
-        raise BadInput(f"{path}: no such file")
-    if path.is_dir():
-        raise BadInput(f"{path}: is a folder, not an image")
-    if path.stat().st_size == 0:
+    if require_regular_file(path).st_size == 0:
         raise BadInput(f"{path.name}: file is empty (0 bytes)")
     _enable_optional_codecs()
     try:
         with PILImage.open(path) as im:
             _check_dimensions(path, im.size)
-            fmt = im.format
-            if fmt == "TIFF" and _tiff_is_16bit(im):
-                return _load_tiff16(path, im)
-            if fmt == "PNG" and im.mode in ("RGB", "RGBA") and _png_bit_depth(path) == 16:
-                return _load_png16(path, im)
-            if draft is not None and fmt == "JPEG":
-                _draft(im, draft)
-            im.load()
-            return _from_pil(im, path, fmt)
+            yield im
     except BadInput:
         raise
     except PILImage.DecompressionBombError as exc:
@@ -113,6 +120,25 @@ def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Ima
         raise BadInput(f"{path.name}: not an image file Packshot can read") from exc
     except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
         raise BadInput(f"{path.name}: corrupt or truncated image ({exc})") from exc
+
+
+def load_image(path: str | Path, *, draft: tuple[int, int] | None = None) -> Image:
+    """Load an image file with its metadata; EXIF orientation is applied to the pixels.
+
+    ``draft`` (width, height), for JPEG files only, decodes at a reduced DCT scale whose
+    result still covers that size: several times faster when a smaller image is wanted.
+    """
+    path = Path(path)
+    with open_header(path) as im:
+        fmt = im.format
+        if fmt == "TIFF" and _tiff_is_16bit(im):
+            return _load_tiff16(path, im)
+        if fmt == "PNG" and im.mode in ("RGB", "RGBA") and _png_bit_depth(path) == 16:
+            return _load_png16(path, im)
+        if draft is not None and fmt == "JPEG":
+            _draft(im, draft)
+        im.load()
+        return _from_pil(im, path, fmt)
 
 
 def _draft(im: PILImage.Image, size: tuple[int, int]) -> None:
@@ -160,10 +186,52 @@ def _from_pil(im: PILImage.Image, path: Path, fmt: str | None) -> Image:
 
 
 def _exif_bytes(im: PILImage.Image) -> bytes | None:
+    if im.format == "TIFF":
+        return _tiff_exif(im)
     raw = im.info.get("exif")
     if isinstance(raw, bytes) and raw:
         return raw
     return None
+
+
+# EXIF's own tags (make, model, orientation, date, artist, copyright, the EXIF and GPS
+# directories), which a TIFF keeps among the tags that lay out its pixels.
+_TIFF_EXIF_TAGS = (0x010F, 0x0110, 0x0112, 0x0132, 0x013B, 0x8298)
+_TIFF_EXIF_IFDS = (0x8769, 0x8825)
+
+
+def _tiff_exif(im: PILImage.Image) -> bytes | None:
+    """A TIFF's EXIF tags as an EXIF block (its layout tags left out), None when it has none."""
+    tags = im.getexif()
+    exif = PILImage.Exif()
+    for tag in _TIFF_EXIF_TAGS:
+        if tag in tags:
+            exif[tag] = tags[tag]
+    for tag in _TIFF_EXIF_IFDS:
+        if tag in tags and tags.get_ifd(tag):
+            exif[tag] = dict(tags.get_ifd(tag))
+    return exif.tobytes() if len(exif) else None
+
+
+def _orientation(im: PILImage.Image) -> int:
+    value = im.getexif().get(0x0112, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+# EXIF orientation -> what turns the stored pixels upright (as ImageOps.exif_transpose does).
+_UPRIGHT: dict[int, Callable[[np.ndarray], np.ndarray]] = {
+    2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1), 6: lambda a: np.rot90(a, -1),
+    7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1),
+}
+
+
+def _upright(pixels: np.ndarray, exif: bytes | None, orientation: int) -> tuple[np.ndarray, bytes | None]:
+    """Pixels the 16-bit readers decoded, turned upright, and the EXIF with orientation 1."""
+    if orientation == 1:
+        return pixels, exif
+    pixels = np.ascontiguousarray(_UPRIGHT[orientation](pixels))
+    return pixels, _exif_with_orientation_reset(exif) if exif is not None else None
 
 
 def _exif_with_orientation_reset(exif: bytes) -> bytes:
@@ -188,6 +256,39 @@ def _cmyk_to_srgb(im: PILImage.Image, icc: bytes | None) -> tuple[PILImage.Image
     else:
         im = im.convert("RGB")
     return im, srgb_icc()
+
+
+def _cmyk16_to_srgb(path: Path, cmyk: np.ndarray, icc: bytes | None) -> np.ndarray:
+    """16-bit CMYK as 16-bit sRGB: through its profile as the 8-bit path does, else with
+    Pillow's formula for untagged CMYK, R = (1 - C)(1 - K), at 16 bits."""
+    if icc:
+        return to_srgb16(path, cmyk, icc, "cmyk")
+    ink_free = 65535 - cmyk.astype(np.uint32)
+    return ((ink_free[..., :3] * ink_free[..., 3:] + 32767) // 65535).astype(np.uint16)
+
+
+def to_srgb16(path: Path | None, colours: np.ndarray, icc: bytes, colorspace: str) -> np.ndarray:
+    """16-bit ``colours`` (``"rgb"`` or ``"cmyk"``, no alpha) in ``icc`` converted to 16-bit sRGB.
+
+    Pillow's LittleCMS binding converts 8-bit pixels only; imagecodecs (the codec library of
+    tifffile) reaches LittleCMS with 16 bits. RGB profiles are evaluated exactly: LittleCMS's
+    optimised 16-bit pipeline strays up to 18 levels (of 255) from them, the 8-bit one under
+    1. CMYK keeps the optimised pipeline, which Pillow's 8-bit CMYK path also uses, so an 8-
+    and a 16-bit copy of one CMYK file load alike.
+    """
+    import imagecodecs
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    flags = _LCMS_NO_OPTIMIZE if colorspace == "rgb" else None
+    try:
+        return imagecodecs.cms_transform(np.ascontiguousarray(colours), icc, srgb, colorspace=colorspace,
+                                         outcolorspace="rgb", outdtype=np.uint16, intent=0, flags=flags)
+    except (imagecodecs.CmsError, ValueError, TypeError) as exc:
+        name = path.name if path is not None else "image"
+        raise BadInput(f"{name}: its colour profile cannot be used ({exc})") from exc
+
+
+_LCMS_NO_OPTIMIZE = 0x0100  # cmsFLAGS_NOOPTIMIZE
 
 
 def srgb_icc() -> bytes:
@@ -216,20 +317,38 @@ def _tiff_is_16bit(im: PILImage.Image) -> bool:
 
 
 def _load_tiff16(path: Path, im: PILImage.Image) -> Image:
+    """A 16-bit TIFF through tifffile, by its photometric interpretation: grey (either way
+    round), RGB or CMYK (to sRGB), with or without alpha; any other is refused by name."""
     import tifffile
+    from tifffile import PHOTOMETRIC
 
     with tifffile.TiffFile(path) as tif:
         page = tif.pages[0]
         pixels = page.asarray()
+        photometric = PHOTOMETRIC(page.photometric)
+        separate = page.planarconfig == tifffile.PLANARCONFIG.SEPARATE and page.samplesperpixel > 1
         tags = page.tags
-        icc = tags["InterColorProfile"].value if "InterColorProfile" in tags else None
+        icc = bytes(tags["InterColorProfile"].value) if "InterColorProfile" in tags else None
+        inks = tags["InkSet"].value if "InkSet" in tags else 1
+    if separate:
+        pixels = np.moveaxis(pixels, -3, -1)
     if pixels.ndim == 2:
-        pixels = np.repeat(pixels[..., None], 3, axis=2)
-    if pixels.dtype != np.uint16 or pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        pixels = pixels[..., None]
+    channels = pixels.shape[2] if pixels.ndim == 3 else 0
+    if pixels.dtype != np.uint16 or pixels.ndim != 3:
         raise BadInput(f"{path.name}: unsupported TIFF layout {pixels.shape} {pixels.dtype}")
-    exif = _exif_bytes(im)
-    return Image(np.ascontiguousarray(pixels), icc_profile=bytes(icc) if icc else None,
-                 exif=exif, dpi=_dpi(im.info), source=path, format="TIFF")
+    if photometric in (PHOTOMETRIC.MINISBLACK, PHOTOMETRIC.MINISWHITE) and channels in (1, 2):
+        grey = 65535 - pixels[..., :1] if photometric == PHOTOMETRIC.MINISWHITE else pixels[..., :1]
+        pixels = np.concatenate([grey, grey, grey, pixels[..., 1:]], axis=2)
+    elif photometric == PHOTOMETRIC.SEPARATED and channels in (4, 5) and inks == 1:
+        pixels = np.concatenate([_cmyk16_to_srgb(path, pixels[..., :4], icc), pixels[..., 4:]], axis=2)
+        icc = srgb_icc()
+    elif photometric != PHOTOMETRIC.RGB or channels not in (3, 4):
+        raise BadInput(f"{path.name}: 16-bit TIFF in {photometric.name} with {channels} channels "
+                       "is not supported (grey, RGB and CMYK are)")
+    pixels, exif = _upright(pixels, _exif_bytes(im), _orientation(im))
+    return Image(np.ascontiguousarray(pixels), icc_profile=icc, exif=exif, dpi=_dpi(im.info),
+                 source=path, format="TIFF")
 
 
 def _png_bit_depth(path: Path) -> int:
@@ -246,8 +365,8 @@ def _load_png16(path: Path, im: PILImage.Image) -> Image:
     if bgr is None or bgr.dtype != np.uint16:
         raise BadInput(f"{path.name}: corrupt or truncated 16-bit PNG")
     code = cv2.COLOR_BGRA2RGBA if bgr.shape[2] == 4 else cv2.COLOR_BGR2RGB
-    pixels = cv2.cvtColor(bgr, code)
-    return Image(pixels, icc_profile=im.info.get("icc_profile") or None, exif=_exif_bytes(im),
+    pixels, exif = _upright(cv2.cvtColor(bgr, code), _exif_bytes(im), _orientation(im))
+    return Image(pixels, icc_profile=im.info.get("icc_profile") or None, exif=exif,
                  dpi=_dpi(im.info), source=path, format="PNG")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import struct
 import zlib
 
@@ -190,3 +191,118 @@ def test_a_header_scan_in_a_fresh_process_uses_packshots_pixel_limit(tmp_path):
             "f = probe(Path(sys.argv[1])); print(f.width, f.height, repr(f.error))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["14000", "13600", "''"]
+
+
+# --------------------------------------------------------------------------- 16-bit TIFF colour and orientation
+
+def _cmyk_profile() -> bytes:
+    """A small CMYK printer profile that LittleCMS reads: a 2x2x2x2 table from ink corners to
+    Lab, interpolated in between, so its colours differ from the plain formula's."""
+    import itertools
+
+    from skimage.color import rgb2lab
+
+    def s15(v: float) -> bytes:
+        return struct.pack(">i", round(v * 65536))
+
+    def lab16(c: int, m: int, y: int, k: int) -> bytes:
+        rgb = np.array([[[(1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)]]], float)
+        lightness, a, b = rgb2lab(rgb, illuminant="D50")[0, 0]
+        return struct.pack(">3H", round(lightness * 652.8), round((a + 128) * 256), round((b + 128) * 256))
+
+    ramp = struct.pack(">2H", 0, 65535)
+    clut = b"".join(lab16(*ink) for ink in itertools.product((0, 1), repeat=4))
+    a2b0 = (b"mft2" + bytes(4) + bytes([4, 3, 2, 0]) + b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+            + struct.pack(">2H", 2, 2) + ramp * 4 + clut + ramp * 3)
+    d50 = s15(0.9642) + s15(1.0) + s15(0.8249)
+    desc = b"desc" + bytes(4) + struct.pack(">I", 10) + b"Test CMYK\0" + bytes(8 + 3 + 67)
+    tags = [(b"desc", desc), (b"wtpt", b"XYZ " + bytes(4) + d50), (b"A2B0", a2b0)]
+    offset, table, body = 128 + 4 + 12 * len(tags), b"", b""
+    for sig, data in tags:
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data + bytes(-len(data) % 4)
+    header = (struct.pack(">I", offset + len(body)) + bytes(4) + struct.pack(">I", 0x02100000) + b"prtrCMYKLab "
+              + bytes(12) + b"acsp" + bytes(28) + d50 + bytes(48))
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def _inks() -> np.ndarray:
+    """Pure inks (cyan, magenta, yellow, black, none) and a spread of random mixtures."""
+    rng = np.random.default_rng(7)
+    cmyk = rng.integers(0, 256, (30, 40, 4), dtype=np.uint8)
+    cmyk[:5, :5] = (255, 0, 0, 0)
+    cmyk[:5, 5:10] = (0, 255, 0, 0)
+    cmyk[:5, 10:15] = (0, 0, 255, 0)
+    cmyk[:5, 15:20] = (0, 0, 0, 255)
+    cmyk[:5, 20:25] = 0
+    return cmyk
+
+
+@pytest.mark.parametrize("profiled", [False, True], ids=["untagged", "with-profile"])
+def test_sixteen_bit_cmyk_tiff_reads_as_rgb_like_the_eight_bit_file(tmp_path, profiled):
+    """16-bit CMYK was read as RGBA with K as alpha: transparent, with wrong colours."""
+    import tifffile
+
+    cmyk = _inks()
+    icc = _cmyk_profile() if profiled else None
+    PILImage.fromarray(cmyk, "CMYK").save(tmp_path / "eight.tif", **({"icc_profile": icc} if icc else {}))
+    tifffile.imwrite(tmp_path / "sixteen.tif", cmyk.astype(np.uint16) * 257, photometric="separated",
+                     extratags=[(34675, 7, len(icc), icc, True)] if icc else [])
+    eight, sixteen = load_image(tmp_path / "eight.tif"), load_image(tmp_path / "sixteen.tif")
+    assert sixteen.pixels.shape == (30, 40, 3) and sixteen.pixels.dtype == np.uint16 and not sixteen.has_alpha
+    assert np.abs(sixteen.pixels / 257 - eight.pixels).max() <= 1.0
+    assert sixteen.icc_profile == eight.icc_profile and "sRGB" in ImageCms.getProfileDescription(
+        ImageCms.ImageCmsProfile(io.BytesIO(sixteen.icc_profile)))
+    swatches = sixteen.pixels[:5, :25:5] / 257
+    assert profiled or np.abs(swatches - [[0, 255, 255], [255, 0, 255], [255, 255, 0], [0, 0, 0], [255, 255, 255]]).max() < 3
+
+
+def _orientation_tiffs(tmp_path, photo, orientation):
+    import tifffile
+
+    eight, sixteen = tmp_path / f"eight{orientation}.tif", tmp_path / f"sixteen{orientation}.tif"
+    PILImage.fromarray(photo).save(eight, exif=_exif(orientation))
+    tifffile.imwrite(sixteen, photo.astype(np.uint16) * 257, photometric="rgb",
+                     extratags=[(271, 2, 0, "Packshot Test Camera", True), (274, 3, 1, orientation, True)])
+    return eight, sixteen
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_sixteen_bit_tiff_is_turned_upright_and_keeps_its_exif(tmp_path, photo, orientation):
+    """A 16-bit TIFF's EXIF orientation was ignored and its EXIF dropped."""
+    eight, sixteen = _orientation_tiffs(tmp_path, photo, orientation)
+    upright8, upright16 = load_image(eight), load_image(sixteen)
+    assert np.array_equal(upright16.pixels // 257, upright8.pixels)
+    for image in (upright8, upright16):
+        exif = PILImage.Exif()
+        exif.load(image.exif)
+        assert exif.get(0x010F) == "Packshot Test Camera" and exif.get(0x0112, 1) == 1
+
+
+def test_sixteen_bit_png_is_turned_upright(tmp_path, photo):
+    deep = Image(photo.astype(np.uint16) * 257, exif=_exif(orientation=6))
+    out = save_image(deep, tmp_path / "turned.png")
+    loaded = load_image(out)
+    assert loaded.pixels.dtype == np.uint16 and np.array_equal(loaded.pixels // 257, np.rot90(photo, -1))
+
+
+def test_lzw_compressed_sixteen_bit_tiff_loads(tmp_path):
+    """Photoshop's usual TIFF compression: tifffile decodes it through imagecodecs."""
+    import tifffile
+
+    ramp = np.linspace(0, 65535, 20 * 30 * 3).astype(np.uint16).reshape(20, 30, 3)
+    tifffile.imwrite(tmp_path / "lzw.tif", ramp, photometric="rgb", compression="lzw")
+    assert np.array_equal(load_image(tmp_path / "lzw.tif").pixels, ramp)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_named_pipe_or_device_is_refused_without_opening_it(tmp_path, kind):
+    """Opening a FIFO waits for a writer forever; /dev/zero never ends."""
+    path = tmp_path / "photo.jpg"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(BadInput, match="named pipe" if kind == "fifo" else "a character device"):
+        load_image(path)
