@@ -23,7 +23,7 @@ from PIL import ImageCms
 from .errors import BadInput, BadParameter
 from .image import Image, quantize
 from .imageio import (MAX_PIXELS, WRITE_FORMATS, _same_file, _writer, atomic_write, load_image, quarter_turned,
-                      srgb_icc)
+                      srgb_icc, to_srgb16)
 
 FITS = ("contain", "cover", "pad")
 COLOUR_SPACES = ("sRGB", "keep")
@@ -274,9 +274,13 @@ def profile_name(icc: bytes | None) -> str:
 
 
 def to_srgb(image: Image) -> Image:
-    """The image converted from its embedded profile to sRGB, with the sRGB profile attached."""
+    """The image converted from its embedded profile to sRGB, with the sRGB profile attached;
+    a 16-bit image stays 16-bit."""
     if is_srgb(image.icc_profile):
         return replace(image, icc_profile=srgb_icc())
+    if image.bit_depth == 16:
+        rgb = to_srgb16(image.source, image.pixels[..., :3], image.icc_profile, "rgb")
+        return replace(image, pixels=np.concatenate([rgb, image.pixels[..., 3:]], axis=2), icc_profile=srgb_icc())
     mode = "RGBA" if image.has_alpha else "RGB"
     try:
         transform = _transform(image.icc_profile, mode)

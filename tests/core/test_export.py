@@ -184,3 +184,26 @@ def test_sixteen_bit_png_stays_sixteen_bit(tmp_path):
     export_image(from_array(pixels), tmp_path / "d.png", ExportOptions(format="PNG", width=32))
     back = load_image(tmp_path / "d.png")
     assert back.bit_depth == 16 and back.size == (32, 32)
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "PNG"])
+def test_sixteen_bit_with_a_profile_is_converted_to_srgb_at_sixteen_bits(tmp_path, fmt):
+    """A 16-bit Adobe RGB picture was exported as an 8-bit file."""
+    icc = adobe_rgb_icc()
+    ramp = np.linspace(0, 1, 90 * 120, dtype=np.float32).reshape(90, 120)
+    rgb = np.stack([ramp, ramp[::-1] * 0.7 + 0.1, np.full_like(ramp, 0.4)], axis=2)
+    pixels = np.round(rgb * 65535).astype(np.uint16)
+    out = export_image(from_array(pixels, icc_profile=icc), tmp_path / f"deep.{fmt.lower()}",
+                       ExportOptions(format=fmt))
+    back = load_image(out.path)
+    assert back.bit_depth == 16 and "sRGB" in ImageCms.getProfileDescription(
+        ImageCms.ImageCmsProfile(io.BytesIO(back.icc_profile)))
+    assert len(np.unique(back.pixels[..., 0])) > 1000  # a smooth ramp, not 256 steps
+    # The truth from the test profile's own definition: gamma 563/256, its D50 primaries, and
+    # sRGB's D50-adapted matrix and curve.
+    adobe = np.array([[0.6097, 0.2053, 0.1492], [0.3111, 0.6257, 0.0632], [0.0195, 0.0609, 0.7446]])
+    srgb = np.array([[0.4360747, 0.3850649, 0.1430804], [0.2225045, 0.7168786, 0.0606169],
+                     [0.0139322, 0.0971045, 0.7141733]])
+    linear = np.clip((pixels / 65535.0) ** (563 / 256) @ (np.linalg.inv(srgb) @ adobe).T, 0, 1)
+    truth = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055) * 255
+    assert np.abs(back.pixels / 257 - truth).max() <= 0.5
