@@ -22,7 +22,7 @@ from PIL import ImageCms
 
 from .errors import BadInput, BadParameter
 from .image import Image, quantize
-from .imageio import (MAX_PIXELS, WRITE_FORMATS, _same_file, _writer, atomic_write, load_image, quarter_turned,
+from .imageio import (WRITE_FORMATS, _same_file, _writer, atomic_write, load_image, open_header, quarter_turned,
                       srgb_icc, to_srgb16)
 
 FITS = ("contain", "cover", "pad")
@@ -395,19 +395,6 @@ def export_file(source: str | Path, path: str | Path, options: ExportOptions, *,
 
 def image_size(path: str | Path) -> tuple[int, int]:
     """(width, height) after EXIF rotation, read from the header only; bad files refused clearly."""
-    path = Path(path)
-    if path.is_file() and path.stat().st_size == 0:
-        raise BadInput(f"{path.name}: file is empty (0 bytes)")
-    try:
-        with PILImage.open(path) as im:
-            w, h = im.size
-            if w * h > MAX_PIXELS:
-                raise BadInput(f"{path.name}: refused as a decompression bomb: {w}x{h} is "
-                               f"more than the {MAX_PIXELS // 1_000_000} MP limit")
-            return (h, w) if quarter_turned(im) else (w, h)
-    except PILImage.DecompressionBombError as exc:
-        raise BadInput(f"{path.name}: refused as a decompression bomb ({exc})") from exc
-    except FileNotFoundError as exc:
-        raise BadInput(f"{path}: no such file") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise BadInput(f"{path.name}: not an image file Packshot can read ({exc})") from exc
+    with open_header(path) as im:
+        w, h = im.size
+        return (h, w) if quarter_turned(im) else (w, h)

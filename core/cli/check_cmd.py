@@ -1,4 +1,5 @@
-"""``packshot check``: does each file meet a shop's rules? One line per file, reasons on failure."""
+"""``packshot check``: does each file meet a shop's rules? One line per file: PASS, FAIL with the
+reasons, or UNSURE with what could not be told (exit 1 unless every file passes)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..compliance import check_file
+from ..compliance import CheckReport, check_file
 from ..export import find_preset
 from ..plugin_host import load_plugins
 
@@ -27,11 +28,22 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
         for r in reports:
-            print(f"{'PASS' if r.passed else 'FAIL'}  {r.path}" + ("" if r.passed else f": {'; '.join(r.reasons)}"))
+            print(_line(r))
             if args.verbose:
                 for f in r.findings:
-                    mark = {True: "ok", False: "FAIL", None: "--"}[f.ok]
+                    mark = "??" if f.undecided else {True: "ok", False: "FAIL", None: "--"}[f.ok]
                     print(f"      {mark:<4} {f.name}: {f.value}" + (f"  [{f.rule}]" if f.rule else ""))
-        failed = sum(not r.passed for r in reports)
-        print(f"{len(reports) - failed} passed, {failed} failed ({args.preset})")
+        failed = sum(r.failed for r in reports)
+        unsure = sum(not r.failed and not r.passed for r in reports)
+        print(f"{len(reports) - failed - unsure} passed, {failed} failed"
+              + (f", {unsure} cannot tell" if unsure else "") + f" ({args.preset})")
     return 1 if any(not r.passed for r in reports) else 0
+
+
+def _line(report: CheckReport) -> str:
+    """PASS, FAIL with the reasons, or UNSURE with what could not be told."""
+    if report.failed:
+        return f"FAIL  {report.path}: {'; '.join(report.reasons)}"
+    if not report.passed:
+        return f"UNSURE  {report.path}: {'; '.join(report.doubts)}"
+    return f"PASS  {report.path}"

@@ -105,3 +105,105 @@ def test_cli_exit_code_and_json(tmp_path, presets, cutout, capsys):
     assert data[0]["passed"] is False and data[0]["reasons"]
     assert cli.main(["check", "--preset", "no-such-shop", str(good)]) == 2
     assert "unknown preset" in capsys.readouterr().err
+
+
+def _png16(path, pixels):
+    """A 16-bit PNG: grey (2-D) through Pillow, RGB through OpenCV."""
+    if pixels.ndim == 2:
+        PILImage.fromarray(pixels).save(path)
+    else:
+        import cv2
+
+        cv2.imwrite(str(path), np.ascontiguousarray(pixels[..., ::-1]))
+    return path
+
+
+def test_a_dark_sixteen_bit_backdrop_is_not_white(tmp_path, presets):
+    """Pillow clips 16-bit grey to 255 when it converts: a dark grey passed as pure white."""
+    grey = np.full((1200, 1200), 5000, np.uint16)
+    grey[200:1000, 300:900] = 1000
+    report = check_file(_png16(tmp_path / "dark.png", grey), find_preset(presets, "amazon-main"))
+    assert report.get("background purity").ok is False and not report.passed
+    assert report.get("background purity").value.startswith("0.0%")
+
+
+def test_a_sixteen_bit_white_backdrop_is_white(tmp_path, presets):
+    rgb = np.full((1200, 1200, 3), 65535, np.uint16)
+    rgb[75:1125, 200:1000] = (40000, 9000, 3000)
+    report = check_file(_png16(tmp_path / "white.png", rgb), find_preset(presets, "amazon-main"))
+    assert report.passed, report.reasons
+    assert report.get("background purity").value.startswith("100.0%")
+
+
+def _letterboxed(path, size=2000, share=0.88):
+    """A studio photo (product on its grey sweep) scaled onto white bars, as a letterbox."""
+    rgb, _ = studio_shot(450, 600, shape="mug", noise=0.0)
+    photo = PILImage.fromarray((rgb * 255).astype(np.uint8)).resize((round(size * share), round(size * share * 0.75)))
+    canvas = PILImage.new("RGB", (size, size), (255, 255, 255))
+    canvas.paste(photo, ((size - photo.width) // 2, (size - photo.height) // 2))
+    canvas.save(path, quality=92)
+    return path
+
+
+def test_a_photo_letterboxed_onto_white_bars_is_not_called_white(tmp_path, presets, capsys):
+    path = _letterboxed(tmp_path / "letterbox.jpg")
+    report = check_file(path, find_preset(presets, "amazon-main"))
+    background = report.get("background purity")
+    assert background.ok is None and background.undecided and "cannot tell" in background.value
+    assert not report.passed and not report.failed
+    assert cli.main(["check", "--preset", "amazon-main", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"UNSURE  {path}: background purity: cannot tell" in out and "0 passed, 0 failed, 1 cannot tell" in out
+
+
+def test_a_near_white_backdrop_inside_a_white_border_fails(tmp_path, presets):
+    """The border is pure white, the product's surroundings are not."""
+    frame = np.full((1500, 1500, 3), 255, np.uint8)
+    yy, xx = np.mgrid[:1500, :1500]
+    frame[np.hypot(yy - 750, xx - 750) < 700] = 249  # a near-white halo, within the product tolerance
+    frame[np.hypot(yy - 750, xx - 750) < 600] = (30, 60, 160)  # the product, a disc
+    PILImage.fromarray(frame).save(tmp_path / "halo.png")
+    finding = check_file(tmp_path / "halo.png", find_preset(presets, "amazon-main")).get("background purity")
+    assert finding.ok is False and "backdrop around the product" in finding.value
+    assert border_purity(frame, (255, 255, 255)) == 1.0
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height pixels (8-bit grey)."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+            + chunk(b"IEND", b""))
+
+
+def test_an_oversized_picture_is_refused_before_it_is_decoded(tmp_path, presets, monkeypatch):
+    """300 MP is over Packshot's 200 MP limit but under twice Pillow's, where Pillow only warns
+    and decodes in full (8-11 GB and minutes for a real file)."""
+    from PIL import ImageFile
+
+    def no_decoding(self, *args, **kwargs):
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    path = tmp_path / "huge.png"
+    path.write_bytes(_png_header(20_000, 15_000))
+    report = check_file(path, find_preset(presets, "amazon-main"))
+    assert not report.passed and "300 MP" in report.error and "200 MP limit" in report.error
+
+
+@pytest.mark.timeout(30)
+def test_a_named_pipe_or_a_device_fails_at_once(tmp_path, presets, capsys):
+    """Checking a FIFO waited for a writer forever; a link to /dev/zero read forever."""
+    import os
+
+    fifo, zero = tmp_path / "pipe.jpg", tmp_path / "zero.jpg"
+    os.mkfifo(fifo)
+    zero.symlink_to("/dev/zero")
+    assert cli.main(["check", "--preset", "amazon-main", str(fifo), str(zero)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL  {fifo}: {fifo}: is a named pipe (FIFO)" in out and f"FAIL  {zero}: {zero}: is a character device" in out
