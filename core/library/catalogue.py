@@ -13,15 +13,18 @@ import json
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..imageio import require_regular_file
 from ..recipe import EditStack
 from ..settings import data_dir
 from . import xmp
+from .backup import safeguard
 from .probe import FileFacts, image_files, probe
 from .schema import migrate
 from .thumbnails import DEFAULT_SIZE, cached_thumbnail, make_thumbnails
@@ -68,6 +71,7 @@ class ScanReport:
     missing: list[Path] = field(default_factory=list)
     unchanged: int = 0
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    notes: list[tuple[Path, str]] = field(default_factory=list)  # skipped files, sidecar values ignored
 
     @property
     def read(self) -> list[Path]:
@@ -89,14 +93,21 @@ class Library:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.thumbnail_folder = thumbnails
         self._lock = threading.RLock()
+        # What was done to a damaged library as it opened (restored from its backup), for the
+        # front end to show; also issued as a warning. '' when it was sound.
+        self.recovered = safeguard(self.path)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30,
+                                       factory=_Connection)
+            self._db.where = str(self.path)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, BadInput) as exc:
             raise BadInput(f"{self.path}: not a Packshot library ({exc})") from exc
         migrate(self._db, str(self.path))
+        if self.recovered:
+            warnings.warn(self.recovered, stacklevel=2)
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, thumbnails: Path | None = None) -> Library:
@@ -157,9 +168,9 @@ class Library:
             if on_progress is not None:
                 on_progress(i / max(len(on_disk), 1), path.name)
             try:
-                stat = path.stat()
-            except OSError as exc:
-                report.failed.append((path, str(exc)))
+                stat = require_regular_file(path)
+            except BadInput as exc:
+                report.notes.append((path, f"skipped: {exc}"))
                 continue
             old = known.get(str(path))
             if old is not None and old[1] == stat.st_size and old[2] == stat.st_mtime_ns and not old[3]:
@@ -201,6 +212,7 @@ class Library:
                     report.moved.append((Path(old_path), path))
                     continue
                 marks = _sidecar_marks(path)
+                report.notes.extend((path, note) for note in marks.notes)
                 db.execute("INSERT INTO files (folder_id, path, name, size, mtime_ns, hash, width, height, "
                            "format, profile, error, added, updated, rating, flag, label) "
                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -394,11 +406,12 @@ class Library:
 
 
 def _sidecar_marks(path: Path) -> xmp.XmpMarks:
-    """Marks another program left in the file's XMP sidecar (none if it has none or it is broken)."""
+    """Marks another program left in the file's XMP sidecar (none if it has none; a broken one
+    gives none and a note)."""
     try:
         return xmp.read_marks(path) or xmp.XmpMarks()
-    except BadInput:
-        return xmp.XmpMarks()
+    except BadInput as exc:
+        return xmp.XmpMarks(notes=(f"{exc}; its marks are left out",))
 
 
 def _record(row: tuple, folders: dict[int, str], tags: dict[int, list[str]]) -> FileRecord:
@@ -407,6 +420,20 @@ def _record(row: tuple, folders: dict[int, str], tags: dict[int, list[str]]) -> 
     return FileRecord(file_id, Path(path), Path(folders.get(folder_id, "")), name, size, mtime_ns, digest,
                       width, height, fmt, profile, error, rating, flag, label, bool(missing),
                       tuple(tags.get(file_id, ())))
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose failures (a file damaged while open, a table gone) arrive as one clear
+    error naming the library, not as SQLite's own exception."""
+
+    where = "library"
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise BadInput(f"{self.where}: the library cannot be read ({exc}); it is checked, and restored "
+                           "from its backup if damaged, when it is next opened") from exc
 
 
 class _Transaction:

@@ -7,9 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image as PILImage
-
-from ..imageio import MAX_PIXELS, READ_FORMATS, quarter_turned
+from ..errors import BadInput
+from ..imageio import READ_FORMATS, open_header, quarter_turned, require_regular_file
 
 IMAGE_SUFFIXES = frozenset(READ_FORMATS)
 
@@ -33,26 +32,25 @@ def content_hash(path: str | Path) -> str:
 
 
 def probe(path: Path, stat: os.stat_result | None = None) -> FileFacts:
-    """Size, time, hash and header facts; an unreadable image is recorded with its error."""
+    """Size, time, hash and header facts; an unreadable image is recorded with its error.
+
+    Only regular files may come here (a named pipe would block the hash): the scan checks.
+    """
     from ..export import profile_name
 
-    stat = stat or path.stat()
+    stat = stat or require_regular_file(path)
     digest = content_hash(path)
     width = height = fmt = None
     profile, error = "", ""
     try:
-        with PILImage.open(path) as im:
+        with open_header(path) as im:
             width, height = im.size
             fmt = im.format
-            if width * height > MAX_PIXELS:
-                error = f"{width}x{height} is over the {MAX_PIXELS // 1_000_000} MP limit"
-            elif quarter_turned(im):
+            if quarter_turned(im):
                 width, height = height, width
             profile = profile_name(im.info.get("icc_profile"))
-    except PILImage.DecompressionBombError as exc:
-        error = f"refused as a decompression bomb ({exc})"
-    except (OSError, SyntaxError, ValueError) as exc:
-        error = f"not a readable image ({exc})"
+    except BadInput as exc:
+        error = str(exc).removeprefix(f"{path.name}: ")
     return FileFacts(stat.st_size, stat.st_mtime_ns, digest, width, height, fmt, profile, error)
 
 

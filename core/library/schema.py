@@ -8,6 +8,7 @@ Packshot knows is refused rather than damaged.
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 
 from ..errors import BadInput
 
@@ -68,6 +69,20 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+@lru_cache(maxsize=None)
+def schema_objects(version: int) -> frozenset[str]:
+    """The tables and indexes a library of this schema version has (built in memory to see;
+    SQLite's own ``sqlite_*`` objects left out)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS[:version]:
+            conn.executescript(script)
+        return frozenset(row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!'"))
+    finally:
+        conn.close()
 
 
 def migrate(conn: sqlite3.Connection, where: str = "library") -> int:

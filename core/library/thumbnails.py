@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps
 
 from ..errors import BadInput
-from ..imageio import atomic_write
+from ..imageio import atomic_write, open_header
 from ..settings import cache_dir
 
 DEFAULT_SIZE = 256
@@ -37,24 +38,24 @@ def thumbnail_path(content_hash: str, size: int = DEFAULT_SIZE, folder: Path | N
 def render_thumbnail(source: str | Path, size: int = DEFAULT_SIZE) -> PILImage.Image:
     """An sRGB RGB thumbnail whose longer side is ``size`` (never enlarged)."""
     source = Path(source)
-    try:
-        with PILImage.open(source) as im:
-            if im.format == "JPEG":
-                im.draft("RGB", (size, size))
-            icc = im.info.get("icc_profile")
-            im = ImageOps.exif_transpose(im)
-            im.thumbnail((size, size), PILImage.Resampling.BICUBIC, reducing_gap=2.0)
-            if im.mode not in ("RGB", "RGBA") and not (im.mode == "CMYK" and icc):
-                im = im.convert("RGBA" if "transparency" in im.info or im.mode in ("LA", "PA") else "RGB")
-            if icc:
-                im = _to_srgb(im, icc)
-            if im.mode == "RGBA":
-                flat = PILImage.new("RGB", im.size, (255, 255, 255))
-                flat.paste(im, (0, 0), im)
-                im = flat
-            return im.convert("RGB")
-    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as exc:
-        raise BadInput(f"{source.name}: cannot make a thumbnail ({exc})") from exc
+    with open_header(source) as im:  # the size limit and a clear error before anything is decoded
+        if im.format == "JPEG":
+            im.draft("RGB", (size, size))
+        icc = im.info.get("icc_profile")
+        im = ImageOps.exif_transpose(im)
+        if im.mode.startswith("I;16") or im.mode == "I":  # Pillow clips 16-bit grey to 255 and cannot shrink it
+            levels = np.clip(np.asarray(im), 0, 65535).astype(np.uint32)
+            im = PILImage.fromarray(((levels * 255 + 32767) // 65535).astype(np.uint8), "L")
+        im.thumbnail((size, size), PILImage.Resampling.BICUBIC, reducing_gap=2.0)
+        if im.mode not in ("RGB", "RGBA") and not (im.mode == "CMYK" and icc):
+            im = im.convert("RGBA" if "transparency" in im.info or im.mode in ("LA", "PA") else "RGB")
+        if icc:
+            im = _to_srgb(im, icc)
+        if im.mode == "RGBA":
+            flat = PILImage.new("RGB", im.size, (255, 255, 255))
+            flat.paste(im, (0, 0), im)
+            im = flat
+        return im.convert("RGB")
 
 
 def _to_srgb(im: PILImage.Image, icc: bytes) -> PILImage.Image:

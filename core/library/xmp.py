@@ -10,7 +10,8 @@ as ``xmpDM:good="True"`` (Bridge's pick flag) and read from that or from digiKam
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BadInput
@@ -42,9 +43,12 @@ _EMPTY = (f'<x:xmpmeta xmlns:x="{NS["x"]}"><rdf:RDF xmlns:rdf="{NS["rdf"]}">'
 
 @dataclass(frozen=True)
 class XmpMarks:
+    """Marks from a sidecar; ``notes`` say which of its values were unreadable and left out."""
+
     rating: int = 0
     flag: str = ""
     label: str = ""
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 def _q(prefix: str, name: str) -> str:
@@ -82,13 +86,13 @@ def read_marks(image: str | Path) -> XmpMarks | None:
     if path is None:
         return None
     rating, flag, label = 0, "", ""
+    notes: list[str] = []
     for desc in _parse(path).getroot().iter(_q("rdf", "Description")):
         raw = _value(desc, "xmp", "Rating")
-        if raw is not None:
-            try:
-                value = int(float(raw))
-            except ValueError:
-                value = 0
+        value = _rating(raw) if raw is not None else None
+        if raw is not None and value is None:
+            notes.append(f"{path.name}: xmp:Rating {raw[:40]!r} is not a number; left out")
+        if value is not None:
             if value < 0:
                 flag = "reject"
             rating = min(max(value, 0), 5)
@@ -101,7 +105,16 @@ def read_marks(image: str | Path) -> XmpMarks | None:
         raw_label = _value(desc, "xmp", "Label")
         if raw_label:
             label = raw_label.strip().title()
-    return XmpMarks(rating, flag, label if label in LABELS else "")
+    return XmpMarks(rating, flag, label if label in LABELS else "", tuple(notes))
+
+
+def _rating(raw: str) -> int | None:
+    """A rating as written ("3", "3.0", "-1"); None for what is not a finite number ("inf", "five")."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return int(value) if math.isfinite(value) else None
 
 
 def write_marks(image: str | Path, marks: XmpMarks) -> Path:

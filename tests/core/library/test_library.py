@@ -78,7 +78,7 @@ def test_bad_files_are_catalogued_with_their_error(lib, shoot):
     report = lib.add_folder(shoot)
     assert [p.name for p, _ in report.failed] == ["text.jpg"]
     rec = lib.file(shoot / "text.jpg")
-    assert rec.width is None and "not a readable image" in rec.error
+    assert rec.width is None and "not an image file" in rec.error
 
 
 def test_marks_validation(lib, shoot):
@@ -215,3 +215,76 @@ def test_thumbnail_is_close_to_a_full_decode(tmp_path):
         full = np.asarray(im.convert("RGB").resize(fast.shape[1::-1], PILImage.Resampling.LANCZOS), np.float32)
     psnr = 10 * np.log10(255.0**2 / np.mean((fast - full) ** 2))
     assert psnr > 35, psnr
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height pixels (8-bit grey)."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+            + chunk(b"IEND", b""))
+
+
+def test_an_oversized_picture_is_catalogued_refused_and_never_decoded(lib, shoot, monkeypatch):
+    """300 MP: over Packshot's 200 MP limit, under twice Pillow's (where Pillow only warns and
+    decodes in full: 8-11 GB and minutes for a real file)."""
+    from PIL import ImageFile
+
+    load = ImageFile.ImageFile.load
+
+    def no_decoding(self, *args, **kwargs):
+        assert not str(getattr(self, "filename", "")).endswith("huge.png"), "huge.png was decoded"
+        return load(self, *args, **kwargs)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    (shoot / "huge.png").write_bytes(_png_header(20_000, 15_000))
+    report = lib.add_folder(shoot)
+    assert [(p.name, "200 MP limit" in why) for p, why in report.failed] == [("huge.png", True)]
+    huge = lib.file(shoot / "huge.png")
+    assert "20000x15000 is 300 MP" in huge.error
+    with pytest.raises(BadInput, match="200 MP limit"):
+        lib.thumbnail(huge)
+    assert shoot.resolve() / "huge.png" not in lib.thumbnails(lib.files(), workers=1)
+
+
+@pytest.mark.timeout(30)
+def test_a_named_pipe_or_a_device_in_a_folder_is_skipped_with_a_note(lib, shoot):
+    """The scan hashed a FIFO (waiting for a writer forever) and a link to /dev/zero (endless)."""
+    os.mkfifo(shoot / "pipe.jpg")
+    (shoot / "zero.jpg").symlink_to("/dev/zero")
+    report = lib.add_folder(shoot)
+    assert len(report.added) == 5
+    notes = dict((p.name, note) for p, note in report.notes)
+    assert "named pipe" in notes["pipe.jpg"] and "a character device" in notes["zero.jpg"]
+    assert {r.name for r in lib.files()} == {f"p{i}.jpg" for i in range(5)}
+
+
+def test_a_bad_value_in_one_sidecar_is_left_out_with_a_note(lib, shoot):
+    """xmp:Rating="inf" raised OverflowError and aborted the whole folder scan."""
+    write_marks(shoot / "p1.jpg", XmpMarks(4, "", "Red"))
+    (shoot / "p2.jpg.xmp").write_text(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="inf" xmp:Label="Blue"/>'
+        '</rdf:RDF></x:xmpmeta>')
+    report = lib.add_folder(shoot)
+    assert len(report.added) == 5
+    assert [(p.name, "xmp:Rating 'inf'" in note) for p, note in report.notes] == [("p2.jpg", True)]
+    assert (lib.file(shoot / "p2.jpg").rating, lib.file(shoot / "p2.jpg").label) == (0, "Blue")
+    assert (lib.file(shoot / "p1.jpg").rating, lib.file(shoot / "p1.jpg").label) == (4, "Red")
+    assert read_marks(shoot / "p2.jpg") == XmpMarks(0, "", "Blue")
+
+
+def test_a_sixteen_bit_grey_thumbnail_keeps_its_tone(tmp_path):
+    """Pillow clips 16-bit grey to 255 and cannot shrink it: no thumbnail, or a white one."""
+    from packshot.core.library import render_thumbnail
+
+    grey = np.full((300, 400), 5000, np.uint16)  # a dark grey: 19 of 255
+    grey[100:200, 150:250] = 60000
+    PILImage.fromarray(grey).save(tmp_path / "deep.png")
+    thumb = np.asarray(render_thumbnail(tmp_path / "deep.png", 100)).astype(int)
+    assert thumb.shape == (75, 100, 3) and abs(thumb[5, 5] - 19).max() <= 1 and abs(thumb[37, 50] - 233).max() <= 1
