@@ -44,10 +44,10 @@ class ExportOptions:
     ``width``/``height`` bound the output (either may be None: only the other bounds it;
     both None keeps the size). ``fit``: ``contain`` scales to fit inside, ``cover`` fills
     and crops the overflow, ``pad`` fits inside and fills the rest with ``background`` to
-    exactly ``width`` x ``height``. ``fill`` (0..1, pad only) first crops to the product
-    (its alpha, or what differs from ``background``) and scales it, enlarging if need be,
-    so it spans that share of the frame on its tighter axis; ``margin`` (0..0.45) keeps that share of each side
-    empty. ``max_bytes`` makes :func:`encode` search the highest quality from ``quality``
+    exactly ``width`` x ``height``. ``fill`` (0..1, pad only) frames the product (its alpha,
+    what differs from ``background``, or what stands out of a photo's own backdrop) and
+    scales it, enlarging if need be, so it spans that share of the frame on its tighter axis;
+    ``margin`` (0..0.45) keeps that share of each side empty. ``max_bytes`` makes :func:`encode` search the highest quality from ``quality``
     down to ``min_quality`` whose file fits. ``colour_space="sRGB"`` converts with the
     embedded ICC profile and embeds sRGB. ``metadata``: keep, strip-gps or strip-all.
     """
@@ -165,17 +165,13 @@ def render(image: Image, options: ExportOptions) -> tuple[Image, list[str]]:
     if options.colour_space == "sRGB":
         image = to_srgb(image)
     if options.fill is not None:
-        image, note = _crop_to_product(image, options)
-        if note:
-            warnings.append(note)
+        framed, warnings = _framed(image, options)
+        return image.with_pixels(np.asarray(_pad(framed, options))), warnings
     if image.bit_depth == 16 and options.format in ("PNG", "TIFF") and options.fit == "contain":
         size = target_size(image.size, options)
         return (image if size == image.size else image.with_pixels(_resize16(image, size))), warnings
     pil = _to_pil(image)
-    size = _fill_size(pil.size, options) if options.fill is not None else target_size(pil.size, options)
-    if options.fill is not None and size[0] > 1.5 * pil.width:
-        warnings.append(f"the product was enlarged {size[0] / pil.width:.1f}x to fill the frame; "
-                        "a larger original will look sharper")
+    size = target_size(pil.size, options)
     if size != pil.size:
         pil = pil.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
     if options.fit == "cover" and (pil.width > options.width or pil.height > options.height):
@@ -200,14 +196,6 @@ def _resize16(image: Image, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image.pixels, size, interpolation=cv2.INTER_AREA)
 
 
-def _fill_size(size: tuple[int, int], options: ExportOptions) -> tuple[int, int]:
-    """The product's size so that it spans ``fill`` of the frame on its tighter axis."""
-    w, h = size
-    share = min(float(options.fill), 1.0 - 2.0 * options.margin)
-    scale = min(share * options.width / w, share * options.height / h)
-    return max(1, round(w * scale)), max(1, round(h * scale))
-
-
 def _pad(pil: PILImage.Image, options: ExportOptions) -> PILImage.Image:
     """Centre on a ``background`` canvas of exactly width x height (transparency flattened)."""
     canvas = PILImage.new("RGB", (options.width, options.height), options.background)
@@ -217,16 +205,91 @@ def _pad(pil: PILImage.Image, options: ExportOptions) -> PILImage.Image:
     return canvas
 
 
-def _crop_to_product(image: Image, options: ExportOptions) -> tuple[Image, str]:
-    """Crop to the product: its alpha, or what stands out from the background colour."""
-    box = product_box(image.pixels, options.background)
-    if box is None:
-        return image, "no product found: the whole frame is background"
+def fill_box(box: tuple[int, int, int, int], frame: tuple[int, int], fill: float) -> tuple[float, float, float, float]:
+    """The part of the source (left, top, right, bottom) that becomes the whole ``frame`` so that
+    the product's ``box`` spans ``fill`` of it on its tighter axis, centred. It reaches past the
+    source's edges where the source is too small: that part is padded."""
     x0, y0, x1, y1 = box
-    if not image.has_alpha and (x0, y0, x1, y1) == (0, 0, image.width, image.height):
-        return image, (f"the image has no {tuple(options.background)} backdrop around the product; "
-                       "run a cut-out first for a pure background")
-    return image.with_pixels(image.pixels[y0:y1, x0:x1]), ""
+    scale = fill * min(frame[0] / (x1 - x0), frame[1] / (y1 - y0))  # frame pixels per source pixel
+    cx, cy, half_w, half_h = (x0 + x1) / 2, (y0 + y1) / 2, frame[0] / scale / 2, frame[1] / scale / 2
+    return cx - half_w, cy - half_h, cx + half_w, cy + half_h
+
+
+def _framed(image: Image, options: ExportOptions) -> tuple[PILImage.Image, list[str]]:
+    """The product at ``fill`` of the frame, with what surrounds it in the source around it.
+
+    The product is found against the export's background (or by its alpha); a photo on a
+    backdrop of another colour is framed on that backdrop (padded with its colour) rather
+    than shrunk whole onto bars of the export's colour.
+    """
+    pil, notes = _to_pil(image), []
+    whole = (0, 0, image.width, image.height)
+    box, pad = product_box(image.pixels, options.background), ((0, 0, 0, 0) if image.has_alpha else options.background)
+    if box is None:
+        box = whole
+        notes.append("no product found: the whole frame is background")
+    elif box == whole and not image.has_alpha:
+        found = backdrop_product_box(np.asarray(pil))
+        colour = tuple(options.background)
+        if found is None:
+            notes.append(f"the image has no {colour} backdrop around the product; "
+                         "run a cut-out first for a pure background")
+        else:
+            box, pad = found
+            notes.append(f"the product stands on a {pad} backdrop, not {colour}; it was framed on that "
+                         "backdrop: run a cut-out first for a pure background")
+    frame = (options.width, options.height)
+    region = fill_box(box, frame, min(float(options.fill), 1.0 - 2.0 * options.margin))
+    scale = frame[0] / (region[2] - region[0])
+    if scale > 1.5:
+        notes.append(f"the product was enlarged {scale:.1f}x to fill the frame; a larger original will look sharper")
+    return _place(pil, region, pad, frame), notes
+
+
+def _place(pil: PILImage.Image, region: tuple[float, float, float, float], pad: tuple[int, ...],
+           frame: tuple[int, int]) -> PILImage.Image:
+    """``region`` of the source scaled to ``frame``; what lies outside the source is ``pad``.
+    Only the part inside the source is resampled, so a far-reaching region costs nothing."""
+    x0, y0, x1, y1 = region
+    scale = frame[0] / (x1 - x0)
+    seen = (max(x0, 0.0), max(y0, 0.0), min(x1, float(pil.width)), min(y1, float(pil.height)))
+    left, top = min(round((seen[0] - x0) * scale), frame[0] - 1), min(round((seen[1] - y0) * scale), frame[1] - 1)
+    size = (max(1, min(round((seen[2] - seen[0]) * scale), frame[0] - left)),
+            max(1, min(round((seen[3] - seen[1]) * scale), frame[1] - top)))
+    canvas = PILImage.new(pil.mode, frame, pad)
+    canvas.paste(pil.resize(size, PILImage.Resampling.LANCZOS, box=seen, reducing_gap=3.0), (left, top))
+    return canvas
+
+
+# How far (0..255) the colours along a photo's edge may stray from their median for the edge
+# to count as one backdrop, judged on the averaged-down copy (a studio sweep's fall-off fits).
+BACKDROP_SPREAD = 40
+
+
+def backdrop_product_box(pixels: np.ndarray) -> tuple[tuple[int, int, int, int], tuple[int, int, int]] | None:
+    """For a photo whose backdrop is not the export's colour: the box of what stands out of the
+    backdrop, and the backdrop's colour (the median along the frame's edge).
+
+    Judged on a copy averaged down to at most 256 px, so that noise and JPEG speckle do not
+    count; None when the edge is not one backdrop (a full-bleed photo) or nothing stands out.
+    """
+    h, w = pixels.shape[:2]
+    factor = max(1, -(-max(h, w) // 256))
+    small = np.asarray(PILImage.fromarray(np.ascontiguousarray(pixels[..., :3])).reduce(factor), np.int16)
+    edge = np.concatenate([small[0], small[-1], small[1:-1, 0], small[1:-1, -1]])
+    colour = np.median(edge, axis=0)
+    spread = np.abs(edge - colour).max(axis=1)
+    if np.percentile(spread, 90) > BACKDROP_SPREAD:
+        return None
+    stands_out = np.abs(small - colour).max(axis=2) > max(2 * PRODUCT_TOLERANCE, spread.max() + PRODUCT_TOLERANCE)
+    rows, cols = np.flatnonzero(stands_out.any(axis=1)), np.flatnonzero(stands_out.any(axis=0))
+    if rows.size == 0:
+        return None
+    box = (int(cols[0]) * factor, int(rows[0]) * factor, min(w, (int(cols[-1]) + 1) * factor),
+           min(h, (int(rows[-1]) + 1) * factor))
+    if box == (0, 0, w, h):
+        return None
+    return box, tuple(int(round(c)) for c in colour)
 
 
 def product_box(pixels: np.ndarray, background: tuple[int, int, int],

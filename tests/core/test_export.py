@@ -207,3 +207,30 @@ def test_sixteen_bit_with_a_profile_is_converted_to_srgb_at_sixteen_bits(tmp_pat
     linear = np.clip((pixels / 65535.0) ** (563 / 256) @ (np.linalg.inv(srgb) @ adobe).T, 0, 1)
     truth = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055) * 255
     assert np.abs(back.pixels / 257 - truth).max() <= 0.5
+
+
+def test_fill_frames_a_photo_on_its_own_backdrop_instead_of_letterboxing_it():
+    """A photo (a product on its grey studio sweep) exported with amazon-main came out shrunk
+    whole onto white bars, the product far under the preset's fill."""
+    from packshot.core.export import find_preset, options_from_preset
+    from packshot.core.plugin_host import load_plugins
+
+    rgb, alpha = studio_shot(450, 600, shape="bottle", noise=0.01, shadow=False)
+    options = options_from_preset(find_preset(load_plugins().export_presets(), "amazon-main"))
+    out, warnings = render(from_array(rgb), options)
+    pixels = out.pixels.astype(int)
+    assert out.size == (options.width, options.height)
+    white = (pixels == 255).all(axis=2)
+    assert white[0].mean() < 0.01 and white[:, 0].mean() < 0.01, "white bars around the photo"
+    red = (pixels[..., 0] - pixels[..., 1]) > 100  # the product is red, the sweep grey
+    rows, cols = np.flatnonzero(red.any(axis=1)), np.flatnonzero(red.any(axis=0))
+    share = max(rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]) / options.width
+    assert abs(share - options.fill) <= 0.02, share
+    assert "backdrop" in warnings[0] and "cut-out" in warnings[0]
+
+
+def test_fill_box_reaches_past_the_source_when_it_is_too_small():
+    from packshot.core.export import fill_box
+
+    assert fill_box((40, 10, 60, 50), (100, 100), 0.5) == pytest.approx((10.0, -10.0, 90.0, 70.0))
+    assert fill_box((0, 0, 200, 100), (100, 100), 1.0) == pytest.approx((0.0, -50.0, 200.0, 150.0))
