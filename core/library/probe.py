@@ -26,7 +26,10 @@ class FileFacts:
 
 
 def content_hash(path: str | Path) -> str:
-    """A 128-bit BLAKE2b of the file's bytes: the same picture moved or renamed keeps it."""
+    """A 128-bit BLAKE2b of the file's bytes: the same picture moved or renamed keeps it.
+
+    A named pipe or a device is refused (BadInput) rather than read forever."""
+    require_regular_file(path)
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 

@@ -288,3 +288,13 @@ def test_a_sixteen_bit_grey_thumbnail_keeps_its_tone(tmp_path):
     PILImage.fromarray(grey).save(tmp_path / "deep.png")
     thumb = np.asarray(render_thumbnail(tmp_path / "deep.png", 100)).astype(int)
     assert thumb.shape == (75, 100, 3) and abs(thumb[5, 5] - 19).max() <= 1 and abs(thumb[37, 50] - 233).max() <= 1
+
+
+@pytest.mark.timeout(30)
+def test_hashing_a_named_pipe_is_refused(tmp_path):
+    """The desktop's folder view hashes every listed file for its thumbnail cache."""
+    from packshot.core.library import content_hash
+
+    os.mkfifo(tmp_path / "pipe.jpg")
+    with pytest.raises(BadInput, match="named pipe"):
+        content_hash(tmp_path / "pipe.jpg")
