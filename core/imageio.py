@@ -174,7 +174,7 @@ def _from_pil(im: PILImage.Image, path: Path, fmt: str | None) -> Image:
         if exif is not None:
             exif = _exif_with_orientation_reset(exif)
     if im.mode == "CMYK":
-        im, icc = _cmyk_to_srgb(im, icc)
+        im, icc = _cmyk_to_srgb(path, im, icc)
     elif im.mode in ("I;16", "I;16B", "I;16L", "I"):
         grey = np.asarray(im, dtype=np.uint16)
         pixels = np.repeat(grey[..., None], 3, axis=2)
@@ -248,11 +248,14 @@ def _dpi(info: dict) -> tuple[float, float] | None:
     return None
 
 
-def _cmyk_to_srgb(im: PILImage.Image, icc: bytes | None) -> tuple[PILImage.Image, bytes]:
+def _cmyk_to_srgb(path: Path, im: PILImage.Image, icc: bytes | None) -> tuple[PILImage.Image, bytes]:
     srgb = ImageCms.createProfile("sRGB")
     if icc:
-        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        im = ImageCms.profileToProfile(im, src, srgb, outputMode="RGB")
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            im = ImageCms.profileToProfile(im, src, srgb, outputMode="RGB")
+        except (OSError, ImageCms.PyCMSError) as exc:
+            raise BadInput(f"{path.name}: its colour profile cannot be used ({exc})") from exc
     else:
         im = im.convert("RGB")
     return im, srgb_icc()

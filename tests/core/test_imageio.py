@@ -306,3 +306,18 @@ def test_a_named_pipe_or_device_is_refused_without_opening_it(tmp_path, kind):
         path.symlink_to("/dev/zero")
     with pytest.raises(BadInput, match="named pipe" if kind == "fifo" else "a character device"):
         load_image(path)
+
+
+@pytest.mark.parametrize("deep", [False, True], ids=["8-bit", "16-bit"])
+def test_a_cmyk_file_with_a_broken_profile_is_refused_by_name(tmp_path, deep):
+    import tifffile
+
+    broken = b"\0\0\1\0" + b"not a profile" * 30
+    path = tmp_path / "broken.tif"
+    if deep:
+        tifffile.imwrite(path, _inks().astype(np.uint16) * 257, photometric="separated",
+                         extratags=[(34675, 7, len(broken), broken, True)])
+    else:
+        PILImage.fromarray(_inks(), "CMYK").save(path, icc_profile=broken)
+    with pytest.raises(BadInput, match="broken.tif: its colour profile cannot be used"):
+        load_image(path)
