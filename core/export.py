@@ -289,7 +289,7 @@ def backdrop_product_box(pixels: np.ndarray) -> tuple[tuple[int, int, int, int],
            min(h, (int(rows[-1]) + 1) * factor))
     if box == (0, 0, w, h):
         return None
-    return box, tuple(int(round(c)) for c in colour)
+    return box, tuple(round(float(c)) for c in colour)
 
 
 def product_box(pixels: np.ndarray, background: tuple[int, int, int],

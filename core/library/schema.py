@@ -8,7 +8,7 @@ Packshot knows is refused rather than damaged.
 from __future__ import annotations
 
 import sqlite3
-from functools import lru_cache
+from functools import cache
 
 from ..errors import BadInput
 
@@ -71,7 +71,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_objects(version: int) -> frozenset[str]:
     """The tables and indexes a library of this schema version has (built in memory to see;
     SQLite's own ``sqlite_*`` objects left out)."""

@@ -9,8 +9,8 @@ as ``xmpDM:good="True"`` (Bridge's pick flag) and read from that or from digiKam
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 import math
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -215,7 +215,7 @@ def test_fill_frames_a_photo_on_its_own_backdrop_instead_of_letterboxing_it():
     from packshot.core.export import find_preset, options_from_preset
     from packshot.core.plugin_host import load_plugins
 
-    rgb, alpha = studio_shot(450, 600, shape="bottle", noise=0.01, shadow=False)
+    rgb, _ = studio_shot(450, 600, shape="bottle", noise=0.01, shadow=False)
     options = options_from_preset(find_preset(load_plugins().export_presets(), "amazon-main"))
     out, warnings = render(from_array(rgb), options)
     pixels = out.pixels.astype(int)

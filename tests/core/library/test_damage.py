@@ -99,9 +99,9 @@ def test_a_damaged_library_without_a_backup_is_one_clear_error_and_left_alone(ra
 def test_an_emptied_library_without_a_backup_says_it_starts_anew(tmp_path):
     path = tmp_path / "lib.sqlite"
     path.write_bytes(b"")
-    with pytest.warns(UserWarning, match="empty \\(0 bytes\\) and had no backup; a new, empty library"):
-        with Library(path) as lib:
-            assert lib.files() == []
+    with pytest.warns(UserWarning, match="empty \\(0 bytes\\) and had no backup; a new, empty library"), \
+            Library(path) as lib:
+        assert lib.files() == []
 
 
 def test_a_table_dropped_while_open_is_a_clear_error(rated, shoot):

@@ -259,7 +259,7 @@ def test_a_named_pipe_or_a_device_in_a_folder_is_skipped_with_a_note(lib, shoot)
     (shoot / "zero.jpg").symlink_to("/dev/zero")
     report = lib.add_folder(shoot)
     assert len(report.added) == 5
-    notes = dict((p.name, note) for p, note in report.notes)
+    notes = {p.name: note for p, note in report.notes}
     assert "named pipe" in notes["pipe.jpg"] and "a character device" in notes["zero.jpg"]
     assert {r.name for r in lib.files()} == {f"p{i}.jpg" for i in range(5)}
 
