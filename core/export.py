@@ -162,12 +162,13 @@ def render(image: Image, options: ExportOptions) -> tuple[Image, list[str]]:
     """The exported pixels (8-bit unless the format keeps 16) and any warnings."""
     options = options.validated()
     warnings: list[str] = []
+    deep = image.bit_depth == 16 and options.format in ("PNG", "TIFF") and options.fit == "contain"
     if options.colour_space == "sRGB":
-        image = to_srgb(image)
+        image = to_srgb(image, deep=deep)
     if options.fill is not None:
         framed, warnings = _framed(image, options)
         return image.with_pixels(np.asarray(_pad(framed, options))), warnings
-    if image.bit_depth == 16 and options.format in ("PNG", "TIFF") and options.fit == "contain":
+    if deep:
         size = target_size(image.size, options)
         return (image if size == image.size else image.with_pixels(_resize16(image, size))), warnings
     pil = _to_pil(image)
@@ -336,12 +337,15 @@ def profile_name(icc: bytes | None) -> str:
         return "unreadable"
 
 
-def to_srgb(image: Image) -> Image:
-    """The image converted from its embedded profile to sRGB, with the sRGB profile attached;
-    a 16-bit image stays 16-bit."""
+def to_srgb(image: Image, *, deep: bool = False) -> Image:
+    """The image converted from its embedded profile to sRGB, with the sRGB profile attached.
+
+    ``deep`` keeps a 16-bit image 16-bit (exact; 1.4 s for 6 MP here, for 16-bit output);
+    otherwise it goes through 8 bits (0.34 s: for display and 8-bit output).
+    """
     if is_srgb(image.icc_profile):
         return replace(image, icc_profile=srgb_icc())
-    if image.bit_depth == 16:
+    if deep and image.bit_depth == 16:
         rgb = to_srgb16(image.source, image.pixels[..., :3], image.icc_profile, "rgb")
         return replace(image, pixels=np.concatenate([rgb, image.pixels[..., 3:]], axis=2), icc_profile=srgb_icc())
     mode = "RGBA" if image.has_alpha else "RGB"

@@ -274,7 +274,7 @@ def to_srgb16(path: Path | None, colours: np.ndarray, icc: bytes, colorspace: st
     """16-bit ``colours`` (``"rgb"`` or ``"cmyk"``, no alpha) in ``icc`` converted to 16-bit sRGB.
 
     Pillow's LittleCMS binding converts 8-bit pixels only; imagecodecs (the codec library of
-    tifffile) reaches LittleCMS with 16 bits. RGB profiles are evaluated exactly (about 0.4 us
+    tifffile) reaches LittleCMS with 16 bits. RGB profiles are evaluated exactly (0.2-0.4 us
     a pixel): LittleCMS's optimised 16-bit pipeline strays up to 18 levels (of 255) from the
     exact result on saturated colours. CMYK keeps the optimised pipeline, which Pillow's 8-bit
     CMYK path also uses, so an 8- and a 16-bit copy of one CMYK file load alike.
