@@ -7,27 +7,31 @@ none, :func:`packshot.core.models.store_for` opens the default one)::
 
     store = store_for(ctx)
     path = store.path("realesrgan-x4plus")          # a checked file, or MissingModel
-    model = store.load("realesrgan-x4plus", ctx.device)  # cached spandrel descriptor
-    # image-to-image networks: packshot.core.models.inference.run_image_model(model, pixels, ctx)
+    with store.use("realesrgan-x4plus", ctx.device) as model:  # cached spandrel descriptor
+        ...  # image-to-image networks: packshot.core.models.inference.run_image_model(model, pixels, ctx)
 
-``path`` and ``load`` raise :class:`~packshot.core.errors.MissingModel` with the line a person
+``path`` and ``use`` raise :class:`~packshot.core.errors.MissingModel` with the line a person
 needs, e.g. ``model 'realesrgan-x4plus' is not installed; install it: packshot models
-download realesrgan-x4plus``. Families with their own loaders (diffusers, onnx) call
-``path()`` and read the file themselves, or pass ``loader=`` to :meth:`ModelStore.load`
-to share the cache. Checksums are verified on first use and remembered by file size
-and modification time in ``.packshot-models.json`` inside the folder, which also lists
-custom models a person installed.
+download realesrgan-x4plus``. The store is the only cache of loaded models: families with
+their own readers (ONNX sessions, diffusion pipelines) pass ``loader=`` to
+:meth:`ModelStore.use`, and :meth:`ModelStore.release` frees them all. A cached model runs
+one job at a time (``use`` holds it); loading takes that model's lock only. Checksums
+are verified on first use and remembered by file size and modification time in
+``.packshot-models.json`` inside the folder, which also lists custom models a person
+installed.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,9 @@ from .checksum import sha256_file
 from .download import DownloadProgress, download, part_path
 
 INDEX_NAME = ".packshot-models.json"
+Loader = Callable[[Path, str], Any]
+_Key = tuple[str, str, str, str]  # name, device, kind, variant
+_NOT_LOADED = object()
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,16 @@ class ModelStatus:
     @property
     def installed(self) -> bool:
         return self.state == "installed"
+
+
+@dataclass
+class _Slot:
+    """One cached model with its two locks: loading it, and running it."""
+
+    stamp: tuple[int, int]
+    model: Any = _NOT_LOADED
+    loading: threading.Lock = field(default_factory=threading.Lock)
+    using: threading.RLock = field(default_factory=threading.RLock)
 
 
 def download_hint(name: str) -> str:
@@ -70,7 +87,8 @@ class ModelStore:
         for item in catalogue:
             entry = CatalogueEntry.from_mapping(item)
             self._catalogue.setdefault(entry.name, entry)
-        self._loaded: dict[tuple[str, str, str], Any] = {}
+        self._slots: dict[_Key, _Slot] = {}
+        self._index_cache: tuple[tuple[int, int, int], dict[str, Any], dict[str, CatalogueEntry]] | None = None
 
     # ------------------------------------------------------------------ catalogue
 
@@ -214,57 +232,106 @@ class ModelStore:
 
     # ------------------------------------------------------------------ loading
 
-    def load(self, name: str, device: str | None = None,
-             loader: Callable[[Path, str], Any] | None = None) -> Any:
-        """The loaded model (cached until :meth:`release`).
+    def load(self, name: str, device: str | None = None, loader: Loader | None = None, *,
+             source: Path | None = None, kind: str = "", variant: str = "",
+             exclusive: bool = False) -> Any:
+        """The loaded model (cached until :meth:`release`); to run it, use :meth:`use`.
 
         spandrel entries give a spandrel ``ModelDescriptor`` on the resolved device (fp16
         where spandrel says it is safe); ``opencv-superres`` entries a ready
-        ``cv2.dnn_superres`` object; other loaders need ``loader(path, device)``.
+        ``cv2.dnn_superres`` object; other loaders need ``loader(path, device)``, with
+        ``kind`` naming what it makes (``onnx``, ``diffusers``) and ``variant`` any setting
+        that makes a different object from the same file. ``source`` is an already checked
+        file or folder outside the catalogue (a checkpoint given by path), cached under
+        ``name``. ``exclusive`` keeps one model of its kind: loading it releases the others.
+        Two callers asking for one model at once cause one load; models load in parallel.
         """
-        entry = self.entry(name)
-        path = self.path(name)
-        from .devices import resolve_device
+        return self._slot(name, device, loader, source, kind, variant, exclusive).model
 
-        resolved = resolve_device(device or self.device)
-        kind = "custom" if loader is not None else entry.loader
-        key = (name, resolved, kind)
-        with self._lock:
-            if key not in self._loaded:
-                if loader is not None:
-                    self._loaded[key] = loader(path, resolved)
-                elif entry.loader == "spandrel":
-                    self._loaded[key] = _load_spandrel(path, resolved, entry)
-                elif entry.loader == "opencv-superres":
-                    self._loaded[key] = _load_opencv_superres(path, entry)
-                else:
-                    raise BadParameter(f"model {name!r} is read by the {entry.loader!r} loader; "
-                                       "pass loader= to ModelStore.load")
-            return self._loaded[key]
+    @contextmanager
+    def use(self, name: str, device: str | None = None, loader: Loader | None = None, *,
+            source: Path | None = None, kind: str = "", variant: str = "",
+            exclusive: bool = False) -> Iterator[Any]:
+        """The loaded model (as :meth:`load`), held for this caller alone until the block ends.
+
+        Networks keep state while they run (OpenCV's buffers, a diffusion scheduler's
+        timesteps, a torch module's device and precision), so a cached model runs one job
+        at a time; the same thread may nest uses.
+        """
+        slot = self._slot(name, device, loader, source, kind, variant, exclusive)
+        with slot.using:
+            yield slot.model
+
+    def _slot(self, name: str, device: str | None, loader: Loader | None, source: Path | None,
+              kind: str, variant: str, exclusive: bool) -> _Slot:
+        path = source if source is not None else self.path(name)
+        read = loader
+        if read is None:
+            entry = self.entry(name)
+            read, kind = _built_in_loader(entry), entry.loader
+        wanted = device or self.device
+        if kind == "spandrel":
+            from .devices import resolve_device
+
+            wanted = resolve_device(wanted)
+        key = (name, wanted, kind or "custom", variant)
+        stamp = _stamp(path)
+        with self._lock:  # a file replaced behind the store's back is loaded afresh
+            slot = self._slots.get(key)
+            if slot is None or slot.stamp != stamp:
+                slot = self._slots[key] = _Slot(stamp)
+        with slot.loading:  # this model's lock: other models load (and run) meanwhile
+            if slot.model is _NOT_LOADED:
+                if exclusive:
+                    self._forget(lambda k: k[2] == key[2] and k != key)
+                slot.model = read(path, wanted)
+        return slot
 
     def loaded(self) -> list[str]:
         with self._lock:
-            return sorted({k[0] for k in self._loaded})
+            return sorted({k[0] for k, slot in self._slots.items() if slot.model is not _NOT_LOADED})
 
     def release(self, name: str | None = None) -> None:
-        """Forget loaded models (one, or all) and give their GPU memory back."""
-        with self._lock:
-            for key in [k for k in self._loaded if name is None or k[0] == name]:
-                del self._loaded[key]
+        """Forget loaded models (one, or all) and give their GPU memory back.
+
+        A job still using one keeps it until it finishes; the next job loads afresh.
+        """
+        self._forget(lambda k: name is None or k[0] == name)
         import sys
 
         torch = sys.modules.get("torch")
         if torch is not None and torch.cuda.is_available():
             torch.cuda.empty_cache()
 
+    def _forget(self, which: Callable[[_Key], bool]) -> None:
+        with self._lock:
+            for key in [k for k in self._slots if which(k)]:
+                del self._slots[key]
+
     # ------------------------------------------------------------------ index file
 
     def _index(self) -> dict[str, Any]:
+        """The index file's contents (read-only), read again only when the file changed."""
+        return self._read_index()[0]
+
+    def _read_index(self) -> tuple[dict[str, Any], dict[str, CatalogueEntry]]:
+        """The index and its custom entries, cached by the file's stamp: catalogue look-ups
+        happen several times per load and per dialog row."""
+        path = self.folder / INDEX_NAME
         try:
-            data = json.loads((self.folder / INDEX_NAME).read_text("utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
+            stat = path.stat()
+        except OSError:
+            return {}, {}
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._lock:
+            if self._index_cache is None or self._index_cache[0] != stamp:
+                try:
+                    data = json.loads(path.read_text("utf-8"))
+                except (OSError, ValueError):
+                    data = {}
+                data = data if isinstance(data, dict) else {}
+                self._index_cache = (stamp, data, self._custom_entries(data))
+            return self._index_cache[1], self._index_cache[2]
 
     def _write_index(self, data: dict[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -285,18 +352,21 @@ class ModelStore:
     def _remember_sha256(self, path: Path, digest: str) -> None:
         stat = path.stat()
         with self._lock:
-            data = self._index()
+            data = copy.deepcopy(self._index())
             data.setdefault("sha256", {})[path.name] = {
                 "stamp": [stat.st_size, stat.st_mtime_ns], "sha256": digest}
             self._write_index(data)
 
     def _custom(self) -> dict[str, CatalogueEntry]:
-        items = self._index().get("custom", [])
+        return self._read_index()[1]
+
+    def _custom_entries(self, data: dict[str, Any]) -> dict[str, CatalogueEntry]:
+        items = data.get("custom", [])
         out = {}
         for item in items if isinstance(items, list) else []:
             try:
                 entry = CatalogueEntry.from_mapping({**item, "custom": True})
-            except BadInput:
+            except (BadInput, TypeError, ValueError):
                 continue
             if entry.name not in self._catalogue:
                 out[entry.name] = entry
@@ -304,11 +374,26 @@ class ModelStore:
 
     def _save_custom(self, entry: CatalogueEntry) -> None:
         with self._lock:
-            data = self._index()
+            data = copy.deepcopy(self._index())
             items = [i for i in data.get("custom", []) if i.get("name") != entry.name]
             record = {k: v for k, v in entry.describe().items() if k not in ("extra", "custom")}
             data["custom"] = [*items, record]
             self._write_index(data)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _built_in_loader(entry: CatalogueEntry) -> Loader:
+    """How the store itself reads an entry: spandrel networks and OpenCV's dnn_superres."""
+    if entry.loader == "spandrel":
+        return lambda path, device: _load_spandrel(path, device, entry)
+    if entry.loader == "opencv-superres":
+        return lambda path, device: _load_opencv_superres(path, entry)
+    raise BadParameter(f"model {entry.name!r} is read by the {entry.loader!r} loader; "
+                       "pass loader= to ModelStore.use")
 
 
 def _load_spandrel(path: Path, device: str, entry: CatalogueEntry):

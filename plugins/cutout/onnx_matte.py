@@ -9,7 +9,6 @@ its graph is fed that size.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,25 +33,20 @@ CONTRACTS = {
     "birefnet": Contract(1024, *IMAGENET, post="sigmoid"),
 }
 
-_sessions: dict[tuple[str, float, str], object] = {}
-_lock = threading.Lock()
+def open_session(path: Path, device: str = "cpu"):
+    """An onnxruntime session (CUDA first when the device is cuda or auto and available).
 
-
-def session_for(path: Path, device: str = "cpu"):
-    """A cached onnxruntime session (CUDA first when the device is cuda or auto and available)."""
+    A loader for the model store, which caches it: ``store.use(name, device, open_session)``.
+    """
     import onnxruntime as ort
 
-    key = (str(path), path.stat().st_mtime, device)
-    with _lock:
-        if key not in _sessions:
-            providers = ["CPUExecutionProvider"]
-            if device in ("cuda", "auto") and "CUDAExecutionProvider" in ort.get_available_providers():
-                providers.insert(0, "CUDAExecutionProvider")
-            try:
-                _sessions[key] = ort.InferenceSession(str(path), providers=providers)
-            except Exception as exc:  # onnxruntime raises its own exception types
-                raise BadInput(f"{path.name}: not a readable ONNX model ({exc})") from exc
-        return _sessions[key]
+    providers = ["CPUExecutionProvider"]
+    if device in ("cuda", "auto") and "CUDAExecutionProvider" in ort.get_available_providers():
+        providers.insert(0, "CUDAExecutionProvider")
+    try:
+        return ort.InferenceSession(str(path), providers=providers)
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise BadInput(f"{path.name}: not a readable ONNX model ({exc})") from exc
 
 
 def input_size(session, contract: Contract) -> tuple[int, int]:

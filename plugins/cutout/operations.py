@@ -14,7 +14,6 @@ from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
 
 from .framing import ANCHORS, MEASURES, cut_frame, fill_of, plan_frame, product_box
-from .model_files import model_path
 from .outputs import OUTPUT_PARAMS, render_output
 
 MODEL_NAMES = ("u2net", "u2netp", "isnet-general-use", "birefnet-general")
@@ -62,15 +61,15 @@ class RemoveBackgroundModel(Operation):
         from packshot.core.models import store_for
         from packshot.core.models.choice import choose, chosen_report
 
-        from .onnx_matte import CONTRACTS, predict_alpha, session_for
+        from .onnx_matte import CONTRACTS, open_session, predict_alpha
 
-        entry = choose(store_for(ctx), "cutout", params["model"])
-        path = model_path(ctx, entry.name)
+        store = store_for(ctx)
+        entry = choose(store, "cutout", params["model"])
         ctx.progress(0.05, f"loading {entry.name}")
-        session = session_for(path, ctx.device)
-        ctx.progress(0.2, "predicting")
         rgb = inputs.image.rgb()
-        alpha = predict_alpha(session, rgb, CONTRACTS[entry.architecture])
+        with store.use(entry.name, ctx.device, open_session, kind="onnx") as session:
+            ctx.progress(0.2, "predicting")
+            alpha = predict_alpha(session, rgb, CONTRACTS[entry.architecture])
         if params["refine_edges"]:
             alpha = refine_with_matting(rgb, alpha)
         ctx.progress(0.9, "composing")

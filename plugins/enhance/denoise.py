@@ -101,18 +101,18 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
 
     image = inputs.image
     store, entry = choose_model(ctx, task, params["model"], loaders=("spandrel",))
-    model = store.load(entry.name, ctx.device)
-    if int(model.scale) != 1:
-        raise BadParameter(f"model {entry.name!r} enlarges {int(model.scale)}x: it is not a "
-                           f"{task} network; choose a 1x model")
     report: dict[str, Any] = chosen_report(entry, params["model"])
     pixels = rgb_pixels(image)
-    call = None
-    if "FDnCNN" in getattr(model, "tags", ()):
-        level = params.get("noise_level", 0.0) / 255.0 or estimate_noise(_center(pixels))
-        report["noise_level_8bit"] = round(level * 255, 2)
-        call = _fdncnn_call(model, level)
-    run = run_image_model(model, pixels, ctx, call=call)
+    with store.use(entry.name, ctx.device) as model:
+        if int(model.scale) != 1:
+            raise BadParameter(f"model {entry.name!r} enlarges {int(model.scale)}x: it is not a "
+                               f"{task} network; choose a 1x model")
+        call = None
+        if "FDnCNN" in getattr(model, "tags", ()):
+            level = params.get("noise_level", 0.0) / 255.0 or estimate_noise(_center(pixels))
+            report["noise_level_8bit"] = round(level * 255, 2)
+            call = _fdncnn_call(model, level)
+        run = run_image_model(model, pixels, ctx, call=call)
     out = run.pixels
     report.update(device=run.device, tile=run.tile)
     if run.notes:

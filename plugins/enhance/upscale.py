@@ -64,30 +64,30 @@ class UpscaleModel(Operation):
         image, scale = inputs.image, int(params["scale"])
         check_canvas(image.width * scale, image.height * scale, self.id)
         store, entry = choose_model(ctx, "upscale", params["model"], scale=scale)
-        model = store.load(entry.name, ctx.device)
         report: dict[str, Any] = {**chosen_report(entry, params["model"]), "native_scale": entry.scale,
                                   "scale": scale}
         source = rgb_pixels(image)
-        if entry.loader == "opencv-superres":
-            from packshot.core.models.tiling import tiled_apply
+        with store.use(entry.name, ctx.device) as model:
+            if entry.loader == "opencv-superres":
+                from packshot.core.models.tiling import tiled_apply
 
-            def light(block: np.ndarray) -> np.ndarray:
-                result = _opencv_sr(model, block, entry.scale)
-                if entry.scale == scale:
-                    return result
-                return np.clip(resize(result, block.shape[1] * scale, block.shape[0] * scale), 0, 1)
+                def light(block: np.ndarray) -> np.ndarray:
+                    result = _opencv_sr(model, block, entry.scale)
+                    if entry.scale == scale:
+                        return result
+                    return np.clip(resize(result, block.shape[1] * scale, block.shape[0] * scale), 0, 1)
 
-            out = tiled_apply(light, source, scale=scale, tile=ctx.tile_size, overlap=8,
-                              progress=ctx.progress)
-            report["device"] = "cpu"
-        else:
-            from packshot.core.models.inference import run_image_model
+                out = tiled_apply(light, source, scale=scale, tile=ctx.tile_size, overlap=8,
+                                  progress=ctx.progress)
+                report["device"] = "cpu"
+            else:
+                from packshot.core.models.inference import run_image_model
 
-            run = run_image_model(model, source, ctx, scale=scale)
-            out = run.pixels
-            report.update(device=run.device, tile=run.tile)
-            if run.notes:
-                report["notes"] = run.notes
+                run = run_image_model(model, source, ctx, scale=scale)
+                out = run.pixels
+                report.update(device=run.device, tile=run.tile)
+                if run.notes:
+                    report["notes"] = run.notes
         return Result(with_alpha(image, out), report=report,
                       message=f"upscaled {scale}x with {entry.label}")
 

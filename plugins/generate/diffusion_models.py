@@ -10,7 +10,8 @@ files are refused: they are pickles that can run code when loaded.
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +25,19 @@ SCHEDULERS = ("default", "euler", "euler_a", "dpm++", "ddim", "lcm")
 FAMILIES = ("sd15", "sd15-inpaint", "sd21", "sdxl")
 TOKENIZER_FILES = ("clip-vocab", "clip-merges")
 
-_cache: dict[str, Any] = {}
-_lock = threading.Lock()
-
-
 def catalogue() -> list[dict[str, Any]]:
     return read_entries("generate.toml")
 
 
 def resolve_source(ctx: Context, name: str) -> tuple[Path, dict[str, Any]]:
-    """The folder or file for a catalogue name, a name in the models folder, or a path."""
+    """The folder or file for a catalogue name, a name in the models folder, or a path,
+    and its catalogue entry (``{"name": the path}`` for one outside the catalogue)."""
     entries = {e["name"]: e for e in catalogue()}
     if name in entries:
         return model_path(ctx, name), entries[name]
     for candidate in (models_dir(ctx) / name, Path(name).expanduser()):
         if candidate.exists():
-            return candidate, {"name": name}
+            return candidate, {"name": str(candidate)}
     known = ", ".join(e for e, v in entries.items() if v.get("task") != "tokenizer")
     raise MissingModel(f"diffusion model {name!r} is not installed: give a catalogue name ({known}) and "
                        f"install it with 'packshot models download NAME', or put a diffusers folder or a "
@@ -102,32 +100,40 @@ def _load_base(ctx: Context, source: Path, dtype):
         raise BadInput(f"{source.name}: not a complete {family} checkpoint ({reason})") from exc
 
 
-def load_pipeline(ctx: Context, source: Path, kind: str, *, device: str, fp16: bool = False,
-                  attention_slicing: bool = False, cpu_offload: bool = False):
-    """A pipeline of ``kind`` for ``source``; the loaded base pipeline is kept for the next call."""
+@contextmanager
+def use_pipeline(ctx: Context, source: Path, name: str, kind: str, *, device: str, fp16: bool = False,
+                 attention_slicing: bool = False, cpu_offload: bool = False) -> Iterator[Any]:
+    """A pipeline of ``kind`` for ``source``, this job's alone until the block ends.
+
+    The base pipeline is cached by the model store under ``name`` (one diffusion model
+    loaded at a time: they are large); each kind is a view sharing its components.
+    """
     import torch
     from diffusers import AutoPipelineForImage2Image, AutoPipelineForInpainting, AutoPipelineForText2Image
 
+    from packshot.core.models import store_for
+
     half = fp16 and device == "cuda"
-    key = f"{source}|{source.stat().st_mtime}|{device}|{half}|{attention_slicing}|{cpu_offload}"
-    with _lock:
-        base = _cache.get(key)
-        if base is None:
-            _cache.clear()
-            base = _load_base(ctx, source, torch.float16 if half else torch.float32)
-            if cpu_offload and device == "cuda":
-                base.enable_model_cpu_offload()
-            else:
-                base.to(device)
-            if attention_slicing:
-                base.enable_attention_slicing()
-            base.set_progress_bar_config(disable=True)
-            _cache[key] = base
+
+    def load(path: Path, dev: str):
+        base = _load_base(ctx, path, torch.float16 if half else torch.float32)
+        if cpu_offload and dev == "cuda":
+            base.enable_model_cpu_offload()
+        else:
+            base.to(dev)
+        if attention_slicing:
+            base.enable_attention_slicing()
+        base.set_progress_bar_config(disable=True)
+        return base
+
+    variant = f"{half}|{attention_slicing}|{cpu_offload}"
     auto = {"txt2img": AutoPipelineForText2Image, "img2img": AutoPipelineForImage2Image,
             "inpaint": AutoPipelineForInpainting}[kind]
-    pipe = auto.from_pipe(base)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
+    with store_for(ctx).use(name, device, load, source=source, kind="diffusers", variant=variant,
+                            exclusive=True) as base:
+        pipe = auto.from_pipe(base)
+        pipe.set_progress_bar_config(disable=True)
+        yield pipe
 
 
 def set_scheduler(pipe, name: str) -> None:

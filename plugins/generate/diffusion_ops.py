@@ -40,11 +40,11 @@ class DiffusionTxt2Img(_Diffusion):
               Int("height", 0, minimum=0, maximum=4096, unit="px", help="0 = the model's native size"))
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        pipe, args = prepare(ctx, params, "txt2img")
-        native = native_side(pipe)
-        w, h = params["width"] or native, params["height"] or native
-        size = working_size(w, h, max(w, h))
-        out = pipe(prompt=inputs.prompt, width=size[0], height=size[1], **args).images[0]
+        with prepare(ctx, params, "txt2img") as (pipe, args):
+            native = native_side(pipe)
+            w, h = params["width"] or native, params["height"] or native
+            size = working_size(w, h, max(w, h))
+            out = pipe(prompt=inputs.prompt, width=size[0], height=size[1], **args).images[0]
         rgb = resize(np.asarray(out, np.float32), (w, h))
         return Result(inputs.image.with_pixels(quantize(rgb, inputs.image.pixels.dtype)),
                       report={"model": params["model"], "steps": args["num_inference_steps"]})
@@ -58,13 +58,12 @@ class DiffusionImg2Img(_Diffusion):
     params = (*MODEL_PARAMS, Float("strength", 0.5, minimum=0.01, maximum=1.0, help="how much to change"))
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        pipe, args = prepare(ctx, params, "img2img")
         image = inputs.image
-        native = native_side(pipe)
-        size = working_size(image.width, image.height, native)
-        args["num_inference_steps"] = at_least_one_step(args["num_inference_steps"], params["strength"])
-        out = pipe(prompt=inputs.prompt, image=to_pil(resize(image.rgb(), size)), strength=params["strength"],
-                   **args).images[0]
+        with prepare(ctx, params, "img2img") as (pipe, args):
+            size = working_size(image.width, image.height, native_side(pipe))
+            args["num_inference_steps"] = at_least_one_step(args["num_inference_steps"], params["strength"])
+            out = pipe(prompt=inputs.prompt, image=to_pil(resize(image.rgb(), size)),
+                       strength=params["strength"], **args).images[0]
         rgb = resize(np.asarray(out, np.float32), image.size)
         return Result(image.with_float(rgb), report={"model": params["model"]})
 

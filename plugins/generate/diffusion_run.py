@@ -8,7 +8,8 @@ picture is composited under them at full resolution.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from packshot.core.context import Context
 from packshot.core.image import quantize
 from packshot.core.params import Bool, Choice, Float, Int, Text
 
-from .diffusion_models import SCHEDULERS, load_pipeline, resolve_source, set_scheduler
+from .diffusion_models import SCHEDULERS, resolve_source, set_scheduler, use_pipeline
 
 MODEL_PARAMS = (
     Text("model", "sd-turbo", help="catalogue name, a folder or .safetensors file in the models folder, or a path"),
@@ -37,28 +38,30 @@ def device_for(ctx: Context) -> str:
     return resolve_device(ctx.device)
 
 
-def prepare(ctx: Context, params: Mapping[str, Any], kind: str):
-    """The pipeline and the call arguments every kind shares."""
+@contextmanager
+def prepare(ctx: Context, params: Mapping[str, Any], kind: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The pipeline (held for this job) and the call arguments every kind shares."""
     import torch
 
     source, entry = resolve_source(ctx, params["model"])
     device = device_for(ctx)
     ctx.progress(0.0, f"loading {source.name}")
-    pipe = load_pipeline(ctx, source, kind, device=device, fp16=params["fp16"],
-                         attention_slicing=params["attention_slicing"], cpu_offload=params["cpu_offload"])
-    set_scheduler(pipe, params["scheduler"])
-    steps = params["steps"] or int(entry.get("default_steps", 25))
-    guidance = params["guidance"] if params["guidance"] >= 0 else float(entry.get("default_guidance", 7.5))
+    with use_pipeline(ctx, source, entry["name"], kind, device=device, fp16=params["fp16"],
+                      attention_slicing=params["attention_slicing"],
+                      cpu_offload=params["cpu_offload"]) as pipe:
+        set_scheduler(pipe, params["scheduler"])
+        steps = params["steps"] or int(entry.get("default_steps", 25))
+        guidance = params["guidance"] if params["guidance"] >= 0 else float(entry.get("default_guidance", 7.5))
 
-    def on_step(pipeline, index, timestep, callback_kwargs):
-        ctx.progress((index + 1) / max(steps_done(pipeline, steps), 1), f"step {index + 1}")
-        return callback_kwargs
+        def on_step(pipeline, index, timestep, callback_kwargs):
+            ctx.progress((index + 1) / max(steps_done(pipeline, steps), 1), f"step {index + 1}")
+            return callback_kwargs
 
-    args = {"num_inference_steps": steps, "guidance_scale": guidance,
-            "negative_prompt": params["negative_prompt"] or None,
-            "generator": torch.Generator(device="cpu").manual_seed(ctx.seed),
-            "callback_on_step_end": on_step, "output_type": "np"}
-    return pipe, args
+        args = {"num_inference_steps": steps, "guidance_scale": guidance,
+                "negative_prompt": params["negative_prompt"] or None,
+                "generator": torch.Generator(device="cpu").manual_seed(ctx.seed),
+                "callback_on_step_end": on_step, "output_type": "np"}
+        yield pipe, args
 
 
 def steps_done(pipe, steps: int) -> int:
@@ -99,13 +102,13 @@ def to_pil(rgb: np.ndarray):
 def inpaint(ctx: Context, params: Mapping[str, Any], rgb: np.ndarray, repaint: np.ndarray,
             prompt: str, strength: float, longest: int = 0) -> np.ndarray:
     """``rgb`` with the ``repaint`` area (1 = generate) painted by the model, elsewhere exact."""
-    pipe, args = prepare(ctx, params, "inpaint")
-    args["num_inference_steps"] = at_least_one_step(args["num_inference_steps"], strength)
-    h, w = rgb.shape[:2]
-    size = working_size(w, h, longest or native_side(pipe))
-    mask_small = resize(repaint, size)
-    out = pipe(prompt=prompt, image=to_pil(resize(rgb, size)), mask_image=to_pil(mask_small),
-               width=size[0], height=size[1], strength=strength, **args).images[0]
+    with prepare(ctx, params, "inpaint") as (pipe, args):
+        args["num_inference_steps"] = at_least_one_step(args["num_inference_steps"], strength)
+        h, w = rgb.shape[:2]
+        size = working_size(w, h, longest or native_side(pipe))
+        mask_small = resize(repaint, size)
+        out = pipe(prompt=prompt, image=to_pil(resize(rgb, size)), mask_image=to_pil(mask_small),
+                   width=size[0], height=size[1], strength=strength, **args).images[0]
     painted = resize(np.asarray(out, np.float32), (w, h))
     m = np.clip(repaint, 0, 1)[..., None]
     return np.where(m > 0, painted * m + rgb * (1 - m), rgb).astype(np.float32)

@@ -85,15 +85,15 @@ class InpaintModel(Operation):
         store = store_for(ctx)
         name = choose(store, "inpaint", ALIASES.get(params["model"], params["model"])).name
         ctx.progress(0.0, f"loading {name}")
-        descriptor = store.load(name, ctx.device)
-        device = str(next(descriptor.model.parameters()).device)
+        with store.use(name, ctx.device) as descriptor:
+            device = str(next(descriptor.model.parameters()).device)
 
-        def fill(rgb: np.ndarray, hole: np.ndarray, sub: Context) -> tuple[np.ndarray, str]:
-            sub.progress(0.0, name)
-            return model_fill(descriptor, rgb, hole, WORKING_SIZE, device), name
+            def fill(rgb: np.ndarray, hole: np.ndarray, sub: Context) -> tuple[np.ndarray, str]:
+                sub.progress(0.0, name)
+                return model_fill(descriptor, rgb, hole, WORKING_SIZE, device), name
 
-        pixels, report = fill_regions(image.pixels, mask, fill, model_pad, ctx.sub(0.1, 1.0),
-                                      feather=params["feather"])
+            pixels, report = fill_regions(image.pixels, mask, fill, model_pad, ctx.sub(0.1, 1.0),
+                                          feather=params["feather"])
         report.update(chosen_report(store.entry(name), params["model"]))
         return Result(image.with_pixels(pixels), report=report,
                       message=f"filled {report['regions']} region(s) with {name}")

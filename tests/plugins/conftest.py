@@ -25,3 +25,18 @@ def run_op(host):
         return execute(host.operation(op_id), Inputs(image, mask, reference, prompt), params or {},
                        ctx or Context())
     return run
+
+
+@pytest.fixture
+def serial_and_parallel():
+    """``job(item)`` for each item one after another, then for the items ``rounds`` times over
+    four at a time: (serial, parallel) outputs in the same order, so a test can check that jobs
+    sharing a cached model do not disturb each other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(job, items, rounds=3):
+        serial = [job(item) for item in items]
+        with ThreadPoolExecutor(4) as pool:
+            parallel = list(pool.map(job, list(items) * rounds))
+        return serial * rounds, parallel
+    return run

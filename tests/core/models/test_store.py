@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -110,3 +114,111 @@ def test_a_pipeline_folder_counts_as_installed_when_not_empty(tmp_path):
     assert store.status("pipe").state == "missing"
     (store.folder / "my-pipeline" / "model_index.json").write_text("{}")
     assert store.path("pipe") == store.folder / "my-pipeline"
+
+
+def _file_store(tmp_path, *names: str) -> ModelStore:
+    """A store with one installed plain file per name, read by the test's own loaders."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for name in names:
+        (folder / f"{name}.bin").write_bytes(name.encode())
+    return ModelStore(folder, [{"name": n, "file": f"{n}.bin", "loader": "file"} for n in names])
+
+
+def test_jobs_asking_for_one_model_at_once_cause_one_load(tmp_path):
+    store = _file_store(tmp_path, "net")
+    loads = []
+
+    def slow_loader(path, device):
+        loads.append(path.name)
+        time.sleep(0.2)  # long enough for every job to ask while the first one loads
+        return object()
+
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(lambda _: store.load("net", "cpu", slow_loader), range(4)))
+    assert loads == ["net.bin"]
+    assert all(m is models[0] for m in models) and store.loaded() == ["net"]
+
+
+def test_a_model_loading_does_not_hold_up_another(tmp_path):
+    """Loading takes that model's lock, not the store's: a slow torch load blocks nobody else."""
+    store = _file_store(tmp_path, "big", "small")
+    big_started, big_may_finish = threading.Event(), threading.Event()
+
+    def big_loader(path, device):
+        big_started.set()
+        big_may_finish.wait(10)
+        return "big"
+
+    loading = threading.Thread(target=store.load, args=("big", "cpu", big_loader))
+    loading.start()
+    try:
+        assert big_started.wait(10)
+        small = []
+        other = threading.Thread(target=lambda: small.append(store.load("small", "cpu", lambda p, d: "small")))
+        other.start()
+        other.join(10)
+        assert small == ["small"]  # loaded while "big" was still loading
+    finally:
+        big_may_finish.set()
+        loading.join()
+    assert store.loaded() == ["big", "small"]
+
+
+def test_a_cached_model_serves_one_job_at_a_time(tmp_path):
+    store = _file_store(tmp_path, "net")
+    inside, most = [], []
+
+    def job(_):
+        with store.use("net", "cpu", lambda p, d: object()):
+            inside.append(1)
+            most.append(len(inside))
+            time.sleep(0.02)
+            inside.pop()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(job, range(12)))
+    assert len(most) == 12 and max(most) == 1
+
+
+def test_release_frees_loaded_models_and_a_replaced_file_is_loaded_afresh(tmp_path):
+    store = _file_store(tmp_path, "net")
+
+    def read(path, device):
+        return path.read_bytes()
+
+    assert store.load("net", "cpu", read) == b"net"
+    (store.folder / "net.bin").write_bytes(b"newer weights")
+    assert store.load("net", "cpu", read) == b"newer weights"
+    store.release("net")
+    assert store.loaded() == []
+
+
+def test_an_exclusive_model_releases_the_others_of_its_kind(tmp_path):
+    store = _file_store(tmp_path, "a", "b", "c")
+    store.load("c", "cpu", lambda p, d: "c", kind="onnx")
+    store.load("a", "cpu", lambda p, d: "a", kind="diffusers", exclusive=True)
+    store.load("b", "cpu", lambda p, d: "b", kind="diffusers", exclusive=True)
+    assert store.loaded() == ["b", "c"]
+
+
+def test_the_index_is_read_once_while_it_is_unchanged(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    (tmp_path / "blob.bin").write_bytes(BLOB)
+    store.install(tmp_path / "blob.bin")
+    reads = []
+    real = Path.read_text
+
+    def counting(self, *args, **kwargs):
+        if self.name == ".packshot-models.json":
+            reads.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    fresh = _store(tmp_path)
+    for _ in range(5):
+        assert fresh.status("blob").state == "installed" and len(fresh.entries()) == 1
+    assert len(reads) == 1
+    store.install(save_tiny("compact", tmp_path / "tiny.pth"), name="tiny")  # another process adds one
+    reads.clear()
+    assert fresh.entry("tiny").custom and fresh.status("tiny").installed and len(reads) == 1

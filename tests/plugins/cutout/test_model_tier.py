@@ -94,3 +94,21 @@ def test_missing_model_says_what_to_install(run_op):
     rgb, _ = studio_shot(60, 80)
     with pytest.raises(MissingModel, match="packshot models download birefnet-general"):
         run_op("cutout.remove_background_model", rgb)
+
+
+def test_the_model_store_caches_the_session_and_parallel_jobs_match_serial(run_op, serial_and_parallel):
+    """One cache of loaded models: the session lives in the store (freed by release), and
+    jobs sharing it give the pictures a serial run gives."""
+    _export("u2netp.onnx")
+    store = _tiny_store().models
+    shots = [studio_shot(60 + 8 * i, 80, shape="ball")[0] for i in range(4)]
+
+    def job(rgb):
+        return run_op("cutout.remove_background_model", rgb, {"model": "u2netp", "refine_edges": False},
+                      ctx=Context(device="cpu", models=store)).mask
+
+    serial, parallel = serial_and_parallel(job, shots)
+    assert all(np.array_equal(a, b) for a, b in zip(serial, parallel))
+    assert store.loaded() == ["u2netp"]
+    store.release()
+    assert store.loaded() == []

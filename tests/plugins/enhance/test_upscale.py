@@ -128,3 +128,35 @@ def test_model_tiled_equals_untiled(tmp_path):
     whole = run_image_model(model, pixels, Context(device="cpu"), tile=512).pixels.astype(float)
     tiled = run_image_model(model, pixels, Context(device="cpu"), tile=32, overlap=8).pixels.astype(float)
     assert np.abs(whole - tiled).mean() < 0.1 and np.abs(whole - tiled).max() <= 2
+
+
+@pytest.mark.parametrize("kind", ["opencv-superres", "spandrel"])
+def test_parallel_jobs_sharing_a_cached_network_match_a_serial_run(tmp_path, kind, serial_and_parallel):
+    """A cached network serves one job at a time: four CPU jobs at once used to corrupt each
+    other's pictures through one OpenCV network (outputs up to 247 levels off)."""
+    from packshot.core.context import Context
+    from packshot.core.jobs import execute
+    from packshot.core.models import ModelStore
+    from packshot.core.models.tiny import save_tiny_opencv_sr
+    from packshot.core.operation import Inputs
+
+    if kind == "opencv-superres":
+        weights = save_tiny_opencv_sr(tmp_path / "tiny_sr.pb")
+        entry = {"architecture": "ESPCN", "scale": 2}
+    else:
+        weights = save_tiny("compact", tmp_path / "tiny_sr.safetensors")
+        entry = {"architecture": "Compact", "scale": 2}
+    store = ModelStore(tmp_path / "models", [{"name": "tiny-sr", "file": weights.name, "loader": kind,
+                                              "task": "upscale", **entry}])
+    store.install(weights)
+    rng = np.random.default_rng(1)
+    pictures = [Image((rng.random((96, 128, 3)) * 255).astype(np.uint8)) for _ in range(12)]
+
+    def job(picture):
+        ctx = Context(device="cpu", models=store, tile_size=64)
+        return execute(UpscaleModel(), Inputs(picture), {"scale": 2, "model": "tiny-sr"}, ctx).image.pixels
+
+    serial, parallel = serial_and_parallel(job, pictures)
+    assert serial[0].shape == (192, 256, 3) and serial[0].std() > 5  # a picture, not a blank
+    assert [int(np.abs(a.astype(int) - b).max()) for a, b in zip(serial, parallel)] == [0] * 36
+    assert store.loaded() == ["tiny-sr"]

@@ -140,6 +140,26 @@ def test_cancel_stops_within_a_step(run_op, models):
     assert "step 2" not in seen
 
 
+def test_the_model_store_caches_the_pipeline_and_parallel_jobs_match_serial(run_op, models,
+                                                                           serial_and_parallel):
+    """One cache of loaded models: the pipeline lives in the store (freed by release); jobs
+    sharing it (and its scheduler) give the pictures a serial run gives."""
+    from packshot.core.models import store_for
+
+    def job(seed):
+        return run_op("generate.diffusion_txt2img", np.zeros((8, 8, 3), np.uint8),
+                      {**FAST, "width": 32, "height": 32}, prompt="a grey studio backdrop",
+                      ctx=Context(seed=seed, device="cpu")).image.pixels
+
+    serial, parallel = serial_and_parallel(job, [1, 2, 3, 4], rounds=1)
+    assert not np.array_equal(serial[0], serial[1])  # the seeds give different pictures
+    assert all(np.array_equal(a, b) for a, b in zip(serial, parallel))
+    store = store_for(Context())
+    assert store.loaded() == [str(models / "tiny-sd")]
+    store.release()
+    assert store.loaded() == []
+
+
 def test_missing_model_says_what_to_install(run_op, models):
     with pytest.raises(MissingModel, match="packshot models download"):
         run_op("generate.diffusion_txt2img", np.zeros((8, 8, 3), np.uint8), {"model": "sd-turbo"},
@@ -353,8 +373,8 @@ def test_single_file_checkpoint_runs_offline_with_local_configs(run_op, tmp_path
     product = alpha >= 1.0
     assert np.array_equal(result.image.pixels[product], image.pixels[product])
     assert np.abs(result.image.pixels[alpha == 0].astype(int) - image.pixels[alpha == 0]).mean() > 5
-    loaded = dm.load_pipeline(Context(device="cpu"), checkpoint, "txt2img", device="cpu")
-    for part in ("unet", "vae", "text_encoder"):
-        mine, theirs = getattr(original, part).state_dict(), getattr(loaded, part).state_dict()
-        assert len(mine) == len(theirs)
-        assert all(torch.equal(mine[k], theirs[k].reshape(mine[k].shape)) for k in mine)
+    with dm.use_pipeline(Context(device="cpu"), checkpoint, str(checkpoint), "txt2img", device="cpu") as loaded:
+        for part in ("unet", "vae", "text_encoder"):
+            mine, theirs = getattr(original, part).state_dict(), getattr(loaded, part).state_dict()
+            assert len(mine) == len(theirs)
+            assert all(torch.equal(mine[k], theirs[k].reshape(mine[k].shape)) for k in mine)
