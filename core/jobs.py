@@ -10,10 +10,12 @@ at once, so the runner never holds pictures it is no longer working on.
 from __future__ import annotations
 
 import itertools
+import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,31 +31,83 @@ def execute(op: Operation, inputs: Inputs, params: Mapping[str, Any] | None, ctx
             plugin: str = "") -> Result:
     """Validate, run and check one operation in the calling thread.
 
-    Anything a plugin raises that is not a PackshotError becomes a PluginError naming
-    the plugin and the operation, so it is reported, never a traceback.
+    Anything a plugin raises that is not a PackshotError (in ``validate``, in
+    ``check_inputs`` or in ``run``; a KeyboardInterrupt too, unless it is the person's
+    Ctrl+C) becomes a PluginError naming the plugin and the operation, so it is reported,
+    never a traceback.
     """
-    checked = op.validate(params)
-    op.check_inputs(inputs)
+    checked = validate_params(op, params, plugin)
+    with contained(op, plugin, "checking its inputs"):
+        op.check_inputs(inputs)
     ctx.check_cancelled()
-    try:
+    with contained(op, plugin, "failed"):
         result = op.run(inputs, checked, ctx)
-    except PackshotError:
-        raise
-    except MemoryError as exc:
-        raise PackshotError(f"{op.id}: out of memory ({exc}); try a smaller tile size") from exc
-    except SystemExit as exc:  # a library that exits the process must not end the app or the batch
-        raise PluginError(plugin or op.id, f"{op.id} tried to exit Packshot (exit code {exc.code})") from exc
-    except Exception as exc:
-        raise PluginError(plugin or op.id, f"{op.id} failed: {type(exc).__name__}: {exc}") from exc
+    owner = plugin or op.id
     if not isinstance(result, Result) or not isinstance(result.image, Image):
-        raise PluginError(plugin or op.id, f"{op.id} returned {type(result).__name__}, not a Result")
+        raise PluginError(owner, f"{op.id} returned {type(result).__name__}, not a Result")
     if result.mask is not None and (
         not isinstance(result.mask, np.ndarray) or result.mask.shape != result.image.pixels.shape[:2]
     ):
-        raise PluginError(plugin or op.id, f"{op.id} returned a mask that does not match its image")
+        raise PluginError(owner, f"{op.id} returned a mask that does not match its image")
     ctx.check_cancelled()
     ctx.progress(1.0, "done")
     return result
+
+
+def validate_params(op: Operation, params: Mapping[str, Any] | None, plugin: str = "") -> dict[str, Any]:
+    """``op.validate(params)``, with a plugin's own validate that breaks reported as its failure."""
+    with contained(op, plugin, "checking its parameters"):
+        return op.validate(params)
+
+
+@contextmanager
+def contained(op: Operation, plugin: str, doing: str) -> Iterator[None]:
+    """Turn what plugin code raises into a PackshotError naming the plugin and the operation.
+
+    PackshotErrors pass as they are. A KeyboardInterrupt passes only if a real Ctrl+C
+    (SIGINT) reached the process meanwhile; one the plugin raised itself is its failure.
+    """
+    owner = plugin or op.id
+    with _noting_ctrl_c() as ctrl_c:
+        try:
+            yield
+        except PackshotError:
+            raise
+        except MemoryError as exc:
+            raise PackshotError(f"{op.id}: out of memory ({exc}); try a smaller tile size") from exc
+        except SystemExit as exc:  # a library that exits the process must not end the app or the batch
+            raise PluginError(owner, f"{op.id} tried to exit Packshot (exit code {exc.code})") from exc
+        except KeyboardInterrupt as exc:
+            if ctrl_c:
+                raise
+            raise PluginError(owner, f"{op.id} {doing}: it raised KeyboardInterrupt itself") from exc
+        except BaseException as exc:
+            raise PluginError(owner, f"{op.id} {doing}: {type(exc).__name__}: {exc}") from exc
+
+
+@contextmanager
+def _noting_ctrl_c() -> Iterator[list[int]]:
+    """A list that gets an entry if SIGINT arrives while the block runs.
+
+    Signals reach the main thread only, so elsewhere the list stays empty; in the main
+    thread the current Python handler (the default raises KeyboardInterrupt) is wrapped.
+    """
+    seen: list[int] = []
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if not callable(previous):
+        yield seen
+        return
+    handler = previous
+
+    def note(signum: int, frame: Any) -> Any:
+        seen.append(signum)
+        return handler(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass

@@ -171,6 +171,8 @@ def check_recipe(recipe: Recipe, host: PluginHost, where: str = "recipe") -> Non
 
     Disabled steps are not checked: they do not run.
     """
+    from .jobs import validate_params
+
     for i, step in enumerate(recipe.steps, 1):
         if not step.enabled:
             continue
@@ -184,7 +186,7 @@ def check_recipe(recipe: Recipe, host: PluginHost, where: str = "recipe") -> Non
                 _version_tuple(step.plugin_version) > _version_tuple(info.version):
             raise BadInput(f"{where}: step {i} ({step.op}) was made with plugin {info.name!r} "
                            f"{step.plugin_version}, newer than the installed {info.version}; update it")
-        ops[step.op].validate(step.params)
+        validate_params(ops[step.op], step.params, info.name)
 
 
 MaskLoader = Callable[[str, tuple[int, int]], Any]

@@ -147,3 +147,88 @@ def test_a_crashing_plugin_job_leaves_the_runner_serving_others(installed, packs
     assert [r.state for r in results] == ["done", "failed", "failed", "done"]
     assert [r.error.plugin for r in results[1:3]] == ["acme", "acme"]
     assert results[1].fractions == [0.5]
+
+
+RUDE = '''
+import os
+import signal
+import time
+
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
+
+class Stop(BaseException):
+    """A plugin's own BaseException subclass."""
+
+class Interrupts(Operation):
+    id, title, family = "rude.interrupt", "Interrupts", "other"
+
+    def run(self, inputs, params, ctx):
+        raise KeyboardInterrupt
+
+class Stops(Operation):
+    id, title, family = "rude.stop", "Stops", "other"
+
+    def run(self, inputs, params, ctx):
+        raise Stop("enough")
+
+class BadChecker(Operation):
+    id, title, family = "rude.checker", "Bad checker", "other"
+
+    def validate(self, params):
+        raise ValueError("my own check broke")
+
+class CtrlC(Operation):
+    """Stands in for the person pressing Ctrl+C while it runs."""
+
+    id, title, family = "rude.ctrl_c", "Ctrl+C", "other"
+
+    def run(self, inputs, params, ctx):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+        return Result(inputs.image)
+
+@hookimpl
+def packshot_operations():
+    return [Interrupts(), Stops(), BadChecker(), CtrlC()]
+'''
+
+
+@pytest.fixture
+def rude(packshot_installed_plugin):
+    packshot_installed_plugin("rude-tools", {"rude_fx": RUDE}, entry_points={"rude": "rude_fx"})
+
+
+@pytest.mark.parametrize("op, words", [
+    ("rude.interrupt", "plugin 'rude': rude.interrupt failed: it raised KeyboardInterrupt itself"),
+    ("rude.stop", "plugin 'rude': rude.stop failed: Stop: enough"),
+    ("rude.checker", "plugin 'rude': rude.checker checking its parameters: ValueError: my own check broke"),
+])
+def test_a_plugin_raising_interrupts_or_a_broken_validate_is_one_line_naming_it(rude, shot, tmp_path, capsys,
+                                                                               op, words):
+    out = tmp_path / "out.png"
+    assert cli.main(["apply", str(shot), "-o", str(out), "--op", op]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"packshot: error: {words}"]
+    assert not out.exists()
+
+
+def test_the_persons_ctrl_c_still_interrupts_the_command(rude, shot, tmp_path, capsys):
+    out = tmp_path / "out.png"
+    assert cli.main(["apply", str(shot), "-o", str(out), "--op", "rude.ctrl_c"]) == cli.EXIT_INTERRUPTED
+    assert "packshot: interrupted" in capsys.readouterr().err and not out.exists()
+
+
+def test_interrupting_plugins_fail_only_their_own_jobs(rude, installed, packshot_host, packshot_run, shot):
+    from packshot.core.imageio import load_image
+    from packshot.core.jobs import JobRunner
+
+    host = packshot_host()
+    image = load_image(shot)
+    runner = JobRunner(cpu_workers=1, device="cpu")
+    try:
+        results = [packshot_run(host.operation(op), image, plugin=host.plugin_of(op).name, runner=runner)
+                   for op in ("rude.interrupt", "rude.stop", "rude.checker", "acme.flip")]
+    finally:
+        runner.shutdown()
+    assert [r.state for r in results] == ["failed", "failed", "failed", "done"]
+    assert [r.error.plugin for r in results[:3]] == ["rude"] * 3
