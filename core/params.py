@@ -42,6 +42,10 @@ class Param:
         return {"name": self.name, "kind": self.kind, "default": self.default,
                 "title": self.label, "help": self.help}
 
+    def rules_problem(self) -> str | None:
+        """What is wrong with the declaration itself (an empty range, no choices), if anything."""
+        return None
+
     def _fail(self, value: Any, allowed: str) -> BadParameter:
         return BadParameter(f"parameter {self.name!r}: {value!r} is not allowed; expected {allowed}")
 
@@ -67,6 +71,11 @@ class Float(Param):
 
     def _range(self) -> str:
         return f"from {self.minimum:g} to {self.maximum:g}{(' ' + self.unit) if self.unit else ''}"
+
+    def rules_problem(self) -> str | None:
+        if self.step is not None and not self.step > 0:
+            return f"step {self.step!r} must be above 0"
+        return _range_problem(self.minimum, self.maximum)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "minimum": self.minimum, "maximum": self.maximum,
@@ -100,6 +109,9 @@ class Int(Param):
     def _range(self) -> str:
         return f"from {self.minimum} to {self.maximum}{(' ' + self.unit) if self.unit else ''}"
 
+    def rules_problem(self) -> str | None:
+        return _range_problem(self.minimum, self.maximum)
+
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "minimum": self.minimum, "maximum": self.maximum,
                 "unit": self.unit}
@@ -130,6 +142,13 @@ class Choice(Param):
         if value not in self.choices:
             raise self._fail(value, "one of " + ", ".join(self.choices))
         return value
+
+    def rules_problem(self) -> str | None:
+        if isinstance(self.choices, str) or not self.choices:
+            return f"choices must be a list of names, not {self.choices!r}"
+        if not all(isinstance(c, str) for c in self.choices):
+            return f"choices must be names (text): {list(self.choices)!r}"
+        return None
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "choices": list(self.choices)}
@@ -211,10 +230,56 @@ class Numbers(Param):
             raise self._fail(value, f"numbers from {self.minimum:g} to {self.maximum:g}")
         return numbers
 
+    def rules_problem(self) -> str | None:
+        if not self.length >= 1:
+            return f"length {self.length!r} must be at least 1"
+        return _range_problem(self.minimum, self.maximum)
+
     def describe(self) -> dict[str, Any]:
         d = {**super().describe(), "length": self.length}
         d["default"] = list(self.default)
         return d
+
+
+def _range_problem(minimum: Any, maximum: Any) -> str | None:
+    try:
+        if minimum <= maximum:
+            return None
+    except TypeError:
+        return f"minimum {minimum!r} and maximum {maximum!r} must be numbers"
+    return f"minimum {minimum!r} is above maximum {maximum!r}"
+
+
+def check_spec(spec: Sequence[Param]) -> None:
+    """Refuse a plugin's parameter list when it loads, not when a person runs it.
+
+    A default outside its own range or choices (or a colour that is not one) would be
+    blamed on the person at run time and break the desktop's form; so would an empty
+    range, no choices, or a name given twice. Raises BadParameter naming the parameter.
+    """
+    if isinstance(spec, (str, bytes)) or not isinstance(spec, Sequence):
+        raise BadParameter(f"params must be a list of parameters, not {type(spec).__name__}")
+    seen: set[str] = set()
+    for p in spec:
+        if not isinstance(p, Param):
+            raise BadParameter(f"{p!r} is not a parameter (Float, Int, Choice, ...)")
+        if not isinstance(p.name, str) or not p.name.isidentifier():
+            raise BadParameter(f"parameter name {p.name!r} must be a plain name such as 'radius'")
+        if p.name in seen:
+            raise BadParameter(f"parameter {p.name!r} is declared twice")
+        seen.add(p.name)
+        problem = p.rules_problem()
+        if problem:
+            raise BadParameter(f"parameter {p.name!r}: {problem}")
+        try:
+            p.check(p.default)
+        except BadParameter as exc:
+            allowed = str(exc).split("; ", 1)[-1]
+            raise BadParameter(f"parameter {p.name!r}: its default {p.default!r} is outside its own "
+                               f"rules ({allowed})") from None
+        except Exception as exc:  # a rule that cannot even check its default (a bad pattern)
+            raise BadParameter(f"parameter {p.name!r}: checking its default raised "
+                               f"{type(exc).__name__}: {exc}") from None
 
 
 def validate(spec: Sequence[Param], values: Mapping[str, Any] | None, *, where: str = "") -> dict[str, Any]:

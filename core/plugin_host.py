@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -18,8 +18,9 @@ from typing import Any
 import pluggy
 
 from . import API_VERSION, hookspecs
-from .errors import UnknownOperation
+from .errors import BadParameter, PackshotError, UnknownOperation
 from .operation import TIERS, Operation
+from .params import check_spec
 
 BUILTIN_DIST = "packshot"
 
@@ -86,6 +87,7 @@ class PluginHost:
         self._only = _env_list("PACKSHOT_ONLY_PLUGINS")
         self._operations: dict[str, Operation] | None = None
         self._op_plugin: dict[str, str] = {}
+        self._refused: dict[str, tuple[str, str]] = {}  # op id -> (plugin, why)
         self._catalogue: list[dict[str, Any]] | None = None
         self._presets: list[dict[str, Any]] | None = None
         # The facade calls each plugin's hook function itself, so pluggy's own tracing never
@@ -194,27 +196,53 @@ class PluginHost:
         if self._operations is None:
             ops: dict[str, Operation] = {}
             owner: dict[str, str] = {}
+            refused: dict[str, tuple[str, str]] = {}
             for plugin, op in self._collect("packshot_operations"):
                 problem = _operation_problem(op)
                 if problem is None and op.id in ops:
                     problem = f"operation id {op.id!r} is already provided by plugin {owner[op.id]!r}"
                 if problem:
                     self._note(plugin, problem)
+                    if isinstance(getattr(op, "id", None), str) and op.id not in ops:
+                        refused[op.id] = (plugin, problem)
                     continue
                 ops[op.id] = op
                 owner[op.id] = plugin
             for name, info in self.infos.items():
                 info.operations = tuple(sorted(i for i, p in owner.items() if p == name))
-            self._operations, self._op_plugin = ops, owner
+            self._operations, self._op_plugin, self._refused = ops, owner, refused
         return self._operations
 
     def operation(self, op_id: str) -> Operation:
         ops = self.operations()
         if op_id not in ops:
-            close = [i for i in ops if op_id.split(".")[-1] in i]
-            hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see 'packshot ops')"
-            raise UnknownOperation(f"unknown operation {op_id!r}{hint}")
+            raise UnknownOperation(f"unknown operation {op_id!r}{self.why_missing(op_id)}")
         return ops[op_id]
+
+    def why_missing(self, op_id: str) -> str:
+        """Why no loaded plugin provides ``op_id``: its plugin was refused, failed or is
+        disabled (and how to enable it), else the closest names."""
+        ops = self.operations()
+        if op_id in self._refused:
+            plugin, problem = self._refused[op_id]
+            return f": plugin {plugin!r} provides it, but it was refused: {problem}"
+        family = op_id.split(".")[0]
+        owner = self.infos.get(family)
+        if owner is not None and owner.status != "loaded":
+            return f": it would come from plugin {owner.name!r}, {self._not_loaded(owner)}"
+        close = [i for i in ops if op_id.split(".")[-1] in i]
+        hint = f" (did you mean {', '.join(close[:3])}?)" if close else " (see 'packshot ops')"
+        absent = [f"{i.name!r} ({self._not_loaded(i)})" for i in self.infos.values() if i.status != "loaded"]
+        return hint + (f"; not loaded: plugin {'; plugin '.join(absent)}" if absent else "")
+
+    def _not_loaded(self, info: PluginInfo) -> str:
+        if info.status == "failed":
+            return f"which failed to load: {info.error}"
+        if info.name in _env_list("PACKSHOT_DISABLE_PLUGINS"):
+            return "which is disabled by PACKSHOT_DISABLE_PLUGINS; remove it from that variable"
+        if self._only and info.name not in self._only:
+            return "which is not in PACKSHOT_ONLY_PLUGINS; add it there"
+        return f"which is disabled; enable it: packshot plugins --enable {info.name}"
 
     def plugin_of(self, op_id: str) -> PluginInfo:
         self.operations()
@@ -223,7 +251,9 @@ class PluginHost:
 
     def model_catalogue(self) -> list[dict[str, Any]]:
         if self._catalogue is None:
-            self._catalogue = self._unique("packshot_model_catalogue", "model")
+            from .models.catalogue import CatalogueEntry
+
+            self._catalogue = self._unique("packshot_model_catalogue", "model", CatalogueEntry.from_mapping)
         return self._catalogue
 
     def export_presets(self) -> list[dict[str, Any]]:
@@ -231,12 +261,21 @@ class PluginHost:
             self._presets = self._unique("packshot_export_presets", "preset")
         return self._presets
 
-    def _unique(self, hook_name: str, what: str) -> list[dict[str, Any]]:
+    def _unique(self, hook_name: str, what: str,
+                check: Callable[[Mapping[str, Any]], object] | None = None) -> list[dict[str, Any]]:
+        """One item per name, each checked by ``check`` (which raises PackshotError);
+        a bad item is skipped and reported against its plugin, the rest still serve."""
         out: dict[str, dict[str, Any]] = {}
         for plugin, item in self._collect(hook_name):
             if not isinstance(item, Mapping) or "name" not in item:
                 self._note(plugin, f"{hook_name} returned a {what} without a name: {item!r:.80}")
                 continue
+            if check is not None:
+                try:
+                    check(item)
+                except PackshotError as exc:
+                    self._note(plugin, f"{what} skipped: {exc}")
+                    continue
             if item["name"] in out:
                 self._note(plugin, f"{what} {item['name']!r} is already provided by another plugin")
                 continue
@@ -248,7 +287,10 @@ class PluginHost:
         info.error = f"{info.error}; {problem}" if info.error else problem
 
     def plugins(self) -> list[PluginInfo]:
+        """Every plugin, with what it contributes and what of it was refused."""
         self.operations()
+        self.model_catalogue()
+        self.export_presets()
         return sorted(self.infos.values(), key=lambda i: (not i.builtin, i.name))
 
     def failures(self) -> list[PluginInfo]:
@@ -262,12 +304,16 @@ def _ms(start: float) -> str:
 def _operation_problem(op: Any) -> str | None:
     if not isinstance(op, Operation):
         return f"packshot_operations returned {type(op).__name__}, not an Operation"
-    if not op.id or "." not in op.id:
+    if not isinstance(op.id, str) or "." not in op.id:
         return f"operation {op!r} needs a dotted id such as 'family.name'"
     if not op.family:
         return f"operation {op.id!r} has no family"
     if op.tier not in TIERS:
         return f"operation {op.id!r} has tier {op.tier!r}; expected one of {', '.join(TIERS)}"
+    try:
+        check_spec(op.params)
+    except BadParameter as exc:
+        return f"operation {op.id!r} refused: {exc}"
     return None
 
 

@@ -67,12 +67,18 @@ class CatalogueEntry:
         if Path(str(data["file"])).name != str(data["file"]):
             raise BadInput(f"model {data['name']!r}: file {data['file']!r} must be a plain file name")
         known = {k: data[k] for k in _FIELDS if k in data}
-        known["size"] = int(known.get("size") or 0)
-        known["scale"] = int(known.get("scale") or 1)
-        known["channels"] = int(known.get("channels") or 0)
-        known["rank"] = int(known.get("rank", DEFAULT_RANK))
-        known["sha256"] = str(known.get("sha256") or "").lower()
-        known["md5"] = str(known.get("md5") or "").lower()
+        whole = {"size": known.get("size") or 0, "scale": known.get("scale") or 1,
+                 "channels": known.get("channels") or 0, "rank": known.get("rank", DEFAULT_RANK)}
+        for key, value in whole.items():
+            if isinstance(value, bool) or not isinstance(value, int) or (key != "rank" and value < 0):
+                raise BadInput(f"model {data['name']!r}: {key} {value!r} must be a whole number"
+                               + {"size": " of bytes", "rank": ""}.get(key, " of 0 or more"))
+        known.update(whole)
+        for key in ("name", "file", "sha256", "md5", "url", "loader", "family", "task", "architecture"):
+            if key in known and not isinstance(known[key], str):
+                raise BadInput(f"model {data['name']!r}: {key} {known[key]!r} must be text")
+        known["sha256"] = known.get("sha256", "").lower()
+        known["md5"] = known.get("md5", "").lower()
         known["verified"] = bool(known.get("verified", True))
         extra = {k: v for k, v in data.items() if k not in _FIELDS and k not in ("custom", "extra")}
         return cls(**known, custom=bool(data.get("custom", False)), extra=extra)

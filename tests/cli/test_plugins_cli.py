@@ -102,7 +102,10 @@ def test_disable_is_remembered_and_hides_the_operations_until_enabled(installed,
     assert {r["name"]: r for r in _json(capsys)}["acme"]["status"] == "disabled"
     out = tmp_path / "out.png"
     assert cli.main(["apply", str(shot), "-o", str(out), "--op", "acme.flip"]) == 2
-    assert "unknown operation 'acme.flip'" in capsys.readouterr().err and not out.exists()
+    assert capsys.readouterr().err.strip() == (
+        "packshot: error: unknown operation 'acme.flip': it would come from plugin 'acme', which is "
+        "disabled; enable it: packshot plugins --enable acme")
+    assert not out.exists()
 
     assert cli.main(["plugins", "--enable", "acme"]) == 0
     assert load_settings().disabled_plugins == []
@@ -232,3 +235,75 @@ def test_interrupting_plugins_fail_only_their_own_jobs(rude, installed, packshot
         runner.shutdown()
     assert [r.state for r in results] == ["failed", "failed", "failed", "done"]
     assert [r.error.plugin for r in results[:3]] == ["rude"] * 3
+
+
+SLOPPY = '''
+from packshot.core.hookspecs import hookimpl
+from packshot.core.operation import Operation, Result
+from packshot.core.params import Choice, Colour, Float
+
+class Fine(Operation):
+    id, title, family = "sloppy.fine", "Fine", "other"
+
+    def run(self, inputs, params, ctx):
+        return Result(inputs.image)
+
+class TooStrong(Fine):
+    id = "sloppy.too_strong"
+    params = (Float("amount", 5.0, minimum=0.0, maximum=1.0),)
+
+class BadColour(Fine):
+    id = "sloppy.bad_colour"
+    params = (Colour("backdrop", "off-white"),)
+
+class BadChoice(Fine):
+    id = "sloppy.bad_choice"
+    params = (Choice("mode", "fast", choices=("quick", "best")),)
+
+@hookimpl
+def packshot_operations():
+    return [Fine(), TooStrong(), BadColour(), BadChoice()]
+
+@hookimpl
+def packshot_model_catalogue():
+    return [{"name": "sloppy-nofile", "loader": "file"},
+            {"name": "sloppy-kb", "file": "kb.bin", "size": "86 kB", "loader": "file"},
+            {"name": "sloppy-good", "file": "good.bin", "size": 86000, "loader": "file"}]
+'''
+
+
+@pytest.fixture
+def sloppy(packshot_installed_plugin):
+    packshot_installed_plugin("sloppy-tools", {"sloppy_fx": SLOPPY}, entry_points={"sloppy": "sloppy_fx"})
+
+
+def test_bad_catalogue_entries_and_bad_defaults_are_refused_at_load_and_reported(sloppy, shot, tmp_path,
+                                                                                 capsys):
+    assert cli.main(["models", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "sloppy-good" in listed and "sloppy-kb" not in listed and "realesrgan-x4plus" in listed
+    assert cli.main(["plugins", "--json"]) == 0
+    row = {r["name"]: r for r in _json(capsys)}["sloppy"]
+    assert row["status"] == "loaded" and row["operations"] == ["sloppy.fine"]
+    for words in ("'sloppy-kb': size '86 kB' must be a whole number",
+                  "needs a name and a file",
+                  "'sloppy.too_strong' refused: parameter 'amount': its default 5.0 is outside its own "
+                  "rules (expected from 0 to 1)",
+                  "'sloppy.bad_colour' refused: parameter 'backdrop': its default 'off-white'",
+                  "'sloppy.bad_choice' refused: parameter 'mode': its default 'fast' is outside its own "
+                  "rules (expected one of quick, best)"):
+        assert words in row["error"]
+    out = tmp_path / "out.png"
+    assert cli.main(["apply", str(shot), "-o", str(out), "--op", "sloppy.fine"]) == 0
+    assert cli.main(["apply", str(shot), "-o", str(tmp_path / "x.png"), "--op", "sloppy.too_strong"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "packshot: error: unknown operation 'sloppy.too_strong': plugin 'sloppy' provides it, but it was "
+        "refused: operation 'sloppy.too_strong' refused: parameter 'amount': its default 5.0 is outside "
+        "its own rules (expected from 0 to 1)"]
+
+
+def test_unknown_operation_of_a_failed_plugin_says_which_and_why(installed, shot, tmp_path, capsys):
+    assert cli.main(["apply", str(shot), "-o", str(tmp_path / "o.png"), "--op", "broken.fix"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "packshot: error: unknown operation 'broken.fix': it would come from plugin 'broken', which failed "
+        "to load: failed to import acme_broken: RuntimeError: cannot find libacme.so")

@@ -53,3 +53,35 @@ def test_large_whole_numbers_keep_every_digit():
     assert seed.check(2**63 - 1) == 2**63 - 1
     assert seed.parse("9007199254740993") == 2**53 + 1
     assert seed.check(4.0) == 4
+
+
+@pytest.mark.parametrize("spec, words", [
+    ((Float("amount", 1.5),), "'amount': its default 1.5 is outside its own rules (expected from 0 to 1)"),
+    ((Int("radius", 3, minimum=10, maximum=1),), "'radius': minimum 10 is above maximum 1"),
+    ((Float("gain", 0.5, step=0.0),), "'gain': step 0.0 must be above 0"),
+    ((Choice("mode", "a", choices=()),), "'mode': choices must be a list of names"),
+    ((Choice("mode", "a", choices="ab"),), "'mode': choices must be a list of names"),
+    ((Colour("backdrop", "#fff"),), "'backdrop': its default '#fff' is outside its own rules"),
+    ((Numbers("point", (1.0,), length=2),), "'point': its default (1.0,) is outside its own rules"),
+    ((Text("code", "", pattern="[a-z]+"),), "'code': its default '' is outside its own rules"),
+    ((Text("code", "a", pattern="[a-"),), "'code': checking its default raised error"),
+    ((Bool("x", True), Int("x", 1)), "parameter 'x' is declared twice"),
+    (("radius",), "'radius' is not a parameter"),
+])
+def test_a_parameter_list_that_contradicts_itself_is_refused(spec, words):
+    from packshot.core.params import check_spec
+
+    with pytest.raises(BadParameter) as caught:
+        check_spec(spec)
+    assert words in str(caught.value)
+
+
+def test_every_built_in_parameter_list_passes_its_own_rules():
+    from packshot.core.params import check_spec
+
+    check_spec(SPEC)
+    from packshot.core.plugin_host import load_plugins
+
+    host = load_plugins(disabled=())
+    assert len(host.operations()) >= 30
+    assert {i.name: i.error for i in host.plugins() if i.builtin and i.error} == {}
