@@ -2,7 +2,7 @@
 
 Everything goes through the core model store (checksums, custom files recognised by
 spandrel, resumable verified downloads); the dialog only shows it and runs the slow
-parts in a worker with a progress bar.
+parts (checking, which hashes files, adding, downloading) in a worker.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from packshot.core.models import ModelStore, open_store
+from packshot.core.models import ModelStatus, ModelStore, open_store
 from packshot.core.plugin_host import PluginHost
 from packshot.core.settings import Settings
 
@@ -63,9 +63,10 @@ class ModelsDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+        self._closing = False
         self.tasks = Tasks(threads=1, parent=self)
         self.tasks.done.connect(self._done)
-        self.tasks.error.connect(lambda key, message: self._finished(message))
+        self.tasks.error.connect(self._failed)
         self.resize(980, 420)
         self.refresh()
 
@@ -77,9 +78,16 @@ class ModelsDialog(QDialog):
                 out.setdefault(name, []).append(op_title(op))
         return out
 
-    def refresh(self) -> None:
+    def refresh(self, message: str = "") -> None:
+        """Check every model in the worker (it hashes files: seconds for large weights);
+        the table fills when it is done, then ``message`` (or the count) is shown."""
+        self._message = message
+        if not message:
+            self.status.setText("Checking the models folder...")
+        self.tasks.start(("refresh",), self.store.statuses)
+
+    def _fill(self, statuses: list[ModelStatus]) -> None:
         users = self.users()
-        statuses = self.store.statuses()
         self.table.setRowCount(len(statuses))
         for row, s in enumerate(statuses):
             e = s.entry
@@ -93,7 +101,7 @@ class ModelsDialog(QDialog):
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         installed = sum(s.installed for s in statuses)
-        self.status.setText(f"{installed} of {len(statuses)} models installed.")
+        self.status.setText(self._message or f"{installed} of {len(statuses)} models installed.")
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Add a weights file", "",
@@ -118,7 +126,8 @@ class ModelsDialog(QDialog):
             self._progress = (done, total)
 
         self._progress = (0, 0)
-        self.tasks.start(("download", name), lambda: self.store.download(name, progress=progress))
+        self.tasks.start(("download", name),
+                         lambda: self.store.download(name, progress=progress, cancelled=lambda: self._closing))
         self._poll()
 
     def _poll(self) -> None:
@@ -134,11 +143,27 @@ class ModelsDialog(QDialog):
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
 
+    def done(self, result: int) -> None:
+        """Closing stops a download and waits for the worker, so nothing reports into a closed dialog."""
+        self._closing = True
+        self.tasks.clear()
+        self.tasks.wait()
+        super().done(result)
+
     def _done(self, key, value) -> None:
+        if key[0] == "refresh":
+            self._fill(value)
+            return
         what = getattr(value, "label", None) or getattr(value, "name", str(value))
         self._finished(f"Installed {what}." if key[0] == "add" else f"Downloaded {key[1]}.")
 
+    def _failed(self, key, message: str) -> None:
+        if key[0] == "refresh":
+            self.status.setText(f"Could not check the models folder: {message}")
+        else:
+            self._finished(message)
+
     def _finished(self, message: str) -> None:
         self.progress.setVisible(False)
-        self.refresh()
         self.status.setText(message)
+        self.refresh(message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QTableWidget
 
 from packshot.core.errors import BadParameter
 from packshot.core.hookspecs import hookimpl
+from packshot.core.models import ModelStore
 from packshot.core.operation import Operation, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
 from packshot.core.plugin_host import PluginHost
@@ -89,7 +91,7 @@ def test_plugins_dialog_lists_failures_and_disabling_persists(qtbot, fake_host):
     assert load_settings().disabled_plugins == []
 
 
-def test_models_dialog_shows_state_and_adds_a_weights_file(qtbot, tmp_path):
+def test_models_dialog_shows_state_and_adds_a_weights_file(qtbot, tmp_path, monkeypatch):
     weights = tmp_path / "tiny.bin"
     weights.write_bytes(b"tiny weights " * 100)
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
@@ -118,14 +120,23 @@ def test_models_dialog_shows_state_and_adds_a_weights_file(qtbot, tmp_path):
 
     h = PluginHost()
     h.register(Plugin(), "modelled")
+    checked_in = []
+    real_statuses = ModelStore.statuses
+
+    def statuses(store, **filters):  # hashes every installed file: never on the UI thread
+        checked_in.append(threading.current_thread() is threading.main_thread())
+        return real_statuses(store, **filters)
+
+    monkeypatch.setattr(ModelStore, "statuses", statuses)
     dialog = ModelsDialog(h, Settings())
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 1
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)
     assert dialog.table.item(0, 2).text() == "missing" and dialog.table.item(0, 3).text() == "Model op (test)"
     dialog.add_file(weights)
     qtbot.waitUntil(lambda: dialog.table.item(0, 2).text() == "installed", timeout=10_000)
     assert "Installed" in dialog.status.text()
     assert (dialog.store.folder / "tiny-test.bin").read_bytes() == weights.read_bytes()
+    assert checked_in == [False, False]  # on opening and after adding
 
 
 def test_shortcut_list_names_the_lightroom_keys(qtbot):
@@ -222,6 +233,7 @@ def test_models_dialog_downloads_with_progress_and_checks_the_file(qtbot, tmp_pa
     h.register(Plugin(), "downloads")
     dialog = ModelsDialog(h, Settings())
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)  # checked in the worker
     dialog.table.selectRow(0)
     dialog.download_selected()
     try:
