@@ -178,6 +178,9 @@ def check_recipe(recipe: Recipe, host: PluginHost, where: str = "recipe") -> Non
             continue
         ops = host.operations()
         if step.op not in ops:
+            why = host.why_missing(step.op)
+            if why.startswith(":"):  # its plugin is known: refused, failed or disabled
+                raise BadInput(f"{where}: step {i} uses {step.op!r}, which is not available{why}")
             who = f" from plugin {step.plugin!r}" if step.plugin else ""
             raise BadInput(f"{where}: step {i} uses {step.op!r}{who}, which is not installed "
                            "(see 'packshot plugins')")

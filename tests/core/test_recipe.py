@@ -39,6 +39,24 @@ def test_missing_operation_and_newer_plugin_are_refused(fake_host):
         check_recipe(Recipe(steps=[Step(op="test.invert", params={"amount": 5})]), fake_host)
 
 
+def test_a_step_of_a_disabled_plugin_says_how_to_enable_it(small_image):
+    from packshot.core.hookspecs import hookimpl
+    from packshot.core.plugin_host import PluginHost
+
+    class Plugin:
+        @hookimpl
+        def packshot_operations(self):
+            return []
+
+    host = PluginHost(disabled=["vendor"])
+    host.register(Plugin(), "vendor")
+    with pytest.raises(BadInput) as caught:
+        apply_recipe(small_image, Recipe(steps=[Step(op="vendor.magic", plugin="vendor")]), host, Context())
+    assert str(caught.value) == ("recipe: step 1 uses 'vendor.magic', which is not available: it would come "
+                                 "from plugin 'vendor', which is disabled; enable it: packshot plugins --enable "
+                                 "vendor")
+
+
 def test_bad_recipe_files_are_clear(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("steps = [ {op = 1} ]")
