@@ -28,7 +28,7 @@ from packshot.core.batch import DEFAULT_TEMPLATE, BatchReport
 from packshot.core.errors import BadInput, MissingModel, PackshotError
 from packshot.core.image import Image
 from packshot.core.imageio import load_image
-from packshot.core.jobs import Job, JobRunner, LaneFactory, ThreadLane
+from packshot.core.jobs import Job, JobRunner, LaneFactory, ThreadLane, contained, validate_params
 from packshot.core.models import ModelStore, open_store
 from packshot.core.operation import Inputs
 from packshot.core.plugin_host import PluginHost
@@ -92,7 +92,7 @@ class EditorSession:
         self.models = open_store(settings, self.host)
         old, self.runner = self.runner, self._make_runner()
         old.shutdown(wait=False, cancel=False)
-        self._retired.append(old)  # joined by close()
+        self._retired.append(old)  # joined, and its models released, by close()
 
     def active_jobs(self) -> list[Job]:
         """Every job running or waiting, oldest runner first."""
@@ -106,6 +106,9 @@ class EditorSession:
         """Cancel every job, join the lanes' threads, save the open histories, close the library."""
         for runner in (*self._retired, self.runner):
             runner.shutdown(wait=True)
+        for runner in self._retired:  # the settings they ran under are gone: free their models
+            if runner.models is not None and runner.models is not self.models:
+                runner.models.release()
         self._retired.clear()
         for doc in self.docs.values():
             self.save(doc)
@@ -172,18 +175,20 @@ class EditorSession:
             raise BadInput(f"{busy.title} is still running on this picture; "
                            "wait for it to finish or cancel it (Esc)")
         op = self.host.operation(op_id)
-        checked = op.validate(params)
+        plugin = self.host.plugin_of(op_id).name
+        checked = validate_params(op, params, plugin)
         mask = doc.operation_mask() if "mask" in op.inputs else None
         ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
         inputs = Inputs(doc.current, mask, ref_image, prompt if "prompt" in op.inputs else None)
-        op.check_inputs(inputs)
+        with contained(op, plugin, "checking its inputs"):
+            op.check_inputs(inputs)
         extra = {}
         if inputs.prompt is not None:
             extra["prompt"] = inputs.prompt
         if ref_image is not None:
             extra["reference"] = str(reference)
         step = make_step(self.host, op_id, checked, seed, **extra)
-        job = self.runner.submit(op, inputs, checked, seed=seed, plugin=self.host.plugin_of(op_id).name,
+        job = self.runner.submit(op, inputs, checked, seed=seed, plugin=plugin,
                                  listener=listener)
         self._running[job] = _Running(doc, step, mask, doc.cursor)
         self.last_job = job

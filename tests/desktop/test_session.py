@@ -145,3 +145,62 @@ def test_a_replay_is_a_job_that_can_be_cancelled_and_keeps_the_saved_steps(sessi
     session.finish_replay(replay)
     assert doc.ready and doc.cursor == 0 and [s.op for s in doc.steps] == ["test.slow"]
     assert "cancelled" in messages[-1][1] and [s.op for s in load_sidecar(path).steps] == ["test.slow"]
+
+
+class _BrokenChecks:
+    """A plugin whose validate and check_inputs raise what no PackshotError covers."""
+
+    packshot_api_version = "2.0"
+
+    @staticmethod
+    def operations():
+        from packshot.core.operation import Operation, Result
+
+        class BadValidate(Operation):
+            id, title, family = "broken.validate", "Bad validate", "other"
+
+            def validate(self, values):
+                raise ValueError("validate broke")
+
+            def run(self, inputs, params, ctx):
+                return Result(inputs.image)
+
+        class BadInputs(BadValidate):
+            id, title = "broken.inputs", "Bad inputs"
+
+            def validate(self, values):
+                return {}
+
+            def check_inputs(self, inputs):
+                raise KeyError("inputs broke")
+
+        return [BadValidate(), BadInputs()]
+
+
+def test_a_plugins_broken_checks_become_its_failure_not_a_traceback(fake_host, small_image):
+    from packshot.core.errors import PluginError
+    from packshot.core.hookspecs import hookimpl
+
+    class Plugin(_BrokenChecks):
+        @hookimpl
+        def packshot_operations(self):
+            return self.operations()
+
+    fake_host.register(Plugin(), "broken")
+    session = EditorSession(fake_host, Settings())
+    try:
+        session.document = Document(small_image)
+        for op_id, said in (("broken.validate", "validate broke"), ("broken.inputs", "inputs broke")):
+            with pytest.raises(PluginError, match=f"plugin 'broken'.*{op_id}.*{said}"):
+                session.run_operation(op_id, {})
+    finally:
+        session.close()
+
+
+def test_closing_frees_the_models_of_runners_retired_by_new_settings(session, tmp_path):
+    released = []
+    old_store = session.models
+    old_store.release = lambda: released.append("old")
+    session.apply_settings(Settings(models_dir=str(tmp_path / "models")))
+    session.close()
+    assert released == ["old"]
