@@ -151,6 +151,20 @@ class RenderEngine:
                 return candidate
         return ladder[-1]
 
+    def keep(self, path: str | Path, stack: EditStack, image: Image, *, upto: int) -> None:
+        """Remember ``image`` as the full render of ``stack``'s first ``upto`` steps, made by the
+        caller (the window runs a new step itself, for its result mask and report); kept on
+        disk too when it is the whole stack's render."""
+        path = Path(path)
+        plan = self.plan(path, stack, upto=upto)
+        if not plan:
+            return
+        self.memory.put(plan[-1].key, image, str(path))
+        whole = self.plan(path, stack)
+        if self.disk is not None and whole and whole[-1].key == plan[-1].key:
+            self.disk.put(plan[-1].key, image)
+            self.disk.put(_display_key(plan[-1].key), proxy_of(image, PROXY_EDGE))
+
     def is_cheap(self, op_id: str) -> bool:
         """Whether the operation declares itself fast enough for a live preview."""
         return bool(getattr(self.host.operation(op_id), "cheap", False))

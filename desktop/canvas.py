@@ -48,11 +48,14 @@ class Rendered:
         return self.preview.width() / self.width
 
 
-def render(image: Image) -> Rendered:
+def render(image: Image, size: tuple[int, int] | None = None) -> Rendered:
     """Make the QImages for a picture; safe to call from a worker thread.
 
     A picture with a wide-gamut profile (Adobe RGB, ProPhoto...) is converted to sRGB for
     display, so colours are judged right on an sRGB screen; its pixels are not changed.
+    ``size`` (width, height) draws a reduced copy (a live preview's proxy, the render
+    cache's screen-sized copy) in the place of the full picture it stands for, so zoom,
+    overlays and the before/after split stay where they were; it must keep the aspect.
     """
     from packshot.core.export import is_srgb, to_srgb
 
@@ -60,10 +63,17 @@ def render(image: Image) -> Rendered:
     preview = image.with_pixels(preview_of(image.pixels))
     if managed:
         preview = to_srgb(preview)
+    if size is not None and _same_aspect(size, (image.width, image.height)):
+        return Rendered(size[0], size[1], to_qimage(preview.pixels), None, image.has_alpha)
     full = None
     if preview.pixels.shape[:2] != image.pixels.shape[:2]:
         full = to_qimage((to_srgb(image) if managed else image).pixels)
     return Rendered(image.width, image.height, to_qimage(preview.pixels), full, image.has_alpha)
+
+
+def _same_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether a reduced copy of size ``b`` can stand for a picture of size ``a`` (rounding allowed)."""
+    return abs(a[0] / a[1] - b[0] / b[1]) <= 2.0 / min(b)
 
 
 def checkerboard(cell: int = 8) -> QBrush:

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from packshot.core.context import Context
 from packshot.core.errors import BadInput, PackshotError
 from packshot.core.image import Image, quantize
 from packshot.core.imageio import load_image
-from packshot.core.mask import as_mask, load_mask, save_mask
-from packshot.core.operation import Result
-from packshot.core.recipe import EditStack, Recipe, Step, apply_recipe, load_sidecar, save_sidecar, sidecar_path
+from packshot.core.mask import as_mask, save_mask
+from packshot.core.recipe import EditStack, Step, load_sidecar, save_sidecar, sidecar_path
 
 PREVIEW_EDGE = 2048
 MASKS_SUFFIX = ".packshot-masks"
@@ -90,23 +88,29 @@ def stroke(mask: np.ndarray, a: tuple[float, float], b: tuple[float, float], rad
 
 
 class Document:
-    """One image and its edits.
+    """One picture and its parametric edits.
 
-    ``images[i]`` is the picture after the first ``i`` steps of ``stack``; after opening
-    a sidecar only the original is computed until :meth:`replay` fills in the rest (the
-    window runs it in a worker). Listeners hear ``"image"``, ``"mask"`` and
-    ``"history"`` when those change.
+    ``stack`` holds the steps (what the sidecar saves) and the undo history of changes to
+    them. ``current`` is the full-resolution render of the stack, None while the session
+    renders it through the render engine; ``shown`` is what the canvas draws meanwhile
+    (the last render, the screen-sized copy the render cache kept, or the original).
+    ``version`` counts changes, so a render that finishes after another change is not
+    taken for the new one. ``editing`` is the step a person re-opened from the History
+    panel: a Run of its operation changes that step. Listeners hear ``"image"``,
+    ``"mask"`` and ``"history"`` when those change.
     """
 
     def __init__(self, image: Image, path: Path | None = None, stack: EditStack | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.original = image
         self.stack = stack if stack is not None else EditStack()
-        self.images: list[Image] = [image]
+        self.current: Image | None = None if self.stack.enabled_steps() else image
+        self.shown: Image = image
+        self.version = 0
+        self.editing: int | None = None
         self.mask: np.ndarray | None = None
         self.result_mask: np.ndarray | None = None
         self.warning = ""
-        self._unsaved_masks: dict[str, np.ndarray] = {}
         self._listeners: list[Listener] = []
         # The history as its sidecar holds it (None: not known), so that saving after every
         # event rewrites the file only when the history really changed.
@@ -154,106 +158,97 @@ class Document:
 
     @property
     def ready(self) -> bool:
-        """Whether the picture at the history cursor has been computed."""
-        return self.stack.cursor < len(self.images)
-
-    @property
-    def current(self) -> Image:
-        """The picture at the history cursor (the nearest computed one while replaying)."""
-        return self.images[min(self.stack.cursor, len(self.images) - 1)]
+        """Whether the render of the stack as it stands is known."""
+        return self.current is not None
 
     @property
     def steps(self) -> list[Step]:
         return list(self.stack.steps)
 
-    def pending_steps(self) -> list[Step]:
-        """Saved steps whose pictures are not computed yet."""
-        return self.stack.steps[len(self.images) - 1:]
+    # ------------------------------------------------------------------ edits
 
-    # ------------------------------------------------------------------ history
+    def change(self, edit: Callable[[EditStack], Any]) -> Any:
+        """Apply one change to the stack (``edit(stack)``); its render is now unknown."""
+        result = edit(self.stack)
+        self._changed()
+        return result
 
-    def apply(self, step: Step, result: Result, *, mask: np.ndarray | None = None,
-              base: int | None = None) -> None:
-        """Record a finished operation as the next step after ``base`` (default: the cursor).
+    def _changed(self) -> None:
+        self.version += 1
+        self.current = None if self.stack.enabled_steps() else self.original
+        if self.current is not None:
+            self.shown = self.current
+        if self.editing is not None and self.editing > self.stack.cursor:
+            self.editing = None
+        self._emit("image", "history")
 
-        Steps after ``base`` (the redo tail) are dropped, as in every editor. A result
-        that asks to be replayed differently (``Result.replay``) is recorded that way.
-        """
-        base = self.stack.cursor if base is None else base
-        if base >= len(self.images):
-            raise BadInput("the history is still being replayed; try again in a moment")
-        if result.replay:
-            step = Step.from_dict({"seed": step.seed, **result.replay}, where=step.op)
-        if mask is not None and step.mask is None:
-            step.mask = self._remember_mask(mask)
-        self.stack.go_to(base)
-        self.stack.push(step)
-        del self.images[base + 1:]
-        self.images.append(result.image)
-        self.result_mask = result.mask
-        if self.mask is not None and self.mask.shape != result.image.pixels.shape[:2]:
+    def undo(self) -> bool:
+        """Take back the last change to the stack (a re-adjusted step gets its old values back)."""
+        return self.stack.can_undo() and self.change(lambda stack: stack.undo())
+
+    def redo(self) -> bool:
+        return self.stack.can_redo() and self.change(lambda stack: stack.redo())
+
+    def can_undo(self) -> bool:
+        return self.stack.can_undo()
+
+    def can_redo(self) -> bool:
+        return self.stack.can_redo()
+
+    def set_enabled(self, number: int, enabled: bool) -> None:
+        """Show or hide step ``number``'s effect; its parameters stay."""
+        self.change(lambda stack: stack.set_enabled(number, enabled))
+
+    def delete(self, number: int) -> None:
+        if self.editing is not None and self.editing >= number:
+            self.editing = None if self.editing == number else self.editing - 1
+        self.change(lambda stack: stack.delete(number))
+
+    def adopt(self, stack: EditStack, image: Image, result_mask: np.ndarray | None = None) -> None:
+        """Take a finished operation's stack and its render (the run changed a copy of the stack)."""
+        self.stack = stack
+        self.version += 1
+        self.current = self.shown = image
+        self.result_mask = result_mask
+        if self.mask is not None and self.mask.shape != image.pixels.shape[:2]:
             self.mask = None
             self._emit("mask")
         self._emit("image", "history")
 
-    def undo(self) -> bool:
-        return self.go_to(self.stack.cursor - 1)
-
-    def redo(self) -> bool:
-        return self.go_to(self.stack.cursor + 1)
-
-    def go_to(self, cursor: int) -> bool:
-        """Move to the picture after ``cursor`` steps; False if it is out of range or not computed."""
-        if not 0 <= cursor < len(self.images) or cursor > len(self.stack.steps) or cursor == self.stack.cursor:
+    def set_current(self, image: Image, version: int) -> bool:
+        """A render of the stack as it was at ``version``; False (ignored) if it changed since."""
+        if version != self.version:
             return False
-        self.stack.go_to(cursor)
+        self.current = self.shown = image
         self._emit("image", "history")
         return True
 
-    def can_undo(self) -> bool:
-        return self.stack.cursor > 0
+    def show(self, image: Image) -> None:
+        """Draw ``image`` until the render arrives (the render cache's screen-sized copy)."""
+        self.shown = image
+        self._emit("image")
 
-    def can_redo(self) -> bool:
-        return self.stack.cursor + 1 < len(self.images)
-
-    # ------------------------------------------------------------------ replay
-
-    def replay(self, host, ctx: Context | None = None) -> list[Image]:
-        """Compute the pictures of the pending steps (thread-safe: changes nothing).
-
-        Hand the list to :meth:`add_replayed` on the owning thread.
-        """
-        steps = self.pending_steps()
-        if not steps:
-            return []
-        out: list[Image] = []
-        apply_recipe(self.images[-1], Recipe(steps=steps), host, ctx or Context(),
-                     mask_loader=self.load_step_mask,
-                     on_step=lambda i, step, result: out.append(result.image))
-        return out
-
-    def add_replayed(self, images: Sequence[Image]) -> None:
-        self.images.extend(images)
-        self._emit("image", "history")
-
-    def stop_replay(self) -> None:
-        """Replay failed (an operation is no longer installed...): continue from the last
-        computed picture. The saved steps stay in the history, beyond the cursor."""
-        if self.stack.cursor >= len(self.images):
-            self.stack.go_to(len(self.images) - 1)
-        self._emit("image", "history")
+    def stop_at(self, cursor: int) -> None:
+        """The stack could not be rendered: continue from its first ``cursor`` steps. The
+        others stay in the history, beyond the cursor, until a new edit replaces them."""
+        self.stack.go_to(cursor)
+        self._changed()
 
     # ------------------------------------------------------------------ masks
 
+    def picture_shape(self) -> tuple[int, int]:
+        """The height and width masks are painted at: the render's, the original's until it is known."""
+        return (self.current if self.current is not None else self.original).pixels.shape[:2]
+
     def ensure_mask(self) -> np.ndarray:
         """The painted mask, created empty at the current picture's size when missing."""
-        shape = self.current.pixels.shape[:2]
+        shape = self.picture_shape()
         if self.mask is None or self.mask.shape != shape:
             self.mask = np.zeros(shape, np.float32)
         return self.mask
 
     def set_mask(self, mask: np.ndarray | None) -> None:
-        self.mask = None if mask is None else as_mask(mask, self.current.pixels.shape[:2]).copy()
+        self.mask = None if mask is None else as_mask(mask, self.picture_shape()).copy()
         self._emit("mask")
 
     def paint(self, a: tuple[float, float], b: tuple[float, float], radius: float,
@@ -272,7 +267,7 @@ class Document:
 
     def use_result_mask(self) -> bool:
         """Adopt the mask the last operation produced (a cut-out's alpha) as the painted one."""
-        if self.result_mask is None or self.result_mask.shape != self.current.pixels.shape[:2]:
+        if self.result_mask is None or self.result_mask.shape != self.picture_shape():
             return False
         self.set_mask(self.result_mask)
         return True
@@ -287,31 +282,41 @@ class Document:
     def has_mask(self) -> bool:
         return self.mask is not None and bool((self.mask > 0.0).any())
 
-    def _masks_folder_name(self) -> str:
-        return f"{self.name}{MASKS_SUFFIX}"
+    def store_mask(self, mask: np.ndarray) -> str:
+        """Write a mask an operation is given into the picture's masks folder (named by its
+        content, so painting the same mask again reuses the file); returns the name a step keeps.
 
-    def _remember_mask(self, mask: np.ndarray) -> str:
+        Written before the step runs: the render engine keys and replays steps by their files.
+        """
+        if self.path is None:
+            raise BadInput("a mask can only be kept for a picture saved in a file")
         digest = hashlib.sha1(np.ascontiguousarray(mask).tobytes()).hexdigest()[:16]
-        name = f"{self._masks_folder_name()}/mask-{digest}.png"
-        self._unsaved_masks[name] = mask.copy()
+        name = f"{self.name}{MASKS_SUFFIX}/mask-{digest}.png"
+        target = self.path.parent / name
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            save_mask(mask, target)
         return name
 
-    def load_step_mask(self, name: str, shape: tuple[int, int]) -> np.ndarray:
-        """A step's mask, from memory or from the masks folder beside the image (never outside it)."""
-        if name in self._unsaved_masks:
-            return as_mask(self._unsaved_masks[name], shape)
+    def store_file(self, source: Path) -> str:
+        """Copy a step's reference picture into the masks folder (named by its content), so the
+        step replays from a file that belongs to the picture; returns the name the step keeps."""
+        import shutil
+
         if self.path is None:
-            raise BadInput(f"mask {name!r} is not available for an unsaved image")
-        folder = (self.path.parent / self._masks_folder_name()).resolve()
-        target = (self.path.parent / name).resolve()
-        if not target.is_relative_to(folder):
-            raise BadInput(f"mask {name!r} lies outside {folder.name}; refused")
-        return load_mask(target, shape)
+            raise BadInput("a reference can only be kept for a picture saved in a file")
+        digest = hashlib.sha1(Path(source).read_bytes()).hexdigest()[:16]
+        name = f"{self.name}{MASKS_SUFFIX}/reference-{digest}{Path(source).suffix.lower()}"
+        target = self.path.parent / name
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, target)
+        return name
 
     # ------------------------------------------------------------------ saving
 
     def save(self) -> Path | None:
-        """Write the history (and the masks its steps used) beside the image; never the image.
+        """Write the history beside the image (its masks are already there); never the image.
 
         None when there was nothing to write: no history, or the one already saved.
         """
@@ -322,11 +327,6 @@ class Document:
         snapshot = self.stack.to_dict()
         if snapshot == self._saved:
             return None
-        used = {s.mask for s in self.stack.steps if s.mask}
-        for name in sorted(used & set(self._unsaved_masks)):
-            target = self.path.parent / name
-            target.parent.mkdir(exist_ok=True)
-            save_mask(self._unsaved_masks.pop(name), target)
         written = save_sidecar(self.path, self.stack)
         self._saved = snapshot
         return written

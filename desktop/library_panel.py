@@ -13,10 +13,11 @@ the window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
@@ -172,9 +173,11 @@ class LibraryPanel(QWidget):
     marksLoaded = Signal()
     error = Signal(str)
 
-    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None) -> None:
+    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None, *,
+                 edited: Callable[[Path], np.ndarray | None] = lambda path: None) -> None:
         super().__init__(parent)
         self.catalogue = catalogue
+        self.edited = edited  # an edited picture's thumbnail from the render cache, None: show the file
         self.model = LibraryModel()
         self.view = QListView()
         self.view.setObjectName("library")
@@ -234,10 +237,15 @@ class LibraryPanel(QWidget):
         if paths:
             self.select_row(0)
 
-    @staticmethod
-    def _thumb(path: Path):
+    def _thumb(self, path: Path):
         pixels, dims = thumbnail(path)
-        return to_qimage(pixels), dims
+        edited = self.edited(path)
+        return to_qimage(pixels if edited is None else edited), dims
+
+    def refresh_thumbnail(self, path: Path | None) -> None:
+        """Redraw a picture's thumbnail (its edits changed)."""
+        if path is not None and self.model.row_of(Path(path)) >= 0:
+            self.tasks.start(("edited", self.generation, Path(path)), lambda: self._thumb(Path(path)))
 
     def _task_done(self, key, value) -> None:
         if key[1] != self.generation:
@@ -250,7 +258,8 @@ class LibraryPanel(QWidget):
             return
         image, dims = value
         self.model.set_pixmap(key[2], QPixmap.fromImage(image), dims)
-        self._one_done()
+        if key[0] == "thumb":
+            self._one_done()
 
     def stop(self, wait_ms: int = 10_000) -> None:
         """Drop queued work and stop the folder scan (window closing); wait for what is running."""

@@ -52,6 +52,7 @@ from .document import Document, describe_error
 from .export_queue import ExportQueue
 from .history_panel import HistoryPanel
 from .lanes import qt_lanes
+from .live_preview import FRAME_BUDGET_S, SETTLE_MS, LivePreview
 from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
@@ -105,11 +106,18 @@ class MainWindow(QMainWindow):
         self.session = EditorSession(host if host is not None else load_plugins(settings.disabled_plugins),
                                      settings, runner=runner, library=library, lanes=qt_lanes(self))
         self.session.on_message = self._message
+        self.session.on_rendered = lambda doc: self.library.refresh_thumbnail(doc.path)
         self.qsettings = desktop_settings()
         self.bridge = JobBridge(parent=self)
         self.workers = Workers(threads=2, parent=self)
         self.exports = ExportQueue(self.session, self.bridge, parent=self)
         self.renders = RenderCache()
+        self.previews = LivePreview(self.workers, self._show_preview, self.show_error, parent=self)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(lambda: self.guard(self._slider_stopped))
+        self._filling_form = False
         self._build_ui()
         self.commands = install_actions(self)
         self._build_toolbar()
@@ -187,7 +195,7 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         """Library on the left; operations, and the history / mask / queue tabs, on the right."""
-        self.library = LibraryPanel(self.catalogue)
+        self.library = LibraryPanel(self.catalogue, edited=self.session.edited_thumbnail)
         self.operations = OperationsPanel(self._missing_models)
         self.mask_tools = MaskTools()
         self.history = HistoryPanel(self._op_title)
@@ -242,11 +250,15 @@ class MainWindow(QMainWindow):
         self.library.imageSelected.connect(self.open_image)
         self.library.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.operations.runRequested.connect(
-            lambda op_id, params, seed, prompt, ref: self.guard(self.run_operation, op_id, params, seed, prompt, ref))
+            lambda op_id, params, seed, prompt, ref: self.guard(self.run_operation, op_id, params, seed, prompt, ref,
+                                                                self.operations.wants_new_step()))
+        self.operations.tree.currentItemChanged.connect(self._operation_chosen)
         self.operations.cancelRequested.connect(self.cancel)
         self.operations.pickRequested.connect(self.pick_parameter_point)
         self.operations.error.connect(self.show_error)
-        self.history.stepChosen.connect(lambda i: self.guard(self.go_to_step, i))
+        self.history.stepOpened.connect(lambda n: self.guard(self.open_step, n))
+        self.history.stepToggled.connect(lambda n, on: self.guard(self.change, lambda doc: doc.set_enabled(n, on)))
+        self.history.stepDeleted.connect(lambda n: self.guard(self.change, lambda doc: doc.delete(n)))
         self.mask_tools.toolChanged.connect(self.canvas.set_tool)
         self.mask_tools.toolChanged.connect(
             lambda tool: self.tools_tabs.setCurrentWidget(self.mask_tools) if tool != "hand" else None)
@@ -400,18 +412,18 @@ class MainWindow(QMainWindow):
 
         self.workers.start(lambda: self._load(path), self._opened, failed)
 
-    @staticmethod
-    def _load(path: Path) -> tuple[Document, Rendered]:
-        doc = Document.open(path)
-        return doc, render(doc.original)
+    def _load(self, path: Path) -> tuple[Document, Rendered, Rendered]:
+        """In a worker: the picture, and its render (or the render cache's screen-sized copy) drawn."""
+        doc = self.session.load(path)
+        size = (doc.original.width, doc.original.height)
+        shown = render(doc.shown, size=None if doc.ready else size)
+        return doc, render(doc.original), shown
 
-    def _opened(self, loaded: tuple[Document, Rendered]) -> None:
-        doc, rendered = loaded
+    def _opened(self, loaded: tuple[Document, Rendered, Rendered]) -> None:
+        doc, rendered, shown = loaded
         self.renders.put(doc.original, rendered)
-        if doc.pending_steps():
-            self.bridge.track(lambda listener: self.session.opened(doc, listener=listener), self.session.finish_replay)
-        else:
-            self.session.opened(doc)
+        self.renders.put(doc.shown, shown)
+        self._track(lambda listener: self.session.opened(doc, listener=listener), self.session.finish_render)
         current = self.library.current_entry()
         if current is not None and current.path == doc.path:
             self._set_document(doc)
@@ -435,7 +447,7 @@ class MainWindow(QMainWindow):
         """Draw a picture for the screen in a worker (never on a job lane: a model job need not wait)."""
         def done(rendered: Rendered) -> None:
             self.renders.put(image, rendered)
-            if self.document is not None and (image is self.document.current or image is self.document.original):
+            if self.document is not None and (image is self.document.shown or image is self.document.original):
                 self._show_current()
 
         def failed(message: str) -> None:
@@ -448,10 +460,10 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None:
             return
-        for image in (doc.current, doc.original):
+        for image in (doc.shown, doc.original):
             if self.renders.claim(image):
                 self._render(image)
-        current = self.renders.get(doc.current)
+        current = self.renders.get(doc.shown)
         if current is None:
             return
         self.canvas.set_rendered(current, self.renders.get(doc.original))
@@ -462,8 +474,11 @@ class MainWindow(QMainWindow):
         if event == "image":
             self._show_current()
         elif event == "history":
+            self.previews.cancel()
             self.history.show_document(self.document)
             self.session.save(self.document)
+            self.commands["edit.undo"].setEnabled(self.document.can_undo())
+            self.commands["edit.redo"].setEnabled(self.document.can_redo())
         elif event == "mask":
             self.canvas.refresh_overlay()
             self._mask_changed()
@@ -471,10 +486,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ operations
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0,
-                      prompt: str | None = None, reference: Path | None = None) -> Job:
-        """Run an operation on the open picture in a job; the result becomes a history step."""
+                      prompt: str | None = None, reference: Path | None = None, new_step: bool = False) -> Job:
+        """Run an operation on the open picture in a job: it changes the step being adjusted
+        (re-opened in the History panel, or the last one when it runs this operation), or with
+        ``new_step`` adds one. See :meth:`packshot.desktop.session.EditorSession.run_operation`."""
+        self._settle.stop()
+        self.previews.cancel()
         job = self.bridge.track(lambda listener: self.session.run_operation(
-            op_id, params, seed, prompt, reference, listener=listener), self._operation_ended)
+            op_id, params, seed, prompt, reference, new_step=new_step, listener=listener), self._operation_ended)
         self.operations.set_running(True, f"Running {job.title}...")
         return job
 
@@ -510,17 +529,115 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ history, masks and marks
 
+    def _track(self, submit: Callable[[Any], Job | None], on_end: Callable[[Job], None]) -> Job | None:
+        """Like ``bridge.track`` for work that may need no job (a render the cache holds)."""
+        job = submit(self.bridge.listener(on_end))
+        if job is not None:
+            self.bridge.changed.emit(job)
+        return job
+
+    def change(self, edit: Callable[[Document], Any]) -> Job | None:
+        """A change to the open picture's stack (undo, redo, hide, delete a step); its render
+        comes from the render cache at once, or from a job."""
+        doc = self.document
+        if doc is None:
+            return None
+        return self._track(lambda listener: self.session.change(doc, edit, listener=listener),
+                           self.session.finish_render)
+
     def undo(self) -> None:
-        if self.document is not None:
-            self.document.undo()
+        """Take back the last change to the stack (a re-adjusted step gets its previous values back)."""
+        self.change(lambda doc: doc.undo())
 
     def redo(self) -> None:
-        if self.document is not None:
-            self.document.redo()
+        self.change(lambda doc: doc.redo())
 
-    def go_to_step(self, index: int) -> None:
-        if self.document is not None:
-            self.document.go_to(index)
+    def open_step(self, number: int) -> None:
+        """Re-open step ``number``: its operation and values in the form; Run (or a slider of a quick
+        operation) changes that step."""
+        doc = self.document
+        if doc is None:
+            return
+        step = doc.stack.step(number)
+        if step.op not in self.host.operations():
+            raise BadInput(f"step {number} uses {step.op}, which is not installed")
+        doc.editing = number
+        self._filling_form = True
+        try:
+            self.operations.select(step.op)
+            if self.operations.form is not None:
+                self.operations.form.set_values(step.params)
+            if step.seed <= self.operations.seed.maximum():
+                self.operations.seed.setValue(step.seed)
+        finally:
+            self._filling_form = False
+        self.history.show_document(doc)
+        self.operations.status.setText(f"Editing step {number}: Run changes it"
+                                       + (", and so does moving a slider" if self.session.engine.is_cheap(step.op)
+                                          else ""))
+
+    # ------------------------------------------------------------------ live preview
+
+    def _operation_chosen(self, *_args: Any) -> None:
+        """A new form: its changes preview live; a re-opened step of another operation is let go."""
+        self.previews.cancel()
+        self._settle.stop()
+        form, op, doc = self.operations.form, self.operations.op, self.document
+        if form is not None:
+            form.changed.connect(self._form_changed)
+        if doc is not None and doc.editing is not None and (op is None or doc.stack.step(doc.editing).op != op.id):
+            doc.editing = None
+            self.history.show_document(doc)
+
+    def _form_values(self) -> tuple[str, dict, int, bool] | None:
+        op, form = self.operations.op, self.operations.form
+        if op is None or form is None or self.document is None:
+            return None
+        try:
+            params = form.values()
+        except PackshotError:
+            return None
+        return op.id, params, self.operations.seed.value(), self.operations.new_step.isChecked()
+
+    def _form_changed(self) -> None:
+        """A value moved: a quick operation previews at once on a proxy; the rest say so."""
+        wanted = None if self._filling_form else self._form_values()
+        if wanted is None:
+            return
+        doc = self.document
+        frame = self.session.preview(doc, *wanted[:3], new_step=wanted[3])
+        if frame is None:
+            self.operations.status.setText("Run to see the change")
+            return
+        size = (doc.shown.width, doc.shown.height) if doc.ready else None
+        self.previews.request(lambda: (doc, render(frame(budget=FRAME_BUDGET_S), size=size)))
+        self._settle.start()
+
+    def _show_preview(self, value: tuple[Document, Rendered]) -> None:
+        doc, rendered = value
+        if doc is self.document:
+            self.canvas.set_rendered(rendered)
+
+    def _slider_stopped(self) -> None:
+        """The full-resolution picture follows a preview: a step being adjusted takes the values
+        (one change, undoable); a new operation's full-size preview waits for Run."""
+        wanted = self._form_values()
+        doc = self.document
+        if wanted is None or not self.session.engine.is_cheap(wanted[0]):
+            return
+        op_id, params, seed, new_step = wanted
+        number = self.session.replaced_step(doc, op_id, new_step)
+        if number is None:
+            frame = self.session.preview(doc, op_id, params, seed, new_step=new_step)
+            if frame is not None:
+                self.previews.request(lambda: (doc, render(frame(edge=None))))
+                self.operations.status.setText("Preview: Run to apply")
+            return
+        step = doc.stack.step(number)
+        if self.session.busy_job(doc) is not None:
+            self._settle.start()  # the last commit still runs: take this value after it
+        elif (step.params, step.seed) != (self.host.operation(op_id).validate(params), seed):
+            self.run_operation(op_id, params, seed)
 
     def clear_mask(self) -> None:
         if self.document is not None:
@@ -567,6 +684,8 @@ class MainWindow(QMainWindow):
 
         if self.document is None:
             raise BadInput("open a picture to export")
+        if not self.document.ready:
+            raise BadInput(f"{self.document.name} is still being rendered; export it in a moment")
         dialog = ExportDialog(self.document, self.host.export_presets(), self)
         if dialog.exec():
             self.export(self.document.current, dialog.target(), dialog.options(), source=self.document.path)
@@ -660,6 +779,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self)
         self.bridge.blockSignals(True)  # what the lanes still report while they stop reaches nothing
         self.exports.blockSignals(True)
+        self._settle.stop()
+        self.previews.cancel()
         self.library.stop()
         self.workers.stop()
         self.session.close()

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
-                               QPushButton, QScrollArea, QSpinBox, QSplitter, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from packshot.core.errors import PackshotError
@@ -119,8 +119,13 @@ class OperationsPanel(QWidget):
         self.progress.setVisible(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.new_step = QCheckBox("New step")
+        self.new_step.setObjectName("newStep")
+        self.new_step.setToolTip("Run adds a new step even when the last step runs this operation "
+                                 "(Shift+Run does too); otherwise Run changes that step")
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.new_step)
         buttons.addWidget(self.cancel_button)
         d = self.detail_layout
         d.addLayout(head)
@@ -259,6 +264,11 @@ class OperationsPanel(QWidget):
         prompt = self.prompt.toPlainText() if "prompt" in self.op.inputs else None
         ref = self.reference.text().strip() if "reference" in self.op.inputs else ""
         self.runRequested.emit(self.op.id, params, self.seed.value(), prompt, Path(ref) if ref else None)
+
+    def wants_new_step(self) -> bool:
+        """Whether a Run now should add a step: "New step" ticked, or Shift held."""
+        shift = bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier)
+        return self.new_step.isChecked() or shift
 
     def set_running(self, running: bool, message: str = "") -> None:
         self.run_button.setEnabled(not running and self.op is not None)

@@ -1,10 +1,15 @@
 """The editor's state and what it runs, with no Qt: the window is one view of an :class:`EditorSession`.
 
-The session holds the settings, plugins, model store and job runner, the open pictures
+The session holds the settings, plugins, model store, job runner and render engine
+(:class:`packshot.core.render.RenderEngine`, shared with ``packshot edit`` / ``render``
+through the sidecar and the disk cache), the open pictures
 (:class:`packshot.desktop.document.Document`) and which operation runs on which, and it
-starts and finishes the work: operations, history replays, single exports and selection
+starts and finishes the work: operations, renders of a stack, single exports and selection
 exports all go through the one job runner (one GPU lane; the model store shared), so a
-replay or an export never loads a second copy of a model and can be cancelled like any job.
+render or an export never loads a second copy of a model and can be cancelled like any job.
+A Run changes the stack parametrically (it edits the step being adjusted, or appends
+one) and re-renders from the cached result of the step before it; undo, redo, hiding
+and deleting steps are changes to the stack, rendered from the cache when it holds them.
 
 Each ``start`` method takes the job listener to report through (the window passes its
 queued-signal bridge; a test passes nothing and waits on the job); each ``finish`` method
@@ -15,27 +20,32 @@ What a person should read arrives through ``on_message(kind, text)`` (kind ``"er
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from packshot.core.batch import DEFAULT_TEMPLATE, BatchReport
+from packshot.core.context import Context
 from packshot.core.errors import BadInput, MissingModel, PackshotError
 from packshot.core.image import Image
 from packshot.core.imageio import load_image
 from packshot.core.jobs import Job, JobRunner, LaneFactory, ThreadLane, contained, validate_params
+from packshot.core.mask import load_mask
 from packshot.core.models import ModelStore, open_store
-from packshot.core.operation import Inputs
+from packshot.core.operation import Inputs, Result
 from packshot.core.plugin_host import PluginHost
-from packshot.core.recipe import Step, make_step
+from packshot.core.recipe import EditStack, Step, load_sidecar, make_step, run_step, step_file
+from packshot.core.render import PROXY_EDGE, RenderEngine
+from packshot.core.render_cache import DiskCache
 from packshot.core.settings import Settings
 
-from .catalogue import Catalogue
+from .catalogue import THUMB_SIZE, Catalogue
 from .document import Document, describe_error
 from .selection_export import ExportResult, SelectionExport, run_export, summary
 
@@ -50,12 +60,12 @@ MessageSink = Callable[[str, str], None]
 
 @dataclass
 class _Running:
-    """An operation under way: the picture it edits, the step it will record, from which cursor."""
+    """An operation under way: the picture it edits, the number of the step it changes and the
+    stack it makes (a copy of the picture's, taken in when the job ends)."""
 
     doc: Document
-    step: Step
-    mask: np.ndarray | None
-    base: int
+    number: int
+    stack: EditStack
 
 
 class EditorSession:
@@ -76,9 +86,12 @@ class EditorSession:
         self.opening: set[Path] = set()
         self.last_job: Job | None = None
         self._running: dict[Job, _Running] = {}
+        self._renders: dict[Job, tuple[Document, int]] = {}  # renders of a stack, with the version they render
+        self.engine = RenderEngine(host, disk=DiskCache.default())
         self.exports: dict[Job, SelectionExport] = {}
         self._export_ids = itertools.count(1)
         self.on_message: MessageSink = lambda kind, text: None
+        self.on_rendered: Callable[[Document], None] = lambda doc: None  # a picture's render changed
 
     # ------------------------------------------------------------------ settings and runner
 
@@ -131,6 +144,7 @@ class EditorSession:
             if old is not self.document and id(old) not in busy:
                 self.save(old)
                 del self.docs[path]
+                self.engine.forget(path)
 
     def save(self, doc: Document | None) -> None:
         """Write a picture's history beside it and into the library; failures become messages."""
@@ -160,16 +174,43 @@ class EditorSession:
 
     def is_pending(self, job: Job) -> bool:
         """Whether ``job`` has not been brought into the session yet (its finish not called)."""
-        return job in self._running or job in self.exports
+        return job in self._running or job in self._renders or job in self.exports
+
+    def edited_step(self, doc: Document, op_id: str, new_step: bool = False) -> int | None:
+        """The step a Run of ``op_id`` changes: the one re-opened from the History panel when it
+        runs that operation, else the last step when it does (unless ``new_step``); None: a new step."""
+        if new_step:
+            return None
+        if doc.editing is not None and doc.editing <= doc.stack.cursor and doc.stack.step(doc.editing).op == op_id:
+            return doc.editing
+        return None
+
+    def _planned(self, doc: Document, op_id: str, params: Mapping[str, Any], seed: int, *, new_step: bool,
+                 mask: np.ndarray | None = None, **inputs: Any) -> tuple[EditStack, int]:
+        """A copy of ``doc``'s stack with the Run recorded (undoable), and the number of the step it changed."""
+        stack = copy.deepcopy(doc.stack)
+        number = self.edited_step(doc, op_id, new_step)
+        if number is not None:
+            stack.set_params(number, params, seed=seed)
+            return stack, number
+        step = make_step(self.host, op_id, params, seed, **inputs)
+        if mask is not None:
+            step.mask = doc.store_mask(mask)
+        return stack, stack.record(step, as_new=new_step)
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0, prompt: str | None = None,
-                      reference: Path | None = None, *, listener: Listener = None) -> Job:
-        """Queue an operation on the open picture; :meth:`finish_operation` records it as a step."""
+                      reference: Path | None = None, *, new_step: bool = False, listener: Listener = None) -> Job:
+        """Queue an operation on the open picture; :meth:`finish_operation` brings in its result.
+
+        It changes the step being edited (re-opened in the History panel, or the last step
+        when that runs the same operation on the same mask), or with ``new_step`` (or any
+        other operation) appends one. The steps before it come from the render cache.
+        """
         doc = self.document
         if doc is None:
             raise BadInput("open a picture first")
-        if not doc.ready:
-            raise BadInput("the saved history is still being replayed; try again in a moment")
+        if doc.path is None:
+            raise BadInput("only a picture opened from a file can be edited")
         busy = self.busy_job(doc)
         if busy is not None:
             raise BadInput(f"{busy.title} is still running on this picture; "
@@ -177,25 +218,45 @@ class EditorSession:
         op = self.host.operation(op_id)
         plugin = self.host.plugin_of(op_id).name
         checked = validate_params(op, params, plugin)
-        mask = doc.operation_mask() if "mask" in op.inputs else None
-        ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
-        inputs = Inputs(doc.current, mask, ref_image, prompt if "prompt" in op.inputs else None)
-        with contained(op, plugin, "checking its inputs"):
-            op.check_inputs(inputs)
-        extra = {}
-        if inputs.prompt is not None:
-            extra["prompt"] = inputs.prompt
-        if ref_image is not None:
-            extra["reference"] = str(reference)
-        step = make_step(self.host, op_id, checked, seed, **extra)
-        job = self.runner.submit(op, inputs, checked, seed=seed, plugin=plugin,
-                                 listener=listener)
-        self._running[job] = _Running(doc, step, mask, doc.cursor)
+        extra: dict[str, Any] = {}
+        mask = None
+        if self.edited_step(doc, op_id, new_step) is None:  # a new step: its inputs are the ones shown now
+            mask = doc.operation_mask() if "mask" in op.inputs else None
+            ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
+            inputs = Inputs(doc.current or doc.original, mask, ref_image, prompt if "prompt" in op.inputs else None)
+            with contained(op, plugin, "checking its inputs"):
+                op.check_inputs(inputs)
+            if inputs.prompt is not None:
+                extra["prompt"] = inputs.prompt
+            if ref_image is not None:
+                extra["reference"] = doc.store_file(Path(reference))
+        stack, number = self._planned(doc, op_id, checked, seed, new_step=new_step, mask=mask, **extra)
+        path, host, engine = doc.path, self.host, self.engine
+
+        def work(ctx: Context) -> Result:
+            """The operation's result (its mask, report, message) with, as its image, the render of the stack."""
+            step = stack.step(number)
+            if not step.enabled:  # a hidden step keeps its new values; the picture does not change
+                return Result(engine.render(path, stack, ctx), message="the step is hidden")
+            before = engine.render(path, stack, ctx.sub(0.0, 0.2), upto=number - 1)
+            result = run_step(before, step, number, host, ctx.sub(0.2, 0.9),
+                              mask_loader=lambda name, shape: load_mask(step_file(path, name), shape),
+                              image_loader=lambda name: load_image(step_file(path, name)))
+            if result.replay:  # recorded as the operation asks to be replayed
+                stack.steps[number - 1] = Step.from_dict({"seed": step.seed, **result.replay}, where=step.op)
+            engine.keep(path, stack, result.image, upto=number)
+            final = engine.render(path, stack, ctx.sub(0.9, 1.0)) if number < stack.cursor else result.image
+            return replace(result, image=final)
+
+        ops = host.operations()
+        uses_gpu = any(ops[s.op].uses_gpu for s in stack.enabled_steps()[number - 1:] if s.op in ops)
+        job = self.runner.submit_task(op.title or op.id, work, uses_gpu=uses_gpu, seed=seed, listener=listener)
+        self._running[job] = _Running(doc, number, stack)
         self.last_job = job
         return job
 
     def finish_operation(self, job: Job) -> str:
-        """Record an ended operation in its picture's history; returns the line for the operations panel."""
+        """Bring an ended operation into its picture; returns the line for the operations panel."""
         entry = self._running.pop(job, None)
         if job is self.last_job:
             self.last_job = None
@@ -207,19 +268,16 @@ class EditorSession:
                 message += " (or add the file in Tools > Models)"
             self.on_message("error", message)
             return "Failed"
+        result: Result = job.result
         if entry is not None:
-            try:
-                entry.doc.apply(entry.step, job.result, mask=entry.mask, base=entry.base)
-            except PackshotError as exc:
-                self.on_message("error", str(exc))
-                return "Failed"
-            if entry.doc is not self.document:
-                self.save(entry.doc)
-        if job.result.report:
+            entry.doc.adopt(entry.stack, result.image, result.mask)
+            self.save(entry.doc)
+            self.on_rendered(entry.doc)
+        if result.report:
             figures = ", ".join(f"{k}: {v:.3g}" if isinstance(v, float) else f"{k}: {v}"
-                                for k, v in job.result.report.items())
+                                for k, v in result.report.items())
             self.on_message("status", f"{job.title}: {figures}")
-        return f"{job.title}: done" + (f" — {job.result.message}" if job.result.message else "")
+        return f"{job.title}: done" + (f" — {result.message}" if result.message else "")
 
     def cancel(self) -> Job | None:
         """Cancel the newest operation (Esc); returns it, or None when nothing runs."""
@@ -229,46 +287,144 @@ class EditorSession:
         job.cancel()
         return job
 
-    # ------------------------------------------------------------------ opening and replaying
+    # ------------------------------------------------------------------ changes to the stack
+
+    def change(self, doc: Document, edit: Callable[[Document], Any], *, listener: Listener = None) -> Job | None:
+        """Undo, redo, hide, show or delete a step (``edit(doc)``), then bring the render up to
+        date: from the render cache at once when it holds it, else in a job."""
+        busy = self.busy_job(doc)
+        if busy is not None:
+            raise BadInput(f"{busy.title} is still running on this picture; "
+                           "wait for it to finish or cancel it (Esc)")
+        edit(doc)
+        return self.refresh(doc, listener=listener)
+
+    def replaced_step(self, doc: Document, op_id: str, new_step: bool = False) -> int | None:
+        """The step a Run of ``op_id`` would change rather than add (see :meth:`run_operation`)."""
+        number = self.edited_step(doc, op_id, new_step)
+        if number is not None or new_step or not doc.stack.cursor:
+            return number
+        last = doc.stack.step(doc.stack.cursor)
+        masked = "mask" in self.host.operation(op_id).inputs and doc.has_mask()
+        plain = last.op == op_id and last.mask is None and last.reference is None and not masked
+        return doc.stack.cursor if plain else None
+
+    def preview(self, doc: Document, op_id: str, params: Mapping[str, Any], seed: int = 0, *,
+                new_step: bool = False) -> Callable[..., Image] | None:
+        """A live preview of a Run with these values: ``frame(edge=PROXY_EDGE, budget=None)``,
+        to call in a worker, renders it from a proxy of ``edge`` pixels (None: full size)
+        without changing anything. The stack is taken as it is now. None when the operation
+        is not quick enough to preview, or would take a painted mask as a new step."""
+        if doc.path is None or not self.engine.is_cheap(op_id):
+            return None
+        op = self.host.operation(op_id)
+        checked = validate_params(op, params, self.host.plugin_of(op_id).name)
+        stack = EditStack(steps=list(doc.stack.applied), cursor=doc.stack.cursor)
+        number = self.edited_step(doc, op_id, new_step)
+        if number is None:
+            if "mask" in op.inputs and doc.has_mask():
+                return None
+            number = stack.record(make_step(self.host, op_id, checked, seed), as_new=new_step)
+        path, engine = doc.path, self.engine
+        return lambda edge=PROXY_EDGE, budget=None: engine.preview(path, stack, number, checked, edge=edge,
+                                                                   budget=budget)
+
+    # ------------------------------------------------------------------ opening and rendering
+
+    def load(self, path: Path) -> Document:
+        """Open a picture and find its render in the render cache (no operation runs): the full
+        one, else the screen-sized copy to show while it renders. Safe in a worker."""
+        doc = Document.open(path)
+        if doc.ready:
+            return doc
+        try:
+            found = self.engine.cached(path, doc.stack)
+            if found is not None:
+                doc.set_current(found, doc.version)
+            else:
+                shown = self.engine.cached(path, doc.stack, edge=PROXY_EDGE)
+                if shown is not None:
+                    doc.shown = shown
+        except PackshotError:
+            pass  # reported when the render is tried (refresh)
+        return doc
+
+    def edited_thumbnail(self, path: Path, edge: int = THUMB_SIZE) -> np.ndarray | None:
+        """An edited picture's thumbnail (8-bit sRGB RGB, on white) from the render cache; None for a
+        picture without edits or whose render is not cached. Safe in a worker; runs no operation."""
+        from packshot.core.export import is_srgb, to_srgb
+
+        try:
+            stack = load_sidecar(path)
+            image = self.engine.cached(path, stack, edge=edge) if stack and stack.enabled_steps() else None
+        except PackshotError:
+            return None
+        if image is None:
+            return None
+        if not is_srgb(image.icc_profile):
+            image = to_srgb(image)
+        pixels = image.pixels if image.pixels.dtype == np.uint8 else (image.pixels >> 8).astype(np.uint8)
+        if pixels.shape[2] == 4:
+            alpha = pixels[..., 3:].astype(np.float32) / 255.0
+            pixels = (pixels[..., :3] * alpha + 255.0 * (1.0 - alpha) + 0.5).astype(np.uint8)
+        return np.ascontiguousarray(pixels)
 
     def opened(self, doc: Document, *, listener: Listener = None) -> Job | None:
-        """A picture finished loading: keep it, and replay its saved steps (a job) if it has any."""
+        """A picture finished loading: keep it, and render its stack (a job) unless the cache had it."""
         self.opening.discard(doc.path)
         self.keep(doc)
         if doc.warning:
             self.on_message("error", doc.warning)
-        return self.replay(doc, listener=listener)
+        return self.refresh(doc, listener=listener)
 
-    def replay(self, doc: Document, *, listener: Listener = None) -> Job | None:
-        """Compute the pictures of a reopened history's steps in a job, on the GPU lane when one of them uses it."""
-        steps = doc.pending_steps()
-        if not steps:
+    def refresh(self, doc: Document, *, listener: Listener = None) -> Job | None:
+        """Bring ``doc``'s render up to date with its stack: from the render cache, or in a job
+        (on the GPU lane when a step uses it); None when nothing had to run."""
+        if doc.ready or doc.path is None:
+            return None
+        path, version = doc.path, doc.version
+        stack = EditStack(steps=list(doc.stack.applied), cursor=doc.stack.cursor)
+        try:
+            found = self.engine.cached(path, stack)
+        except PackshotError as exc:
+            self._not_rendered(doc, exc)
+            return self.refresh(doc, listener=listener)
+        if found is not None:
+            doc.set_current(found, version)
+            self.on_rendered(doc)
             return None
         ops = self.host.operations()
-        uses_gpu = any(ops[s.op].uses_gpu for s in steps if s.op in ops)
-        self.on_message("status", f"Replaying {len(steps)} saved step(s) of {doc.name}...")
-        job = self.runner.submit_task(f"Replay {doc.name}", lambda ctx: doc.replay(self.host, ctx),
+        uses_gpu = any(ops[s.op].uses_gpu for s in stack.enabled_steps() if s.op in ops)
+        job = self.runner.submit_task(f"Render {doc.name}", lambda ctx: self.engine.render(path, stack, ctx),
                                       uses_gpu=uses_gpu, listener=listener)
-        self._running[job] = _Running(doc, steps[0], None, doc.cursor)
+        self._renders[job] = (doc, version)
         return job
 
-    def finish_replay(self, job: Job) -> None:
-        entry = self._running.pop(job, None)
-        if entry is None:
+    def finish_render(self, job: Job) -> None:
+        doc, version = self._renders.pop(job, (None, 0))
+        if doc is None or version != doc.version:
             return
-        doc = entry.doc
         if job.state == "done":
-            doc.add_replayed(job.result)
-            return
-        doc.stop_replay()
-        if job.state == "failed":
-            self.on_message("error", f"The saved edits of {doc.name} could not be replayed "
-                                     f"({describe_error(job.error) if job.error else 'failed'}). Editing continues "
-                                     "from the original; the saved steps stay in its history until a new edit "
-                                     "replaces them.")
+            doc.set_current(job.result, version)
+            self.on_rendered(doc)
+        elif job.state == "failed":
+            self._not_rendered(doc, job.error)
+            self.refresh(doc)
         else:
-            self.on_message("info", f"Replaying the saved edits of {doc.name} was cancelled; they stay in its "
+            self.on_message("info", f"Rendering the saved edits of {doc.name} was cancelled; they stay in its "
                                     "history until a new edit replaces them.")
+            doc.stop_at(0)
+
+    def _not_rendered(self, doc: Document, error: BaseException | None) -> None:
+        """A stack that cannot be rendered continues before its first missing operation (else
+        from the original); the saved steps stay in its history."""
+        ops = self.host.operations()
+        cursor = next((i for i, s in enumerate(doc.stack.applied) if s.enabled and s.op not in ops), 0)
+        self.on_message("error", f"The saved edits of {doc.name} could not be rendered "
+                                 f"({describe_error(error) if error else 'failed'}). Editing continues "
+                                 f"from {'the original' if cursor == 0 else f'step {cursor}'}; the saved steps "
+                                 "stay in its history until a new edit replaces them.")
+        doc.stop_at(cursor)
 
     # ------------------------------------------------------------------ exporting
 

@@ -39,6 +39,17 @@ def write_shots(folder: Path, count: int = 4, size: tuple[int, int] = (160, 120)
 
 
 @pytest.fixture
+def op_calls(monkeypatch) -> list[str]:
+    """The ids of the operations run from now on, in any thread (every run goes through jobs.execute)."""
+    from packshot.core import jobs
+
+    calls: list[str] = []
+    real = jobs.execute
+    monkeypatch.setattr(jobs, "execute", lambda op, *args, **kwargs: calls.append(op.id) or real(op, *args, **kwargs))
+    return calls
+
+
+@pytest.fixture
 def shots(tmp_path) -> list[Path]:
     return write_shots(tmp_path / "shoot")
 

@@ -108,8 +108,7 @@ def test_transparent_pictures_get_a_checkerboard(qtbot, window, shots, ui):
     doc = ui.open_first(shots)
     rgba = np.zeros((120, 160, 4), np.uint8)
     rgba[..., :3] = 250
-    doc.images[0] = doc.images[0].with_pixels(rgba)
-    window.canvas.set_rendered(render(doc.images[0]))
+    window.canvas.set_rendered(render(doc.original.with_pixels(rgba)))
     grab = window.canvas.grab().toImage()
     p = window.canvas.offset
     a = grab.pixelColor(int(p.x()) + 2, int(p.y()) + 2).red()

@@ -1,4 +1,4 @@
-"""The document model without a screen: masks, history, sidecars, replay."""
+"""The document model without a screen: masks, the edit stack, sidecars, renders from the cache."""
 
 from __future__ import annotations
 
@@ -10,19 +10,36 @@ import pytest
 from packshot.core.errors import BadInput
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
-from packshot.core.jobs import execute
-from packshot.core.context import Context
-from packshot.core.operation import Inputs
-from packshot.core.recipe import make_step, sidecar_path
+from packshot.core.recipe import sidecar_path
 from packshot.core.synthetic import studio_shot
 from packshot.desktop.document import Document, preview_of, stamp, stroke
 
 
-def _apply(doc, host, op_id, params=None, mask=None):
-    op = host.operation(op_id)
-    result = execute(op, Inputs(doc.current, mask), params or {}, Context())
-    doc.apply(make_step(host, op_id, op.validate(params)), result, mask=mask)
-    return result
+@pytest.fixture
+def session(fake_host):
+    from packshot.core.settings import Settings
+    from packshot.desktop.session import EditorSession
+
+    s = EditorSession(fake_host, Settings())
+    yield s
+    s.close()
+
+
+def _run(session, doc, op_id, params=None, **kwargs):
+    """Run an operation on ``doc`` as the window does, and bring its end into the session."""
+    session.document = doc
+    job = session.run_operation(op_id, params or {}, **kwargs)
+    job.wait(20)
+    assert session.finish_operation(job).endswith("done"), job.error
+    return job
+
+
+def _change(session, doc, edit):
+    job = session.change(doc, edit)
+    if job is not None:
+        job.wait(20)
+        session.finish_render(job)
+    assert doc.ready
 
 
 @pytest.fixture
@@ -57,60 +74,88 @@ def test_preview_is_bounded_and_8_bit():
     assert max(small.shape[:2]) <= 1024 and small.dtype == np.uint8
 
 
-def test_undo_redo_restore_exact_pixels_and_new_step_drops_redo(photo, fake_host):
-    doc = Document.open(photo)
+def test_undo_redo_restore_exact_pixels_and_a_new_change_drops_redo(photo, session):
+    doc = session.load(photo)
     original = doc.current.pixels.copy()
-    _apply(doc, fake_host, "test.invert")
+    _run(session, doc, "test.invert")
     once = doc.current.pixels.copy()
-    _apply(doc, fake_host, "test.invert", {"amount": 0.5})
-    assert doc.undo() and np.array_equal(doc.current.pixels, once)
-    assert doc.undo() and np.array_equal(doc.current.pixels, original)
-    assert not doc.undo()
-    assert doc.redo() and np.array_equal(doc.current.pixels, once)
-    _apply(doc, fake_host, "test.invert", {"amount": 0.25})
-    assert len(doc.steps) == 2 and not doc.can_redo()
-    assert doc.steps[1].params == {"amount": 0.25}
+    _run(session, doc, "test.invert", {"amount": 0.5}, new_step=True)
+    assert len(doc.steps) == 2
+    _change(session, doc, lambda d: d.undo())
+    assert np.array_equal(doc.current.pixels, once)
+    _change(session, doc, lambda d: d.undo())
+    assert np.array_equal(doc.current.pixels, original) and not doc.can_undo()
+    _change(session, doc, lambda d: d.redo())
+    assert np.array_equal(doc.current.pixels, once)
+    _run(session, doc, "test.invert", {"amount": 0.25})  # re-adjusts the last step
+    assert not doc.can_redo() and [s.params for s in doc.steps] == [{"amount": 0.25}]
 
 
-def test_sidecar_and_mask_restore_on_reopen_original_untouched(photo, fake_host):
+def test_sidecar_and_mask_restore_on_reopen_original_untouched(photo, session, fake_host, op_calls):
+    from packshot.core.settings import Settings
+    from packshot.desktop.session import EditorSession
+
     before = hashlib.sha256(photo.read_bytes()).hexdigest()
-    doc = Document.open(photo)
+    doc = session.load(photo)
     doc.paint((30, 40), (90, 40), radius=6, hardness=0.3)
-    _apply(doc, fake_host, "test.fill_mask", mask=doc.operation_mask())
-    _apply(doc, fake_host, "test.invert")
-    doc.undo()
-    expected = [im.pixels.copy() for im in doc.images]
+    _run(session, doc, "test.fill_mask")
+    _run(session, doc, "test.invert")
+    _change(session, doc, lambda d: d.undo())
+    expected = doc.current.pixels.copy()
     assert doc.save() == sidecar_path(photo)
     assert hashlib.sha256(photo.read_bytes()).hexdigest() == before
+    assert doc.steps[0].mask and (photo.parent / doc.steps[0].mask).is_file()
 
-    again = Document.open(photo)
-    assert again.cursor == 1 and len(again.pending_steps()) == 2 and not again.ready
-    again.add_replayed(again.replay(fake_host))
-    assert again.ready and len(again.images) == 3
-    for a, b in zip(expected, again.images):
-        assert np.array_equal(a, b.pixels)
-    assert again.steps[0].mask and (photo.parent / again.steps[0].mask).is_file()
+    restarted = EditorSession(fake_host, Settings())  # a new engine: its memory is empty, the disk cache is not
+    try:
+        del op_calls[:]
+        again = restarted.load(photo)
+        assert again.ready and op_calls == [] and np.array_equal(again.current.pixels, expected)
+        for render in restarted.engine.disk.folder.rglob("*.render"):
+            render.unlink()
+        restarted.engine.forget(photo)
+        cold = Document.open(photo)
+        job = restarted.opened(cold)
+        job.wait(20)
+        restarted.finish_render(job)
+        assert op_calls == ["test.fill_mask"] and np.array_equal(cold.current.pixels, expected)
+    finally:
+        restarted.close()
 
 
-def test_reopening_rewrites_the_sidecar_only_when_the_history_changes(photo, fake_host):
-    doc = Document.open(photo)
-    _apply(doc, fake_host, "test.invert")
-    assert doc.save() == sidecar_path(photo)
-    assert doc.save() is None
+def test_reopening_rewrites_the_sidecar_only_when_the_history_changes(photo, session):
+    doc = session.load(photo)
+    _run(session, doc, "test.invert")  # the session saves the stack after each run
+    assert sidecar_path(photo).is_file() and doc.save() is None
     stamp = sidecar_path(photo).stat().st_mtime_ns
 
-    again = Document.open(photo)
-    again.add_replayed(again.replay(fake_host))
-    assert again.save() is None and sidecar_path(photo).stat().st_mtime_ns == stamp
-    again.undo()
+    again = session.load(photo)
+    assert again.ready and again.save() is None and sidecar_path(photo).stat().st_mtime_ns == stamp
+    _change(session, again, lambda d: d.set_enabled(1, False))
     assert again.save() == sidecar_path(photo)
-    assert Document.open(photo).cursor == 0
+    reopened = Document.open(photo)
+    assert [s.enabled for s in reopened.steps] == [False] and reopened.ready  # nothing enabled: the original
 
 
-def test_step_mask_outside_its_folder_is_refused(photo):
+def test_step_mask_outside_its_folder_is_refused(photo, session):
+    from packshot.core.recipe import EditStack, Step, save_sidecar
+
+    save_sidecar(photo, EditStack([Step(op="test.fill_mask", mask="../../etc/passwd")], cursor=1))
+    messages = []
+    session.on_message = lambda kind, text: messages.append(text)
+    doc = session.load(photo)
+    assert session.opened(doc) is None
+    assert "outside" in messages[-1] and doc.ready and doc.cursor == 0
+    assert np.array_equal(doc.current.pixels, doc.original.pixels)
+
+
+def test_a_mask_is_kept_once_per_content_beside_the_picture(photo):
     doc = Document.open(photo)
-    with pytest.raises(BadInput, match="outside"):
-        doc.load_step_mask("../../etc/passwd", (90, 120))
+    mask = np.zeros((90, 120), np.float32)
+    mask[10:20, 10:20] = 1.0
+    name = doc.store_mask(mask)
+    assert doc.store_mask(mask.copy()) == name and (photo.parent / name).is_file()
+    assert len(list((photo.parent / name).parent.iterdir())) == 1
 
 
 def test_broken_sidecar_opens_fresh_with_a_warning(photo):

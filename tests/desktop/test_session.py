@@ -24,6 +24,14 @@ def session(fake_host):
     s.close()
 
 
+@pytest.fixture
+def picture(tmp_path, small_image):
+    """``small_image`` saved as a PNG (lossless): the session edits pictures that live in files."""
+    from packshot.core.imageio import save_image
+
+    return save_image(small_image, tmp_path / "small.png")
+
+
 def test_the_session_imports_no_qt():
     code = ("import sys, json, packshot.desktop.session\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'superqt'))))")
@@ -31,8 +39,8 @@ def test_the_session_imports_no_qt():
     assert json.loads(out.stdout) == []
 
 
-def test_an_operation_becomes_a_step_and_its_job_is_let_go(session, small_image):
-    doc = Document(small_image)
+def test_an_operation_becomes_a_step_and_its_job_is_let_go(session, small_image, picture):
+    doc = Document.open(picture)
     session.document = doc
     job = session.run_operation("test.slow", {"steps": 10})
     with pytest.raises(BadInput, match="Slow is still running on this picture"):
@@ -45,8 +53,8 @@ def test_an_operation_becomes_a_step_and_its_job_is_let_go(session, small_image)
     assert [s.op for s in doc.steps] == ["test.slow"]
 
 
-def test_new_settings_build_a_new_runner_and_the_old_one_finishes_its_job(session, small_image, tmp_path):
-    doc = Document(small_image)
+def test_new_settings_build_a_new_runner_and_the_old_one_finishes_its_job(session, picture, tmp_path):
+    doc = Document.open(picture)
     session.document = doc
     old = session.runner
     job = session.run_operation("test.slow", {"steps": 10})
@@ -102,7 +110,9 @@ def test_two_model_jobs_and_a_history_replay_at_once_load_the_model_once(tmp_pat
 
         save_image(pictures[2], reopened)
         save_sidecar(reopened, EditStack([make_step(host, "enhance.upscale_model", params)], cursor=1))
-        docs = [Document(pictures[0]), Document(pictures[1])]
+        for i, picture in enumerate(pictures[:2]):
+            save_image(picture, tmp_path / f"{i}.png")
+        docs = [Document.open(tmp_path / "0.png"), Document.open(tmp_path / "1.png")]
         jobs = []
         for doc in docs:
             session.document = doc
@@ -113,7 +123,7 @@ def test_two_model_jobs_and_a_history_replay_at_once_load_the_model_once(tmp_pat
             job.wait(60)
         for job in jobs:
             session.finish_operation(job)
-        session.finish_replay(replay)
+        session.finish_render(replay)
         replayed = session.docs[reopened]
         assert replayed.ready and replayed.current.pixels.shape == (80, 80, 3)
         op = host.operation("enhance.upscale_model")
@@ -136,13 +146,13 @@ def test_a_replay_is_a_job_that_can_be_cancelled_and_keeps_the_saved_steps(sessi
     session.on_message = lambda kind, text: messages.append((kind, text))
     doc = Document.open(path)
     replay = session.opened(doc)
-    assert replay in session.active_jobs() and replay.title == "Replay slow.png"
+    assert replay in session.active_jobs() and replay.title == "Render slow.png"
     while replay.progress.fraction == 0 and not replay.ended:
         replay._ended.wait(0.01)
     replay.cancel()
     with pytest.raises(Exception, match="cancelled"):
         replay.wait(10)
-    session.finish_replay(replay)
+    session.finish_render(replay)
     assert doc.ready and doc.cursor == 0 and [s.op for s in doc.steps] == ["test.slow"]
     assert "cancelled" in messages[-1][1] and [s.op for s in load_sidecar(path).steps] == ["test.slow"]
 
@@ -177,7 +187,7 @@ class _BrokenChecks:
         return [BadValidate(), BadInputs()]
 
 
-def test_a_plugins_broken_checks_become_its_failure_not_a_traceback(fake_host, small_image):
+def test_a_plugins_broken_checks_become_its_failure_not_a_traceback(fake_host, picture):
     from packshot.core.errors import PluginError
     from packshot.core.hookspecs import hookimpl
 
@@ -189,7 +199,7 @@ def test_a_plugins_broken_checks_become_its_failure_not_a_traceback(fake_host, s
     fake_host.register(Plugin(), "broken")
     session = EditorSession(fake_host, Settings())
     try:
-        session.document = Document(small_image)
+        session.document = Document.open(picture)
         for op_id, said in (("broken.validate", "validate broke"), ("broken.inputs", "inputs broke")):
             with pytest.raises(PluginError, match=f"plugin 'broken'.*{op_id}.*{said}"):
                 session.run_operation(op_id, {})
