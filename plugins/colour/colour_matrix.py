@@ -50,6 +50,7 @@ def fit_matrix(measured_rgb: np.ndarray, reference_rgb: np.ndarray) -> np.ndarra
 
 class ApplyMatrix(Operation):
     id = "colour.apply_matrix"
+    cheap = True  # fast enough on a screen-sized proxy for a live preview
     title = "Apply colour matrix"
     family = "colour"
     description = ("Apply a 3x3 colour-correction matrix in linear light; colour.calibrate_chart "

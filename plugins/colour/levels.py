@@ -36,6 +36,7 @@ def contrast_curve(x: np.ndarray, amount: float) -> np.ndarray:
 
 class AutoLevels(Operation):
     id = "colour.auto_levels"
+    cheap = True  # fast enough on a screen-sized proxy for a live preview
     title = "Auto levels"
     family = "colour"
     description = "Set black and white points from percentiles of all channels together (colours keep their balance)."
@@ -64,6 +65,7 @@ class AutoLevels(Operation):
 
 class Exposure(Operation):
     id = "colour.exposure"
+    cheap = True  # fast enough on a screen-sized proxy for a live preview
     title = "Exposure and contrast"
     family = "colour"
     description = "Brighten or darken in stops (in linear light, as a camera would), then add or remove contrast."

@@ -36,6 +36,7 @@ def picked_region(shape: tuple[int, int], point: tuple[float, ...], radius: int,
 
 class WhiteBalancePick(Operation):
     id = "colour.white_balance_pick"
+    cheap = True  # fast enough on a screen-sized proxy for a live preview
     title = "White balance from a neutral point"
     family = "colour"
     description = "Make the picked point (or the masked region) neutral grey, as an eyedropper does."

@@ -57,6 +57,7 @@ def estimate(linear: np.ndarray, method: str) -> tuple[np.ndarray, dict[str, Any
 
 class AutoWhiteBalance(Operation):
     id = "colour.auto_white_balance"
+    cheap = True  # fast enough on a screen-sized proxy for a live preview
     title = "Auto white balance"
     family = "colour"
     description = ("Remove a colour cast. 'auto' balances on the studio backdrop when the frame's "

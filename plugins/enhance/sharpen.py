@@ -52,6 +52,7 @@ def sharpen_block(block: np.ndarray, mode: str, radius: float, amount: float,
 
 class Sharpen(Operation):
     id = "enhance.sharpen"
+    cheap = True  # fast enough on a screen-sized proxy for a live preview
     title = "Sharpen / clarity"
     family = "enhance"
     tier = "built-in"
