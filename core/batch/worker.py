@@ -94,14 +94,38 @@ def process(task: Task, host: PluginHost | None = None, models: Any = None) -> O
     return outcome
 
 
+_ENGINES: dict[int, Any] = {}
+
+
+def _engine(host: PluginHost):
+    """A render engine per plugin host, on the shared disk cache (one per worker process)."""
+    from ..render import RenderEngine
+    from ..render_cache import DiskCache
+
+    if id(host) not in _ENGINES:
+        _ENGINES.clear()
+        _ENGINES[id(host)] = RenderEngine(host, memory_bytes=0, disk=DiskCache.default())
+    return _ENGINES[id(host)]
+
+
 def _edited(task: Task, host: PluginHost, models: Any = None):
+    """The picture after its recipe. A picture's own edits (its sidecar, what the window and
+    ``packshot edit`` make) render through the render engine, so a render already on disk is
+    read back, not replayed; a shared recipe is applied as given."""
     from ..mask import load_mask
-    from ..recipe import Recipe, apply_recipe
+    from ..recipe import EditStack, Recipe, apply_recipe, load_sidecar
 
     base = Path(task.recipe_dir or ".")
     recipe = Recipe.from_dict(task.recipe, where="recipe")
     ctx = Context(seed=task.seed, device=task.device, tile_size=task.tile_size, models=models,
                   settings={"models_dir": task.models_dir})
+    source = Path(task.source)
+    try:
+        own = load_sidecar(source) if base == source.parent else None
+    except PackshotError:  # an unreadable sidecar does not stop a shared recipe
+        own = None
+    if own is not None and own.enabled_steps() == recipe.steps:
+        return _engine(host).render(source, EditStack(steps=recipe.steps, cursor=len(recipe.steps)), ctx)
     return apply_recipe(load_image(task.source), recipe, host, ctx,
                         mask_loader=lambda name, shape: load_mask(base / name, shape),
                         image_loader=lambda name: load_image(base / name))
