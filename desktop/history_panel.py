@@ -85,7 +85,7 @@ class HistoryPanel(QWidget):
                 font = QFont(item.font())
                 font.setBold(True)
                 item.setFont(font)
-                item.setText(item.text() + "  (editing)")
+                item.setText("\u270e " + item.text())  # a pencil: Run changes this step
             self.list.addItem(item)
         self.list.setCurrentRow(doc.editing or doc.cursor)
 

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(lambda: self.guard(self._slider_stopped))
         self._filling_form = False
+        self._previewed: Document | None = None  # the picture the last preview frame was asked for
         self._build_ui()
         self.commands = install_actions(self)
         self._build_toolbar()
@@ -605,10 +606,13 @@ class MainWindow(QMainWindow):
         if wanted is None:
             return
         doc = self.document
+        if not doc.ready:
+            return
         frame = self.session.preview(doc, *wanted[:3], new_step=wanted[3])
         if frame is None:
             self.operations.status.setText("Run to see the change")
             return
+        self._previewed = doc
         size = (doc.shown.width, doc.shown.height) if doc.ready else None
         self.previews.request(lambda: (doc, render(frame(budget=FRAME_BUDGET_S), size=size)))
         self._settle.start()
@@ -623,7 +627,7 @@ class MainWindow(QMainWindow):
         (one change, undoable); a new operation's full-size preview waits for Run."""
         wanted = self._form_values()
         doc = self.document
-        if wanted is None or not self.session.engine.is_cheap(wanted[0]):
+        if wanted is None or doc is not self._previewed or not doc.ready:
             return
         op_id, params, seed, new_step = wanted
         number = self.session.replaced_step(doc, op_id, new_step)

@@ -313,8 +313,9 @@ class EditorSession:
                 new_step: bool = False) -> Callable[..., Image] | None:
         """A live preview of a Run with these values: ``frame(edge=PROXY_EDGE, budget=None)``,
         to call in a worker, renders it from a proxy of ``edge`` pixels (None: full size)
-        without changing anything. The stack is taken as it is now. None when the operation
-        is not quick enough to preview, or would take a painted mask as a new step."""
+        without changing anything. The stack is taken as it is now. None when the operation,
+        or a step after it, is not quick enough to preview, or it would take a painted mask
+        as a new step."""
         if doc.path is None or not self.engine.is_cheap(op_id):
             return None
         op = self.host.operation(op_id)
@@ -325,6 +326,9 @@ class EditorSession:
             if "mask" in op.inputs and doc.has_mask():
                 return None
             number = stack.record(make_step(self.host, op_id, checked, seed), as_new=new_step)
+        ops = self.host.operations()
+        if any(s.op not in ops or not ops[s.op].cheap for s in stack.applied[number:] if s.enabled):
+            return None  # a heavy step after it would re-run on every frame
         path, engine = doc.path, self.engine
         return lambda edge=PROXY_EDGE, budget=None: engine.preview(path, stack, number, checked, edge=edge,
                                                                    budget=budget)

@@ -259,3 +259,16 @@ def test_the_window_and_packshot_edit_share_the_sidecar(qtbot, colour_window, re
     out = mug.parent / "rendered.png"
     assert main(["render", str(mug), "-o", str(out)]) == 0
     assert psnr(load_image(out).pixels, doc.current.pixels) > 60
+
+
+def test_a_heavy_step_after_the_adjusted_one_says_run_to_see(qtbot, colour_window, mug):
+    window = colour_window
+    doc = _open(qtbot, window, mug)
+    run_in_window(window, qtbot, "colour.exposure", {"stops": 0.5})
+    run_in_window(window, qtbot, "enhance.denoise", {})
+    session = window.session
+    assert session.preview(doc, "colour.exposure", {"stops": 1.0}) is not None  # a new last step: previewed
+    window.open_step(1)
+    assert session.preview(doc, "colour.exposure", {"stops": 1.0}) is None  # the denoise would re-run per frame
+    window.operations.form.set_values({"stops": 1.0})
+    assert "Run to see" in window.operations.status.text() and doc.steps[0].params["stops"] == 0.5
