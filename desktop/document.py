@@ -298,6 +298,11 @@ class Document:
             save_mask(mask, target)
         return name
 
+    def kept_files(self) -> set[Path]:
+        """The files in the picture's masks folder (what a cancelled run must not leave behind)."""
+        folder = self.path.parent / f"{self.name}{MASKS_SUFFIX}" if self.path is not None else None
+        return set(folder.iterdir()) if folder is not None and folder.is_dir() else set()
+
     def store_file(self, source: Path) -> str:
         """Copy a step's reference picture into the masks folder (named by its content), so the
         step replays from a file that belongs to the picture; returns the name the step keeps."""

@@ -2,11 +2,12 @@
 
 No Qt here. :class:`SelectionExport` is one export's settings and live state (the queue
 panel shows it; Cancel sets its token). :func:`run_export` reads each picture's saved
-edit history (its sidecar: what the editor replays when the picture is opened) and hands
+edit stack (its sidecar: what the editor renders when the picture is opened) and hands
 the lot to :func:`packshot.core.batch.run_batch` — its journal, output names that cannot leave
 the folder, per-file errors and atomic writes — in the calling job lane with the window's
-plugins and model store, so an edit replays exactly as it did on the canvas, with the
-models already loaded. :func:`summary`
+plugins and model store. A picture's own edits render through the render engine there,
+so a render the window (or ``packshot render``) already made is read from the disk
+cache, not replayed; the others run with the models already loaded. :func:`summary`
 turns the batch report into the one message a person reads at the end.
 """
 

@@ -60,12 +60,13 @@ MessageSink = Callable[[str, str], None]
 
 @dataclass
 class _Running:
-    """An operation under way: the picture it edits, the number of the step it changes and the
-    stack it makes (a copy of the picture's, taken in when the job ends)."""
+    """An operation under way: the picture it edits, the number of the step it changes, the
+    stack it makes (a copy of the picture's, taken in when the job ends) and the files it added."""
 
     doc: Document
     number: int
     stack: EditStack
+    files: set[Path]  # the mask and reference files written for it, removed if it does not finish
 
 
 class EditorSession:
@@ -220,6 +221,7 @@ class EditorSession:
         checked = validate_params(op, params, plugin)
         extra: dict[str, Any] = {}
         mask = None
+        kept = doc.kept_files()
         if self.edited_step(doc, op_id, new_step) is None:  # a new step: its inputs are the ones shown now
             mask = doc.operation_mask() if "mask" in op.inputs else None
             ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
@@ -251,7 +253,7 @@ class EditorSession:
         ops = host.operations()
         uses_gpu = any(ops[s.op].uses_gpu for s in stack.enabled_steps()[number - 1:] if s.op in ops)
         job = self.runner.submit_task(op.title or op.id, work, uses_gpu=uses_gpu, seed=seed, listener=listener)
-        self._running[job] = _Running(doc, number, stack)
+        self._running[job] = _Running(doc, number, stack, doc.kept_files() - kept)
         self.last_job = job
         return job
 
@@ -260,6 +262,11 @@ class EditorSession:
         entry = self._running.pop(job, None)
         if job is self.last_job:
             self.last_job = None
+        if job.state != "done" and entry is not None:
+            for path in entry.files:
+                path.unlink(missing_ok=True)
+            if entry.files and not entry.doc.kept_files():
+                next(iter(entry.files)).parent.rmdir()
         if job.state == "cancelled":
             return "Cancelled; the picture is unchanged"
         if job.state == "failed":

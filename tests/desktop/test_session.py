@@ -214,3 +214,44 @@ def test_closing_frees_the_models_of_runners_retired_by_new_settings(session, tm
     session.apply_settings(Settings(models_dir=str(tmp_path / "models")))
     session.close()
     assert released == ["old"]
+
+
+def test_a_cancelled_masked_run_leaves_no_mask_file_behind(fake_host, picture):
+    from packshot.core.hookspecs import hookimpl
+    from packshot.core.operation import Operation, Result
+
+    class SlowMasked(Operation):
+        id, title, family = "other.test_slow_masked", "Slow masked", "other"
+        inputs = frozenset({"image", "mask"})
+
+        def run(self, inputs, params, ctx):
+            for i in range(500):
+                ctx.progress(i / 500)
+                threading.Event().wait(0.01)
+            return Result(inputs.image)
+
+    class Plugin:
+        packshot_api_version = "2.0"
+
+        @hookimpl
+        def packshot_operations(self):
+            return [SlowMasked()]
+
+    fake_host.register(Plugin(), "slow-masked", version="1.0")
+    session = EditorSession(fake_host, Settings())
+    try:
+        doc = Document.open(picture)
+        session.document = doc
+        doc.paint((10, 10), (30, 10), radius=4)
+        job = session.run_operation("other.test_slow_masked", {})
+        masks = picture.parent / f"{picture.name}.packshot-masks"
+        assert len(list(masks.iterdir())) == 1  # written before it runs: the engine keys steps by their files
+        while job.progress.fraction == 0 and not job.ended:
+            job._ended.wait(0.01)
+        job.cancel()
+        with pytest.raises(Exception, match="ancel"):
+            job.wait(10)
+        assert session.finish_operation(job).startswith("Cancelled")
+        assert not masks.exists() and doc.steps == [] and load_sidecar(picture) is None
+    finally:
+        session.close()
