@@ -1,4 +1,5 @@
-"""The queue panel: jobs running and waiting (operations, renders of an edit stack, exports) with their progress; cancel any."""
+"""The queue panel: jobs running and waiting (operations, renders of an edit stack, exports)
+with their progress; cancel any."""
 
 from __future__ import annotations
 
