@@ -689,7 +689,7 @@ class MainWindow(QMainWindow):
         if self.document is None:
             raise BadInput("open a picture to export")
         if not self.document.ready:
-            raise BadInput(f"{self.document.name} is still being rendered; export it in a moment")
+            raise BadInput(f"{self.document.name} is not rendered yet (see the Queue); export it once it is")
         dialog = ExportDialog(self.document, self.host.export_presets(), self)
         if dialog.exec():
             self.export(self.document.current, dialog.target(), dialog.options(), source=self.document.path)

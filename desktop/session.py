@@ -421,10 +421,13 @@ class EditorSession:
         elif job.state == "failed":
             self._not_rendered(doc, job.error)
             self.refresh(doc)
-        else:
+        elif version == 0:  # just opened: continue from the original, as shot
             self.on_message("info", f"Rendering the saved edits of {doc.name} was cancelled; they stay in its "
                                     "history until a new edit replaces them.")
             doc.stop_at(0)
+        else:  # after a change: the stack stays; the next change or Run renders it
+            self.on_message("info", f"Rendering {doc.name} was cancelled; the picture shown is the one before "
+                                    "the last change until it is rendered (Run, Undo or Redo).")
 
     def _not_rendered(self, doc: Document, error: BaseException | None) -> None:
         """A stack that cannot be rendered continues before its first missing operation (else

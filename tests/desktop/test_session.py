@@ -255,3 +255,23 @@ def test_a_cancelled_masked_run_leaves_no_mask_file_behind(fake_host, picture):
         assert not masks.exists() and doc.steps == [] and load_sidecar(picture) is None
     finally:
         session.close()
+
+
+def test_a_cancelled_render_after_a_change_keeps_the_stack(session, picture):
+    doc = Document.open(picture)
+    session.document = doc
+    job = session.run_operation("test.slow", {"steps": 40})
+    job.wait(10)
+    session.finish_operation(job)
+    session.engine.memory.forget(str(picture))
+    for render in session.engine.disk.folder.rglob("*.render"):
+        render.unlink()
+    hide = session.change(doc, lambda d: d.set_enabled(1, False))
+    assert hide is None and doc.ready  # nothing enabled: the original, no job
+    show = session.change(doc, lambda d: d.undo())
+    assert show is not None and not doc.ready  # the render is gone from the caches: a job
+    show.cancel()
+    with pytest.raises(Exception, match="ancel"):
+        show.wait(10)
+    session.finish_render(show)
+    assert doc.cursor == 1 and doc.steps[0].enabled and not doc.ready  # not truncated to the original
