@@ -573,6 +573,7 @@ class MainWindow(QMainWindow):
         finally:
             self._filling_form = False
         self.history.show_document(doc)
+        self._warm_preview()
         self.operations.status.setText(f"Editing step {number}: Run changes it"
                                        + (", and so does moving a slider" if self.session.engine.is_cheap(step.op)
                                           else ""))
@@ -589,6 +590,18 @@ class MainWindow(QMainWindow):
         if doc is not None and doc.editing is not None and (op is None or doc.stack.step(doc.editing).op != op.id):
             doc.editing = None
             self.history.show_document(doc)
+        self._warm_preview()
+
+    def _warm_preview(self) -> None:
+        """Render the proxy of the steps before the one a slider would change, unseen, so the
+        first frame of a drag costs one step, not the whole stack's proxy."""
+        wanted = self._form_values()
+        doc = self.document
+        if wanted is None or not doc.ready:
+            return
+        frame = self.session.preview(doc, *wanted[:3], new_step=wanted[3])
+        if frame is not None:
+            self.previews.request(lambda: frame(budget=FRAME_BUDGET_S) and None)
 
     def _form_values(self) -> tuple[str, dict, int, bool] | None:
         op, form = self.operations.op, self.operations.form

@@ -143,16 +143,23 @@ def test_a_slider_previews_on_a_proxy_and_the_full_render_follows(qtbot, colour_
     from packshot.core.render import PROXY_EDGE
 
     window = colour_window
-    rgb, _ = studio_shot(1500, 2000, shape="mug", seed=2)
+    from PIL import Image as PILImage
+
+    rgb, _ = studio_shot(135, 180, shape="mug", seed=2)  # enlarged: larger than the 1600 px proxy, made quickly
+    big = PILImage.fromarray((rgb * 255).astype(np.uint8)).resize((1800, 1350), PILImage.Resampling.BICUBIC)
     path = tmp_path / "big.png"
-    save_image(from_array(rgb), path)
+    save_image(from_array(np.asarray(big)), path)
     doc = _open(qtbot, window, path)
+    frames = []  # (drawn width, width it stands for) of each frame put on the canvas
+    show = window.previews.show
+    window.previews.show = lambda value: frames.append((value[1].preview.width(), value[1].width)) or show(value)
     window.operations.select("colour.exposure")
-    qtbot.waitUntil(lambda: window.canvas.after is not None and window.canvas.after.width == 2000, timeout=10_000)
+    qtbot.waitUntil(lambda: window.canvas.after is not None and window.canvas.after.width == 1800, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.previews.busy, timeout=10_000)  # the proxy of the stack, made unseen
+    assert frames == []
     window.operations.form.set_values({"stops": 1.0})  # a new operation: previewed, not applied
-    qtbot.waitUntil(lambda: window.canvas.after.preview.width() <= PROXY_EDGE, timeout=10_000)
-    assert (window.canvas.after.width, window.canvas.after.height) == (2000, 1500)  # drawn in the picture's place
-    qtbot.waitUntil(lambda: window.canvas.after.preview.width() == 2000, timeout=10_000)  # full size once still
+    qtbot.waitUntil(lambda: bool(frames) and frames[-1][0] == 1800, timeout=10_000)  # full size once the slider is still
+    assert frames[0][0] <= PROXY_EDGE and frames[0][1] == 1800  # a proxy first, drawn in the picture's place
     assert doc.steps == [] and "Run to apply" in window.operations.status.text()
 
     run_in_window(window, qtbot, "colour.exposure", {"stops": 1.0})
