@@ -413,16 +413,15 @@ class MainWindow(QMainWindow):
 
         self.workers.start(lambda: self._load(path), self._opened, failed)
 
-    def _load(self, path: Path) -> tuple[Document, Rendered, Rendered]:
-        """In a worker: the picture, and its render (or the render cache's screen-sized copy) drawn."""
+    def _load(self, path: Path) -> tuple[Document, Rendered]:
+        """In a worker: the picture, and its render (or the render cache's screen-sized copy) drawn.
+        The original of an edited picture is drawn afterwards (for before/after), not first."""
         doc = self.session.load(path)
         size = (doc.original.width, doc.original.height)
-        shown = render(doc.shown, size=None if doc.ready else size)
-        return doc, render(doc.original), shown
+        return doc, render(doc.shown, size=None if doc.ready else size)
 
-    def _opened(self, loaded: tuple[Document, Rendered, Rendered]) -> None:
-        doc, rendered, shown = loaded
-        self.renders.put(doc.original, rendered)
+    def _opened(self, loaded: tuple[Document, Rendered]) -> None:
+        doc, shown = loaded
         self.renders.put(doc.shown, shown)
         self._track(lambda listener: self.session.opened(doc, listener=listener), self.session.finish_render)
         current = self.library.current_entry()
