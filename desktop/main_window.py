@@ -519,8 +519,8 @@ class MainWindow(QMainWindow):
             doc = self.document
             if doc is None or self.operations.form is None:
                 return
-            point = (float(min(max(round(x), 0), doc.current.width - 1)),
-                     float(min(max(round(y), 0), doc.current.height - 1)))
+            height, width = doc.picture_shape()
+            point = (float(min(max(round(x), 0), width - 1)), float(min(max(round(y), 0), height - 1)))
             self.operations.form.set_values({name: point})
             self.statusBar().showMessage(f"{name}: {point[0]:g}, {point[1]:g}", 6000)
 
