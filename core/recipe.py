@@ -425,7 +425,9 @@ class EditStack:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "sidecar") -> EditStack:
         recipe = Recipe.from_dict(data, where)
-        cursor = int(data.get("cursor", len(recipe.steps)))
+        cursor = data.get("cursor", len(recipe.steps))
+        if isinstance(cursor, bool) or not isinstance(cursor, int):
+            raise BadInput(f"{where}: 'cursor' must be a whole number of steps, got {cursor!r}")
         return cls(steps=recipe.steps, cursor=min(max(cursor, 0), len(recipe.steps)))
 
 
@@ -462,5 +464,7 @@ def load_sidecar(image_path: str | Path) -> EditStack | None:
         return None
     try:
         return EditStack.from_dict(tomllib.loads(path.read_text("utf-8")), where=path.name)
+    except RecursionError:
+        raise BadInput(f"{path.name}: unreadable edit history (nested too deeply)") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BadInput(f"{path.name}: unreadable edit history ({exc})") from exc

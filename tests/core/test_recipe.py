@@ -177,3 +177,19 @@ def test_replay_passes_over_a_disabled_step_and_reports_every_step(fake_host, sm
                        on_step=lambda i, step, result: seen.append(result.image))
     assert np.array_equal(out.pixels, 255 - small_image.pixels)
     assert len(seen) == 2 and seen[0] is small_image
+
+
+@pytest.mark.parametrize("text, says", [
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ('cursor = "abc"\n', "'cursor' must be a whole number"),
+    ("cursor = inf\n", "'cursor' must be a whole number"),
+    ("cursor = [1]\n", "'cursor' must be a whole number"),
+])
+def test_a_damaged_sidecar_is_one_clear_error(tmp_path, text, says):
+    image = tmp_path / "shot.png"
+    image.write_bytes(b"not read")
+    sidecar = tmp_path / "shot.png.packshot.toml"
+    sidecar.write_text(text)
+    with pytest.raises(BadInput, match=says):
+        load_sidecar(image)
+    assert sidecar.read_text() == text
