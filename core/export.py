@@ -22,8 +22,9 @@ from PIL import ImageCms
 
 from .errors import BadInput, BadParameter
 from .image import Image, quantize
-from .imageio import (WRITE_FORMATS, _same_file, _writer, atomic_write, load_image, open_header, quarter_turned,
-                      srgb_icc, to_srgb16)
+from .imageio import (WRITE_FORMATS, _writer, atomic_write, load_image, open_header, quarter_turned, srgb_icc,
+                      to_srgb16)
+from .output_guard import check_outputs
 
 FITS = ("contain", "cover", "pad")
 COLOUR_SPACES = ("sRGB", "keep")
@@ -428,18 +429,13 @@ def encode(image: Image, options: ExportOptions) -> tuple[bytes, int]:
 
 def export_image(image: Image, path: str | Path, options: ExportOptions, *,
                  overwrite: bool = False) -> ExportResult:
-    """Render, encode and atomically write ``image``; the original file is never replaced."""
-    path = Path(path)
+    """Render, encode and atomically write ``image`` through the output guard: the target is
+    checked before the work and again at the rename, and the original is never replaced."""
     options = options.validated()
-    if image.source is not None and path.exists() and _same_file(path, image.source):
-        raise BadInput(f"{path}: refusing to overwrite the original; choose another output path")
-    if path.exists() and not overwrite:
-        raise BadInput(f"{path}: already exists (use overwrite to replace it)")
-    if not path.parent.is_dir():
-        raise BadInput(f"{path.parent}: output folder does not exist")
+    path, = check_outputs([path], protect=(image.source,), overwrite=overwrite)
     rendered, warnings = render(image, options)
     data, quality = encode(rendered, options)
-    atomic_write(path, lambda fh: fh.write(data))
+    atomic_write(path, lambda fh: fh.write(data), protect=(image.source,), overwrite=overwrite)
     return ExportResult(path, rendered.width, rendered.height, options.format, quality, len(data), warnings)
 
 

@@ -428,13 +428,6 @@ def check_quality(quality: int) -> None:
         raise BadInput(f"quality must be between 1 and 100, got {quality}")
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def _flatten(image: Image, background: tuple[int, int, int]) -> np.ndarray:
     rgba = image.as_float()
     alpha = rgba[..., 3:4]

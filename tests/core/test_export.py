@@ -179,6 +179,40 @@ def test_refuses_original_existing_and_bad_options(tmp_path):
         ExportOptions(fill=0.8).validated()
 
 
+def test_export_writes_only_through_the_output_guard(tmp_path, monkeypatch):
+    """A hard link to the original is the original; a file that appears while the export
+    works is kept, not replaced; a folder named as the target is refused before any work."""
+    import packshot.core.export as export
+
+    src = tmp_path / "o.png"
+    PILImage.fromarray(np.full((10, 10, 3), 90, np.uint8)).save(src)
+    before = src.read_bytes()
+    (tmp_path / "hard.png").hardlink_to(src)
+    with pytest.raises(BadInput, match="original"):
+        export_image(load_image(src), tmp_path / "hard.png", ExportOptions(format="PNG"), overwrite=True)
+    assert src.read_bytes() == before
+
+    renders = []
+    monkeypatch.setattr(export, "render", lambda *a: renders.append(1) or render(*a))
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(BadInput, match="is a folder"):
+        export_image(load_image(src), tmp_path / "folder.png", ExportOptions(format="PNG"))
+    assert renders == []
+
+    target = tmp_path / "late.png"
+    real_encode = export.encode
+
+    def encode_while_someone_writes(*a):
+        target.write_bytes(b"theirs")
+        return real_encode(*a)
+
+    monkeypatch.setattr(export, "encode", encode_while_someone_writes)
+    with pytest.raises(BadInput, match="already exists"):
+        export_image(load_image(src), target, ExportOptions(format="PNG"))
+    assert target.read_bytes() == b"theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.png", "hard.png", "late.png", "o.png"]
+
+
 def test_sixteen_bit_png_stays_sixteen_bit(tmp_path):
     pixels = (np.linspace(0, 65535, 64 * 64 * 3).reshape(64, 64, 3)).astype(np.uint16)
     export_image(from_array(pixels), tmp_path / "d.png", ExportOptions(format="PNG", width=32))
