@@ -41,9 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}_cmd")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
-        _add_common_options(p, default=argparse.SUPPRESS)
+        _add_common_options_below(p)
         p.set_defaults(_run=module.run)
     return parser
+
+
+def _add_common_options_below(p: argparse.ArgumentParser) -> None:
+    """The common options on a command and on each of its actions (``models list --debug``)."""
+    _add_common_options(p, default=argparse.SUPPRESS)
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_common_options_below(child)
 
 
 def _add_common_options(p: argparse.ArgumentParser, default: object) -> None:

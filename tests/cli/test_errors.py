@@ -176,3 +176,17 @@ def test_warnings_show_only_with_verbose(photo, tmp_path, capsys, monkeypatch):
         "packshot: error: x.tif: corrupt or truncated image",
     ]
     assert warnings.filters == filters  # the test process's own filters are left as they were
+
+
+@pytest.mark.parametrize("where", ["before", "command", "action"])
+def test_debug_and_verbose_go_anywhere_on_the_line(capsys, monkeypatch, tmp_path, where):
+    """``packshot models list --debug`` as well as ``packshot --debug models list``."""
+    monkeypatch.setenv("PACKSHOT_DATA_DIR", str(tmp_path))
+    argv = {"before": ["--debug", "--verbose", "models", "list", "--json"],
+            "command": ["models", "--debug", "--verbose", "list", "--json"],
+            "action": ["models", "list", "--json", "--debug", "--verbose"]}[where]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and out.out.lstrip().startswith("[")
+    args = cli.build_parser().parse_args(argv)
+    assert args.debug is True and args.verbose is True
