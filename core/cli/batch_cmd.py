@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,9 +105,7 @@ def _ctrl_c_cancels(token: CancelToken) -> Iterator[None]:
 
 def _inputs(args: argparse.Namespace) -> list[Path]:
     if args.from_library:
-        from ..library import Library
-
-        with Library.open() as lib:
+        with _open_library() as lib:
             files = [r.path for r in lib.files(min_rating=args.min_rating, flag=args.flag, tag=args.tag)
                      if not r.error]
         files += expand_inputs(args.inputs, recursive=args.recursive, exclude=args.out) if args.inputs else []
@@ -116,11 +115,22 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     return expand_inputs(args.inputs, recursive=args.recursive, exclude=args.out)
 
 
-def _record_exports(report, preset: str) -> None:
-    """Add what was written to each library file's export history."""
+def _open_library():
+    """The user's library; if it had to be restored or started anew, one line says so (its own
+    warning, shown only with --verbose, would say it a second time)."""
     from ..library import Library
 
-    with Library.open() as lib:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lib = Library.open()
+    if lib.recovered:
+        print(f"packshot: warning: {' '.join(lib.recovered.split())}", file=sys.stderr)
+    return lib
+
+
+def _record_exports(report, preset: str) -> None:
+    """Add what was written to each library file's export history."""
+    with _open_library() as lib:
         for item in report.items:
             if item["status"] == "done":
                 try:

@@ -274,3 +274,32 @@ def test_a_fifo_and_a_link_to_dev_zero_in_the_input_folder_are_skipped_with_a_no
     assert "note: /dev/zero: not a regular file (a character device); skipped" in stderr
     assert "1 written, 0 already done, 2 skipped, 0 failed" in stdout
     assert sorted(_finals(out)) == ["a_export.jpg"]
+
+
+@pytest.mark.parametrize("damage", ["emptied", "corrupted"])
+def test_a_restored_library_is_told_in_one_line(tmp_path, capsys, damage):
+    """A library emptied to 0 bytes or with corrupt pages is restored from its backup, the
+    ratings kept, and the batch says so on stderr without --verbose."""
+    from packshot.core.library import Library
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        _photo(src / f"p{i}.jpg", seed=i, size=(64, 48))
+    with Library.open() as lib:
+        lib.add_folder(src)
+        lib.set_rating(src / "p1.jpg", 5)
+        path = lib.path
+    Library.open().close()  # a second open backs the rated library up
+    data = bytearray(path.read_bytes())
+    if damage == "emptied":
+        data = bytearray()
+    else:
+        data[4096:4096 * 3] = b"\x5a" * 8192
+    path.write_bytes(bytes(data))
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert cli.main(["batch", "--from-library", "--min-rating", "4", "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("packshot: warning: ") and "restored from its backup" in err[0], err
+    assert sorted(_finals(out)) == ["p1_export.jpg"]
