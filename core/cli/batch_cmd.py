@@ -51,6 +51,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.out.is_dir():
+        raise BadInput(f"{args.out}: --out names a file; give a folder")
     presets = load_plugins().export_presets() if args.preset else []
     preset = find_preset(presets, args.preset) if args.preset else {"name": "export"}
     options = options_from_preset(preset, format=args.format, quality=args.quality)

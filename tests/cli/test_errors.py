@@ -78,9 +78,13 @@ def test_bad_arguments_are_one_line(runs, photo, tmp_path, capsys, case):
     assert runs == [] and _files(tmp_path) == ["folder.png", "in.png"]
 
 
-def test_demo_out_naming_a_file_is_one_line(photo, capsys):
-    assert cli.main(["demo", "--out", str(photo)]) == 2
+@pytest.mark.parametrize("command", ["demo", "batch"])
+def test_out_naming_a_file_is_one_line(photo, capsys, command):
+    before = photo.read_bytes()
+    inputs = [str(photo)] if command == "batch" else []
+    assert cli.main([command, *inputs, "--out", str(photo)]) == 2
     assert "in.png: --out names a file; give a folder" in _error_line(capsys)
+    assert photo.read_bytes() == before
 
 
 def test_names_are_measured_in_bytes_with_room_for_the_temporary_suffix(runs, photo, tmp_path, capsys):
