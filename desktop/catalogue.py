@@ -67,6 +67,7 @@ class Catalogue:
 
     def __init__(self, library: Library | None = None) -> None:
         self._library = library
+        self._told = False
 
     @property
     def library(self) -> Library:
@@ -75,6 +76,14 @@ class Catalogue:
 
             self._library = Library.open()
         return self._library
+
+    def take_notice(self) -> str:
+        """Once, what was done to a damaged library as it opened (restored from its backup, or
+        started anew): news a person must read, not a warning; '' when there is none."""
+        if self._library is None or self._told:
+            return ""
+        self._told = True
+        return self._library.recovered
 
     def scan(self, folders: Iterable[Path], stop: Callable[[], bool] = lambda: False) -> dict[Path, Entry]:
         """Catalogue (or rescan) folders, non-recursively; returns their entries by path.

@@ -172,6 +172,7 @@ class LibraryPanel(QWidget):
     thumbnailsDone = Signal()
     marksLoaded = Signal()
     error = Signal(str)
+    notice = Signal(str)  # the library was restored from its backup as it opened: the person must know
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None, *,
                  edited: Callable[[Path], np.ndarray | None] = lambda path: None) -> None:
@@ -251,6 +252,7 @@ class LibraryPanel(QWidget):
         if key[1] != self.generation:
             return
         if key[0] == "marks":
+            self._tell_notice()
             self.model.merge(value)
             self.marksLoaded.emit()
             if self.model.rule is not None:
@@ -272,7 +274,14 @@ class LibraryPanel(QWidget):
             return
         if key[0] == "thumb":
             self._one_done()
+        else:
+            self._tell_notice()
         self.error.emit(message)
+
+    def _tell_notice(self) -> None:
+        notice = self.catalogue.take_notice()
+        if notice:
+            self.notice.emit(notice)
 
     def _one_done(self) -> None:
         self.pending -= 1

@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.library.imageSelected.connect(self.open_image)
         self.library.error.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.library.notice.connect(self.show_error)
         self.operations.runRequested.connect(
             lambda op_id, params, seed, prompt, ref: self.guard(self.run_operation, op_id, params, seed, prompt, ref,
                                                                 self.operations.wants_new_step()))

@@ -6,6 +6,7 @@ import hashlib
 import io
 
 import numpy as np
+import pytest
 from PIL import Image as PILImage
 from PIL import ImageCms
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
@@ -563,3 +564,25 @@ def test_finished_jobs_are_let_go_by_the_window(qtbot, window, shots, ui):
     gc.collect()
     assert [ref() for ref in gone] == [None, None, None]
     assert window.session.runner.jobs == [] and window.session.last_job is None
+
+
+@pytest.mark.filterwarnings("ignore:.*restored from its backup")
+def test_a_library_restored_from_its_backup_is_told_in_the_window(qtbot, window, shots):
+    """A library emptied to 0 bytes (a crash, a full disk) comes back from its backup with its
+    ratings, and the window says so in the message bar, once."""
+    from packshot.core.library import Library
+
+    with Library.open() as lib:
+        lib.add_folder(shots[0].parent, recursive=False)
+        lib.set_rating(shots[1], 4)
+        path = lib.path
+    Library.open().close()  # a second open backs the rated library up
+    path.write_bytes(b"")
+    with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
+        window.open_folder(shots[0].parent)
+    told = [text for _, text in window.message_bar.history if "restored from its backup" in text]
+    assert len(told) == 1 and "changes made since are lost" in told[0]
+    assert window.library.model.entries[1].rating == 4
+    with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
+        window.open_folder(shots[0].parent)
+    assert len([text for _, text in window.message_bar.history if "restored from its backup" in text]) == 1
