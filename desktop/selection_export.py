@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packshot.core.batch import DEFAULT_TEMPLATE, BatchReport, BatchSpec, run_batch
+from packshot.core.batch import DEFAULT_TEMPLATE, BatchReport, BatchSpec, FolderBusy, MixedSettings, run_batch
 from packshot.core.context import CancelToken
 from packshot.core.errors import BadInput
 from packshot.core.export import ExportOptions
+from packshot.core.imageio import special_file_kind
 from packshot.core.plugin_host import PluginHost
 from packshot.core.recipe import Recipe, load_sidecar
 
@@ -105,7 +106,16 @@ def run_export(export: SelectionExport, host: PluginHost,
                      template=export.template, overwrite=export.overwrite, recipes=recipes)
     export.running = True
     on_progress()
-    report = run_batch(spec, workers=0, host=host, on_progress=progress, cancel=export.token, models=models)
+    try:
+        report = run_batch(spec, workers=0, host=host, on_progress=progress, cancel=export.token, models=models)
+    except FolderBusy as exc:  # the batch's refusals name its command-line options: say them the window's way
+        owner = f" ({exc.owner})" if exc.owner else ""
+        raise BadInput(f"another export is writing into {exc.folder}{owner}; wait for it to finish, "
+                       "or choose another folder") from exc
+    except MixedSettings as exc:
+        listed = ", ".join(exc.names[:MAX_LISTED]) + (" ..." if len(exc.names) > MAX_LISTED else "")
+        raise BadInput(f"{len(exc.names)} picture(s) in {exc.folder} were exported there earlier with other "
+                       f"settings ({listed}); choose another folder, or set Existing files to Replace them") from exc
     return ExportResult(report, unreadable)
 
 
@@ -122,11 +132,15 @@ def summary(export: SelectionExport, result: ExportResult) -> tuple[str, bool]:
         lines = [f"Exported {written} of {export.total} pictures to {report.out_dir}."]
     if counts["done-earlier"]:
         lines.append(f"{counts['done-earlier']} had already been exported there with these settings.")
-    skipped = [Path(i["output"]).name for i in report.items if i["status"] == "skipped"]
-    if skipped:
-        lines.append(f"{len(skipped)} not written because a file of that name exists (kept as it was; "
-                     f"choose Replace to overwrite): {', '.join(skipped[:MAX_LISTED])}"
-                     + (" ..." if len(skipped) > MAX_LISTED else ""))
+    skipped = [i for i in report.items if i["status"] == "skipped"]
+    odd = {Path(i["source"]): special_file_kind(i["source"]) for i in skipped}
+    exists = [Path(i["output"]).name for i in skipped if not odd[Path(i["source"])]]
+    if exists:
+        lines.append(f"{len(exists)} not written because a file of that name exists (kept as it was; "
+                     f"choose Replace to overwrite): {_listed(exists)}")
+    not_pictures = [f"{source.name} is {kind}" for source, kind in odd.items() if kind]
+    if not_pictures:
+        lines.append(f"{len(not_pictures)} skipped, not picture files (nothing was read): {_listed(not_pictures)}")
     failures = [(Path(i["source"]).name, i["error"]) for i in report.failed]
     failures += [(path.name, reason) for path, reason in result.unreadable.items()]
     if failures:
@@ -137,3 +151,7 @@ def summary(export: SelectionExport, result: ExportResult) -> tuple[str, bool]:
     if report.path is not None and (failures or skipped):
         lines.append(f"Details: {report.path}")
     return "\n".join(lines), bool(failures or skipped)
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:MAX_LISTED]) + (" ..." if len(names) > MAX_LISTED else "")

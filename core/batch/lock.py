@@ -26,6 +26,16 @@ LOCK_NAME = ".packshot-batch.lock"
 _WINDOWS_LOCK_OFFSET = 1 << 20  # lock a byte past the owner's line, so others can still read it
 
 
+class FolderBusy(BadInput):
+    """Another run holds the output folder; ``owner`` names it ('' when unknown), so a front
+    end can word the refusal its own way."""
+
+    def __init__(self, folder: Path, owner: str) -> None:
+        self.folder, self.owner = folder, owner
+        super().__init__(f"{folder}: another batch is writing into this folder"
+                         f"{f' ({owner})' if owner else ''}; wait for it to end or choose another --out")
+
+
 class OutputLock:
     """``with OutputLock(folder) as lock:`` the batch's; ``lock.note`` says if it took over a stale one."""
 
@@ -49,8 +59,7 @@ class OutputLock:
             if not _try_lock(fd):
                 owner = _owner(fd)
                 os.close(fd)
-                raise BadInput(f"{self.folder}: another batch is writing into this folder"
-                               f"{f' ({owner})' if owner else ''}; wait for it to end or choose another --out")
+                raise FolderBusy(self.folder, owner)
             if _still_named(fd, self.path):
                 break
             os.close(fd)  # its owner removed the file between our open and our lock: open the new one

@@ -171,15 +171,24 @@ def _plan(spec: BatchSpec, outputs: list[Path], state: JournalState) -> list[Pla
     return plan
 
 
+class MixedSettings(BadInput):
+    """Outputs in ``folder`` (``names``, relative) that an earlier batch made with other
+    settings; a front end may word the refusal its own way."""
+
+    def __init__(self, folder: Path, names: list[str]) -> None:
+        self.folder, self.names = folder, names
+        listed = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        super().__init__(f"{folder}: {len(names)} output(s) there were made by an earlier batch with other "
+                         f"settings ({listed}); not mixing the two: choose another output folder, or replace "
+                         "them with --overwrite")
+
+
 def _refuse_mixing(plan: list[PlanItem], root: Path) -> None:
     """Outputs an earlier batch made with other settings are neither kept beside this
     batch's (a folder of two looks) nor replaced without being asked."""
     mixed = [p.key for p in plan if p.action == "mixed"]
     if mixed:
-        names = ", ".join(mixed[:3]) + (", ..." if len(mixed) > 3 else "")
-        raise BadInput(f"{root}: {len(mixed)} output(s) there were made by an earlier batch with other settings "
-                       f"({names}); not mixing the two: choose another output folder, or replace them "
-                       "with --overwrite")
+        raise MixedSettings(root, mixed)
 
 
 def run_batch(spec: BatchSpec, *, executor: str = "local", workers: int | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -261,3 +262,37 @@ def test_export_selection_replays_with_the_windows_plugins_and_model_store(qtbot
     _finish(qtbot, window, lambda: window.export_selection(pictures[:1], tmp_path / "out", ExportOptions(format="PNG")))
     assert (tmp_path / "out" / "shot_00_export.png").is_file()
     assert seen == [(probe, window.models)] and models_module._default is None
+
+
+def test_refusals_and_skips_are_worded_for_the_window(qtbot, window, pictures, tmp_path):
+    """A folder another export holds, outputs made with other settings, and a named pipe among
+    the pictures: each told in the window's words (no command-line options), nothing written."""
+    from packshot.core.batch.lock import OutputLock
+
+    win, paths = window, pictures[:2]
+    out = tmp_path / "export"
+    _finish(qtbot, win, lambda: win.export_selection(paths, out, ExportOptions(width=64, format="PNG")))
+    before = {p.name: _digest(p) for p in out.glob("*.png")}
+
+    with qtbot.waitSignal(win.exports.failed, timeout=20_000):
+        win.export_selection(paths, out, ExportOptions(width=32, format="PNG"))
+    kind, text = win.message_bar.history[-1]
+    assert kind == "error" and "2 picture(s) in" in text and "exported there earlier with other settings" in text
+    assert "Existing files to Replace them" in text and "--" not in text
+
+    with OutputLock(out.resolve()), qtbot.waitSignal(win.exports.failed, timeout=20_000):
+        win.export_selection(paths, out, ExportOptions(width=64, format="PNG"))
+    kind, text = win.message_bar.history[-1]
+    assert kind == "error" and "another export is writing into" in text and "--" not in text
+    assert {p.name: _digest(p) for p in out.glob("*.png")} == before
+
+    if not hasattr(os, "mkfifo"):
+        return
+    pipe = paths[0].parent / "pipe.jpg"
+    os.mkfifo(pipe)
+    _finish(qtbot, win, lambda: win.export_selection([paths[0], pipe], tmp_path / "other",
+                                                     ExportOptions(width=64, format="PNG")))
+    kind, text = win.message_bar.history[-1]
+    assert "Exported 1 of 2 pictures" in text and "pipe.jpg is a named pipe (FIFO)" in text
+    assert "a file of that name exists" not in text
+    assert sorted(p.name for p in (tmp_path / "other").glob("*.png")) == ["shot_00_export.png"]
