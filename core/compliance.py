@@ -24,6 +24,7 @@ from .imageio import load_image, open_header
 
 BORDER_SHARE = 0.01  # the border band is 1 % of the shorter side (at least one pixel)
 EDGE_BAND = 32  # px along the product's edge left out of the backdrop: a JPEG export rings up to 25 px out
+JPEG_BLOCK = 8  # px: how far a JPEG's ringing reaches out of a hard edge at usual qualities
 RECTANGLE = 0.98  # what stands out of the background and fills this much of its box is a rectangle
 
 
@@ -141,8 +142,11 @@ def _box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def _is_rectangle(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether ``mask`` fills ``box`` edge to edge, judged one JPEG block inside the box: a
+    JPEG's ringing puts faint pixels just outside a pasted photo's edge, which widen the box."""
     x0, y0, x1, y1 = box
-    inside = mask[y0:y1, x0:x1]
+    inset = min(JPEG_BLOCK, (x1 - x0) // 4, (y1 - y0) // 4)
+    inside = mask[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
     edges = (inside[0], inside[-1], inside[:, 0], inside[:, -1])
     return inside.mean() >= RECTANGLE and all(edge.mean() >= RECTANGLE for edge in edges)
 

@@ -156,6 +156,21 @@ def test_a_photo_letterboxed_onto_white_bars_is_not_called_white(tmp_path, prese
     assert f"UNSURE  {path}: background purity: cannot tell" in out and "0 passed, 0 failed, 1 cannot tell" in out
 
 
+@pytest.mark.parametrize("quality", [95, 75])
+def test_a_photograph_matted_in_white_is_not_called_white_as_a_jpeg(tmp_path, presets, quality):
+    """A real photo pasted on a white mat, white all around: as a JPEG the ringing just outside
+    the photo's edge widened its box, so the rectangle went unseen and the check said PASS."""
+    from skimage import data
+
+    photo = PILImage.fromarray(data.astronaut()).resize((1300, 1300))
+    canvas = PILImage.new("RGB", (1500, 1500), (255, 255, 255))
+    canvas.paste(photo, (100, 100))
+    path = tmp_path / "matted.jpg"
+    canvas.save(path, quality=quality)
+    background = check_file(path, find_preset(presets, "amazon-main")).get("background purity")
+    assert background.undecided and "is a rectangle" in background.value
+
+
 def test_a_near_white_backdrop_inside_a_white_border_fails(tmp_path, presets):
     """The border is pure white, the product's surroundings are not."""
     frame = np.full((1500, 1500, 3), 255, np.uint8)
