@@ -114,7 +114,11 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
         return sorted(set(files))
     if not args.inputs:
         raise BadInput("give input files, folders or globs (or --from-library)")
-    return expand_inputs(args.inputs, recursive=args.recursive, exclude=args.out)
+    files = expand_inputs(args.inputs, recursive=args.recursive, exclude=args.out)
+    if not files and expand_inputs(args.inputs, recursive=args.recursive):
+        raise BadInput(f"{args.out}: every input lies in the output folder, whose files a batch never reads; "
+                       "choose another --out")
+    return files
 
 
 def _open_library():

@@ -194,3 +194,11 @@ def test_debug_and_verbose_go_anywhere_on_the_line(capsys, monkeypatch, tmp_path
     assert out.err == "" and out.out.lstrip().startswith("[")
     args = cli.build_parser().parse_args(argv)
     assert args.debug is True and args.verbose is True
+
+
+def test_inputs_only_inside_the_output_folder_are_named_as_such(photo, capsys):
+    """``packshot batch shoot --out shoot`` said only 'no input files'."""
+    before = photo.read_bytes()
+    assert cli.main(["batch", str(photo.parent), "--out", str(photo.parent), "--quiet"]) == 2
+    assert "every input lies in the output folder" in _error_line(capsys)
+    assert photo.read_bytes() == before and sorted(p.name for p in photo.parent.iterdir()) == ["in.png"]
