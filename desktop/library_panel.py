@@ -172,7 +172,7 @@ class LibraryPanel(QWidget):
     thumbnailsDone = Signal()
     marksLoaded = Signal()
     error = Signal(str)
-    notice = Signal(str)  # the library was restored from its backup as it opened: the person must know
+    notice = Signal(str)  # the library was restored as it opened, or cannot be read: the person must know
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None, *,
                  edited: Callable[[Path], np.ndarray | None] = lambda path: None) -> None:
@@ -274,9 +274,10 @@ class LibraryPanel(QWidget):
             return
         if key[0] == "thumb":
             self._one_done()
-        else:
-            self._tell_notice()
-        self.error.emit(message)
+            self.error.emit(message)
+            return
+        self._tell_notice()
+        self.notice.emit(f"Ratings and marks could not be loaded from the library: {message}")
 
     def _tell_notice(self) -> None:
         notice = self.catalogue.take_notice()

@@ -586,3 +586,24 @@ def test_a_library_restored_from_its_backup_is_told_in_the_window(qtbot, window,
     with qtbot.waitSignal(window.library.marksLoaded, timeout=10_000):
         window.open_folder(shots[0].parent)
     assert len([text for _, text in window.message_bar.history if "restored from its backup" in text]) == 1
+
+
+def test_a_damaged_library_with_no_backup_is_told_in_the_window(qtbot, window, shots):
+    """Corrupt pages and no backup: the pictures still show, and the message bar (not a status
+    line that fades) says the library cannot be read and what to do."""
+    from packshot.core.library import Library
+
+    with Library.open() as lib:
+        lib.add_folder(shots[0].parent, recursive=False)
+        path = lib.path
+    for backup in path.parent.glob(f"{path.name}.backup*"):
+        backup.unlink()
+    data = bytearray(path.read_bytes())
+    data[4096:4096 * 3] = b"\x5a" * 8192
+    path.write_bytes(bytes(data))
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: any("could not be loaded" in text for _, text in window.message_bar.history),
+                    timeout=10_000)
+    told = [text for _, text in window.message_bar.history if "could not be loaded" in text]
+    assert len(told) == 1 and "is damaged" in told[0] and "has no backup" in told[0]
+    assert window.library.model.rowCount() == len(shots)
