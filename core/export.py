@@ -108,6 +108,9 @@ def options_from_preset(preset: Mapping[str, Any], **overrides: Any) -> ExportOp
     known = {f.name for f in fields(ExportOptions)}
     values = {k: v for k, v in preset.items() if k in known}
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if overrides.get("quality") is not None and overrides.get("min_quality") is None:
+        # A quality asked for below the preset's floor for fitting max_bytes lowers the floor.
+        values["min_quality"] = min(int(values.get("min_quality", ExportOptions.min_quality)), int(values["quality"]))
     if "background" in values:
         values["background"] = tuple(values["background"])
     try:

@@ -268,3 +268,14 @@ def test_fill_box_reaches_past_the_source_when_it_is_too_small():
 
     assert fill_box((40, 10, 60, 50), (100, 100), 0.5) == pytest.approx((10.0, -10.0, 90.0, 70.0))
     assert fill_box((0, 0, 200, 100), (100, 100), 1.0) == pytest.approx((0.0, -50.0, 200.0, 150.0))
+
+
+def test_a_quality_asked_for_below_the_presets_floor_is_taken_not_refused():
+    from packshot.core.export import options_from_preset
+
+    preset = {"name": "shop", "format": "jpeg", "quality": 90, "min_quality": 50, "max_bytes": 1_000_000}
+    assert options_from_preset(preset, quality=40).min_quality == 40
+    assert options_from_preset(preset, quality=80).min_quality == 50
+    assert options_from_preset(preset).min_quality == 50
+    with pytest.raises(BadParameter, match="preset 'shop'"):
+        options_from_preset(preset, quality=30, min_quality=40)
