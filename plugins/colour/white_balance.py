@@ -12,6 +12,7 @@ from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice
 
 from .colour_math import LUMA, angle_deg, linear_to_srgb, srgb_to_linear
+from .illuminant import CLIP
 from .pixelwise import map_channels, opaque_rgb, working_copy
 
 METHODS = ("auto", "gray_world", "white_patch", "shades_of_gray", "gray_edge", "learning_based")
@@ -24,6 +25,7 @@ METHODS = ("auto", "gray_world", "white_patch", "shades_of_gray", "gray_edge", "
 # correction and leaving the cast.
 AUTO_FALLBACK = "gray_edge"
 AUTO_STRENGTH = 0.5
+HIGHLIGHT_KNEE = 0.975  # linear level above which a clipped channel's gain rolls off, to 1 at CLIP
 
 
 def gains_for(illuminant: np.ndarray) -> np.ndarray:
@@ -32,9 +34,25 @@ def gains_for(illuminant: np.ndarray) -> np.ndarray:
     return (float(LUMA @ light) / light).astype(np.float32)
 
 
-def remove_cast(rgb: np.ndarray, gains: np.ndarray) -> np.ndarray:
-    """sRGB-encoded float RGB with linear-light ``gains`` applied."""
-    return linear_to_srgb(np.clip(srgb_to_linear(rgb) * gains, 0.0, 1.0))
+def remove_cast(rgb: np.ndarray, gains: np.ndarray, clipped: np.ndarray | None = None) -> np.ndarray:
+    """sRGB-encoded float RGB with linear-light ``gains`` applied.
+
+    In a channel that was clipped (``clipped[c]``) and is turned down, the gain rolls off to
+    1 over the top of the range: what was blown stays at the top, as it does in a raw
+    converter, instead of turning into a tinted grey.
+    """
+    linear = srgb_to_linear(rgb)
+    gains = np.broadcast_to(np.asarray(gains, np.float32), (3,))
+    rolled = np.zeros(3, bool) if clipped is None else np.asarray(clipped) & (gains < 1)
+    ramp = np.clip((linear - HIGHLIGHT_KNEE) / (CLIP - HIGHLIGHT_KNEE), 0.0, 1.0)
+    ramp = ramp * ramp * (3 - 2 * ramp)
+    effective = np.where(rolled, gains + (1 - gains) * ramp, gains)
+    return linear_to_srgb(np.clip(linear * effective, 0.0, 1.0))
+
+
+def clipped_channels(linear: np.ndarray, share: float = 0.002) -> np.ndarray:
+    """Which channels reach the top in more than ``share`` of the pixels."""
+    return (linear.reshape(-1, 3) >= CLIP).mean(axis=0) > share
 
 
 def estimate(linear: np.ndarray, method: str) -> tuple[np.ndarray, dict[str, Any]]:
@@ -74,7 +92,8 @@ class AutoWhiteBalance(Operation):
         linear = srgb_to_linear(working_copy(opaque_rgb(inputs.image)))
         illuminant, report = estimate(linear, params["method"])
         gains = gains_for(illuminant)
-        image = map_channels(inputs.image, lambda rgb: remove_cast(rgb, gains), ctx, "balancing", 0.3)
+        clipped = clipped_channels(linear)
+        image = map_channels(inputs.image, lambda rgb: remove_cast(rgb, gains, clipped), ctx, "balancing", 0.3)
         report.update({
             "illuminant_rgb": [round(float(v), 4) for v in illuminant],
             "cast_deg": round(angle_deg(illuminant, np.ones(3)), 2),

@@ -45,6 +45,33 @@ def test_auto_leaves_under_one_degree_on_studio_shots(run_op):
     assert max(errors) < min(untouched), "auto made some studio shot no better than the input"
 
 
+def cast_of_hue(hue_deg: float, strength: float) -> tuple[float, float, float]:
+    """An illuminant whose log-chromaticity points at ``hue_deg`` on the opponent circle."""
+    t = np.radians(hue_deg)
+    gains = np.exp(strength * np.cos([t, t - 2 * np.pi / 3, t + 2 * np.pi / 3]))
+    return tuple(gains / gains.max())
+
+
+# Tuned on hues 0, 30, ..., 330 with seeds 0-3; tested half-way between, on other seeds and colours.
+@pytest.mark.parametrize("hue", np.arange(8) * 45.0 + 15.0)
+def test_auto_finds_the_backdrop_under_a_cast_of_any_hue_and_exposure(run_op, hue):
+    """Warm, cool, green and magenta casts, on a dim and a bright exposure: a strong cast clips
+    one channel of the bright backdrop, which must still be recognised from its darker parts."""
+    colours = [(0.55, 0.25, 0.6), (0.3, 0.5, 0.45), (0.9, 0.45, 0.1), (0.25, 0.25, 0.3)]
+    errors, untouched = [], []
+    for (floor, span), strength in (((0.05, 0.55), 0.3), ((0.1, 0.8), 0.15), ((0.08, 0.85), 0.1)):
+        for i, shape in enumerate(SHAPES):
+            truth, _ = studio_shot(150, 200, shape=shape, colour=colours[i], seed=20 + i)
+            truth = floor + span * truth
+            shot = q8(apply_cast(truth, cast_of_hue(hue, strength)))
+            auto = run_op("colour.auto_white_balance", shot)
+            assert auto.report["method"] == "auto: neutral backdrop", (floor, span, shape)
+            errors.append(residual_cast_deg(auto.image.rgb(), truth))
+            untouched.append(residual_cast_deg(shot / 255.0, truth))
+    assert max(errors) < 1.0, errors
+    assert min(untouched) > 3.0, "the casts must be strong enough to matter"
+
+
 @pytest.fixture(scope="module")
 def photographs():
     import skimage.data as data
