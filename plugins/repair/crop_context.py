@@ -22,6 +22,10 @@ WindowFill = Callable[[np.ndarray, np.ndarray, Context], tuple[np.ndarray, str]]
 Padding = Callable[[int], int]
 
 SELECTED = 1.0 / 512.0
+# Windows start and end on multiples of this (or at the frame's edge): FSR reconstructs in
+# blocks anchored at its input's origin, so an aligned window fills exactly as the whole
+# frame would, and an unaligned one up to 0.7 dB worse (a word of text on a photograph).
+GRID = 16
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ def windows(hole: np.ndarray, pad: Padding) -> list[Window]:
     boxes = []
     for x, y, bw, bh, _area in stats[1:count]:
         p = pad(int(max(bw, bh)))
-        boxes.append(Window(max(y - p, 0), min(y + bh + p, h), max(x - p, 0), min(x + bw + p, w)))
+        boxes.append(Window(max(y - p, 0) // GRID * GRID, min(-(-(y + bh + p) // GRID) * GRID, h),
+                            max(x - p, 0) // GRID * GRID, min(-(-(x + bw + p) // GRID) * GRID, w)))
     merged = True
     while merged:
         merged = False

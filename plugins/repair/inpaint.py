@@ -27,20 +27,30 @@ from .ensemble import Fill, Progress
 METHODS = ("auto", "fsr", "telea", "ns", "biharmonic", "exemplar")
 # A hole whose inscribed radius exceeds this many pixels counts as large.
 LARGE_RADIUS = 6
+# A large hole's area is at most this many discs of its inscribed radius (a square: 1.3).
+COMPACT = 4.0
+# Largest width (px) at which a large hole is filled; wider ones are filled shrunk to it.
+WORKING_EXTENT = 128
 
 
 def large_part(hole: np.ndarray) -> np.ndarray:
-    """The connected parts of ``hole`` with a pixel more than LARGE_RADIUS from every
-    known pixel (thin strokes and small spots are not large, however long)."""
+    """The connected parts of ``hole`` that are deep and compact: a pixel more than
+    LARGE_RADIUS from every known pixel, and an area within COMPACT discs of that depth.
+    Thin strokes and small spots are not large however long, nor are the thick strokes of
+    a bold watermark's letters, which FSR continues better than any blend."""
     import cv2
     from scipy.ndimage import distance_transform_edt
 
-    deep = distance_transform_edt(hole) > LARGE_RADIUS
+    depth = distance_transform_edt(hole)
+    deep = depth > LARGE_RADIUS
     if not deep.any():
         return np.zeros_like(hole)
-    _, labels = cv2.connectedComponents(hole.astype(np.uint8), connectivity=8)
-    keep = np.unique(labels[deep])
-    return np.isin(labels, keep[keep > 0])
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hole.astype(np.uint8), connectivity=8)
+    radius = np.zeros(count)
+    np.maximum.at(radius, labels[deep], depth[deep])
+    compact = (radius > LARGE_RADIUS) & (stats[:, cv2.CC_STAT_AREA] <= COMPACT * np.pi * radius**2)
+    compact[0] = False
+    return compact[labels]
 
 
 def context_pad(extent: int) -> int:
@@ -96,10 +106,30 @@ def _large_fills(seed: int) -> dict[str, Fill]:
 
 def _fill_large(rgb: np.ndarray, hole: np.ndarray, ctx: Context) -> tuple[np.ndarray, str]:
     """Blend of the large fills, weighted by how well each predicts a hidden ring of
-    known pixels around the hole (see ensemble); the label gives the weights."""
+    known pixels around the hole (see ensemble); the label gives the weights.
+
+    A hole wider than WORKING_EXTENT is filled in a copy of its window shrunk to that
+    width and the fill enlarged back: what can be predicted that far from known pixels is
+    its coarse content (the fills' detail there is guesswork that PSNR punishes), and the
+    cost then depends on the hole's shape, not on the camera's resolution.
+    """
+    import cv2
+
     from .ensemble import blend
 
-    filled, shares = blend(rgb, hole, _large_fills(ctx.seed), ctx.progress, ctx.check_cancelled)
+    ys, xs = np.nonzero(hole)
+    extent = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1)
+    scale = WORKING_EXTENT / extent
+    if scale > 0.75:
+        filled, shares = blend(rgb, hole, _large_fills(ctx.seed), ctx.progress, ctx.check_cancelled)
+    else:
+        h, w = hole.shape
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        coarse, shares = blend(small, small_hole, _large_fills(ctx.seed), ctx.progress, ctx.check_cancelled)
+        filled = rgb.copy()
+        filled[hole] = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_CUBIC)[hole]
     return filled, " + ".join(f"{name} {share:.0%}" for name, share in shares.items())
 
 
