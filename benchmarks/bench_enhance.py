@@ -68,7 +68,8 @@ def speed(quick: bool) -> None:
     cases = [
         ("enhance.upscale 2x", Upscale(), {"scale": 2}),
         ("enhance.denoise fast", Denoise(), {"quality": "fast", "sigma": 15}),
-        ("enhance.denoise balanced (default)", Denoise(), {"quality": "balanced", "sigma": 15}),
+        ("enhance.denoise auto (default)", Denoise(), {"sigma": 15}),
+        ("enhance.denoise balanced", Denoise(), {"quality": "balanced", "sigma": 15}),
         ("enhance.denoise best", Denoise(), {"quality": "best", "sigma": 15}),
         ("enhance.denoise method=nlm", Denoise(), {"method": "nlm", "sigma": 15}),
         ("enhance.sharpen unsharp", Sharpen(), {}),

@@ -18,9 +18,15 @@ from .padded_tiles import map_tiles
 
 # quality -> (block step, pilot's block step, refine with non-local means). Mean PSNR at
 # sigma 25 in benchmarks/bench_enhance.py: best 30.0 dB, balanced 29.9, fast 29.7
-# (non-local means 28.6). A coarser pilot costs best (refined anyway) and fast nothing;
-# it would cost balanced 0.06 dB, so balanced keeps every position.
+# (scikit-image's non-local means 28.6, OpenCV's fastNlMeansDenoisingColored lower). A
+# coarser pilot costs best (refined anyway) and fast nothing; it would cost balanced 0.06
+# dB, so balanced keeps every position.
 QUALITY = {"best": (1, 2, True), "balanced": (1, 1, False), "fast": (2, 3, False)}
+# auto: fast up to this noise level (8-bit steps), balanced above. A camera's noise is
+# well below it, and there fast is quicker than OpenCV's fastNlMeansDenoisingColored at
+# 12 MP and still beats non-local means by about a decibel (benchmarks/bench_denoise.py);
+# under heavy noise fast's lead over non-local means shrinks to 0.1 dB, balanced keeps 0.3.
+AUTO_FAST_UP_TO = 30.0
 ESTIMATE_SIDE = 1024
 
 
@@ -38,9 +44,10 @@ class Denoise(Operation):
               minimum=0.0, maximum=100.0, step=1.0),
         Float("strength", 1.0, "multiplies the noise level: below 1 keeps more texture",
               minimum=0.25, maximum=3.0, step=0.05),
-        Choice("quality", "balanced", "best: every block position, refined with non-local means "
-               "(slowest); balanced: every block position; fast: every second one",
-               choices=tuple(QUALITY)),
+        Choice("quality", "auto", "auto: fast for a camera's noise, balanced for heavy noise; "
+               "best: every block position, refined with non-local means (slowest); balanced: "
+               "every block position; fast: every second one",
+               choices=("auto", *QUALITY)),
         Choice("method", "dct", "dct: two-pass DCT shrinkage; nlm: non-local means (faster, softer)",
                choices=("dct", "nlm")),
     )
@@ -52,7 +59,10 @@ class Denoise(Operation):
         estimated = params["sigma"] == 0
         sigma = estimate_noise(_center(pixels)) if estimated else params["sigma"] / 255.0
         sigma *= params["strength"]
-        step, pilot_step, refine = QUALITY[params["quality"]]
+        quality = params["quality"]
+        if quality == "auto":
+            quality = "fast" if sigma * 255 <= AUTO_FAST_UP_TO else "balanced"
+        step, pilot_step, refine = QUALITY[quality]
         if params["method"] == "dct":
             def fn(block: np.ndarray) -> np.ndarray:
                 return np.clip(denoise_dct(block, sigma, step, refine, pilot_step), 0.0, 1.0)
@@ -62,7 +72,7 @@ class Denoise(Operation):
         out = map_tiles(fn, pixels, tile=ctx.tile_size, margin=MARGIN, align=ALIGN, progress=ctx.progress)
         return Result(with_alpha(image, out),
                       report={"sigma_8bit": round(sigma * 255, 2), "estimated": estimated,
-                              "method": params["method"], "quality": params["quality"]})
+                              "method": params["method"], "quality": quality})
 
 
 def _center(pixels: np.ndarray) -> np.ndarray:

@@ -115,3 +115,10 @@ def test_dncnn_denoise_model_runs_16_bit(tmp_path):
     img = Image((_crop("astronaut", 64) * 65535).astype(np.uint16))
     rec = run_operation(DenoiseModel(), img, {"model": entry.name}, tile_size=32)
     assert rec.image.pixels.dtype == np.uint16 and rec.image.pixels.shape == img.pixels.shape
+
+
+def test_cancel_stops_the_tile_threads_and_returns_nothing():
+    noisy = Image((_noisy(_crop("coffee", 128), 15) * 255 + 0.5).astype(np.uint8))
+    rec = run_operation(Denoise(), noisy, {"sigma": 15}, tile_size=24, cancel_at=0.3)
+    assert rec.state == "cancelled" and rec.result is None
+    assert 0.3 <= max(f for f, _ in rec.progress) < 1.0
