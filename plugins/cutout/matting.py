@@ -42,31 +42,68 @@ def closed_form_alpha(rgb: np.ndarray, tri: np.ndarray) -> np.ndarray:
     return np.clip(alpha, 0, 1).astype(np.float32)
 
 
-def upsample_alpha(alpha: np.ndarray, guide_rgb: np.ndarray) -> np.ndarray:
-    """Alpha found at a working size, brought to full size along the full-size image's edges."""
+def upsample_alpha(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
+    """Alpha found at a working size, brought to full size along the full-size image's edges.
+
+    ``guide`` is the full-size RGB, stored (uint8/uint16) or float; it is read only in the
+    grid cells of the edge band, where the guided filter refines the upscaled alpha.
+    """
     import cv2
 
-    h, w = guide_rgb.shape[:2]
+    from packshot.core.models.tiling import to_float
+
+    from .edge_cells import cells
+
+    h, w = guide.shape[:2]
     if alpha.shape == (h, w):
         return alpha
     up = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
     scale = w / alpha.shape[1]
     radius = max(2, int(round(2 * scale)))
-    refined = cv2.ximgproc.guidedFilter(guide_rgb.astype(np.float32), up.astype(np.float32), radius, 1e-4)
     # Only the edge band changes; solid regions stay exactly 0 or 1.
-    edge = (up > 0.002) & (up < 0.998)
-    edge = cv2.dilate(edge.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=radius) > 0
-    return np.clip(np.where(edge, refined, up), 0, 1).astype(np.float32)
+    edge = ((up > 0.002) & (up < 0.998)).view(np.uint8)
+    edge = cv2.dilate(edge, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)) > 0
+    out = np.clip(up, 0, 1)
+    for cell in cells(edge, margin=2 * radius + 1):
+        rgb = to_float(guide[cell.read][..., :3])
+        refined = cv2.ximgproc.guidedFilter(rgb, up[cell.read], radius, 1e-4)[cell.inner]
+        keep = edge[cell.frame]
+        out[cell.frame][keep] = np.clip(refined[keep], 0, 1)
+    return out
 
 
-def clean_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Edge colours with the backdrop's contribution removed (multi-level foreground estimation)."""
+def clean_foreground(pixels: np.ndarray, alpha: np.ndarray, working_side: int = 1024) -> np.ndarray:
+    """Stored RGB pixels with the backdrop's contribution removed from the soft edge's colours.
+
+    The foreground colours (multi-level foreground estimation) are smooth, so they are
+    estimated at a working size and sampled back only at the edge band's full-size pixels.
+    """
+    import cv2
     from pymatting import estimate_foreground_ml
 
+    from packshot.core.image import quantize
+    from packshot.core.models.tiling import to_float
+
+    from .edge_cells import cells
+
     edge = (alpha > 0.002) & (alpha < 0.998)
+    out = pixels[..., :3].copy()
     if not edge.any():
-        return rgb
-    fg = estimate_foreground_ml(rgb.astype(np.float64), alpha.astype(np.float64))
-    out = rgb.copy()
-    out[edge] = np.clip(fg[edge], 0, 1)
-    return out.astype(np.float32)
+        return out
+    h, w = alpha.shape
+    scale = min(1.0, working_side / max(h, w))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = to_float(cv2.resize(out, size, interpolation=cv2.INTER_AREA) if scale < 1 else out)
+    small_alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA) if scale < 1 else alpha
+    fg = estimate_foreground_ml(np.clip(small, 0, 1).astype(np.float64),
+                                np.clip(small_alpha, 0, 1).astype(np.float64)).astype(np.float32)
+    for cell in cells(edge, margin=0):
+        ys, xs = cell.frame
+        gx = (np.arange(xs.start, xs.stop, dtype=np.float32) + 0.5) * (size[0] / w) - 0.5
+        gy = (np.arange(ys.start, ys.stop, dtype=np.float32) + 0.5) * (size[1] / h) - 0.5
+        mx, my = np.meshgrid(gx, gy)
+        sampled = cv2.remap(fg, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        keep = edge[cell.frame]
+        values = np.clip(sampled[keep], 0, 1)
+        out[cell.frame][keep] = quantize(values, out.dtype) if out.dtype.kind in "ui" else values
+    return out

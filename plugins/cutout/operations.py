@@ -37,7 +37,7 @@ class RemoveBackground(Operation):
         from .studio_cutout import cut_out
 
         image = inputs.image
-        found = cut_out(image.rgb(), ctx.sub(0.0, 0.9), edge_band=params["edge_band"])
+        found = cut_out(image.pixels[..., :3], ctx.sub(0.0, 0.9), edge_band=params["edge_band"])
         out = render_output(image, found.alpha, dict(params))
         return Result(out, mask=found.alpha, report=found.report, message=found.message)
 
@@ -153,7 +153,7 @@ class AutoFrame(Operation):
             return inputs.mask, "mask"
         from .studio_cutout import cut_out
 
-        found = cut_out(inputs.image.rgb(), ctx.sub(0.0, 0.8))
+        found = cut_out(inputs.image.pixels[..., :3], ctx.sub(0.0, 0.8))
         if not (found.alpha > 0.5).any():
             raise BadInput("cutout.auto_frame: no product found; pass a mask or a cut-out (RGBA) image")
         return found.alpha, "built-in cut-out"

@@ -18,17 +18,29 @@ OUTPUT_PARAMS = (
 
 
 def render_output(image: Image, alpha: np.ndarray, params: dict) -> Image:
-    """The cut-out in the form ``params['output']`` asks for, at the image's bit depth."""
+    """The cut-out in the form ``params['output']`` asks for, at the image's bit depth.
+
+    Only the edge band is converted to float: elsewhere alpha is 0 or 1 and the stored
+    pixels pass through unchanged.
+    """
     mode = params["output"]
+    dtype = image.pixels.dtype
     if mode == "mask":
-        return image.with_pixels(quantize(np.repeat(alpha[..., None], 3, axis=2), image.pixels.dtype))
-    rgb = image.rgb()
+        return image.with_pixels(np.repeat(quantize(alpha, dtype)[..., None], 3, axis=2))
+    rgb = image.pixels[..., :3]
     if params["clean_edges"]:
         from .matting import clean_foreground
 
-        rgb = clean_foreground(rgb, alpha)
+        rgb = clean_foreground(image.pixels, alpha)
     if mode == "transparent":
-        return image.with_pixels(quantize(np.concatenate([rgb, alpha[..., None]], axis=2), image.pixels.dtype))
+        return image.with_pixels(np.concatenate([rgb, quantize(alpha, dtype)[..., None]], axis=2))
+    top = float(image.max_value)
     colour = np.asarray(Colour.to_rgb(params["background"]), np.float32) / 255.0
-    a = alpha[..., None]
-    return image.with_pixels(quantize(rgb * a + colour * (1 - a), image.pixels.dtype))
+    out = np.empty_like(rgb)
+    out[...] = quantize(colour, dtype)
+    solid = alpha >= 1.0
+    out[solid] = rgb[solid]
+    soft = (alpha > 0) & ~solid
+    a = alpha[soft][:, None]
+    out[soft] = quantize(rgb[soft] / np.float32(top) * a + colour * (1 - a), dtype)
+    return image.with_pixels(out)
