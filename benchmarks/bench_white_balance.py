@@ -25,6 +25,10 @@ from packshot.plugins.colour.white_balance import METHODS
 
 CASTS = [(1.0, 0.86, 0.62), (0.78, 0.9, 1.0), (0.92, 1.0, 0.86), (1.0, 0.88, 0.98),
          (1.0, 0.94, 0.84), (0.9, 1.0, 1.0)]
+# Casts around the opponent hue circle: the tuning set every 30 degrees on seeds 0-3, the
+# held-out set half-way between on seeds 20-23 (tests/plugins/colour/test_white_balance.py);
+# (floor, span) exposures with a cast strength each: dim, bright (one channel clips), mild.
+EXPOSURES = (((0.05, 0.55), 0.3), ((0.1, 0.8), 0.15), ((0.08, 0.85), 0.1))
 COLOURS = [(0.75, 0.18, 0.12), (0.15, 0.35, 0.62), (0.85, 0.7, 0.2), (0.2, 0.6, 0.25)]
 
 
@@ -74,7 +78,37 @@ def _errors(balancers, scenes, casts) -> dict[str, list[float]]:
     return errors
 
 
+def cast_of_hue(hue_deg: float, strength: float) -> tuple[float, float, float]:
+    t = np.radians(hue_deg)
+    gains = np.exp(strength * np.cos([t, t - 2 * np.pi / 3, t + 2 * np.pi / 3]))
+    return tuple(gains / gains.max())
+
+
+def hue_circle(quick: bool) -> None:
+    """Auto on studio shots under casts of every hue, tuning and held-out material apart."""
+    op = load_plugins().operation("colour.auto_white_balance")
+    rows = []
+    for title, hues, seed in (("tuning (0, 30, ... 330; seeds 0-3)", np.arange(12) * 30.0, 0),
+                              ("held out (15, 45, ... 345; seeds 20-23)", np.arange(12) * 30.0 + 15.0, 20)):
+        for (floor, span), strength in EXPOSURES:
+            errors, untouched, found = [], [], 0
+            for hue in hues[::3] if quick else hues:
+                for i, shape in enumerate(SHAPES):
+                    truth = floor + span * studio_shot(150, 200, shape=shape, colour=COLOURS[i], seed=seed + i)[0]
+                    shot = _q8(apply_cast(truth, cast_of_hue(hue, strength)))
+                    result = execute(op, Inputs(from_array(shot)), {"method": "auto"}, Context())
+                    found += result.report["method"] == "auto: neutral backdrop"
+                    errors.append(residual_cast_deg(result.image.rgb(), truth))
+                    untouched.append(residual_cast_deg(shot / np.float32(255), truth))
+            rows.append([title, f"{floor}+{span}x", strength, f"{found}/{len(errors)}", float(np.median(untouched)),
+                         float(np.median(errors)), float(np.max(errors))])
+    print_table("Auto white balance under casts around the hue circle (studio shots)",
+                ["material", "exposure", "cast strength", "backdrop found", "input median°",
+                 "auto median°", "auto worst°"], rows)
+
+
 def run(quick: bool) -> None:
+    hue_circle(quick)
     balancers = _balancers()
     casts = CASTS[:3] if quick else CASTS
     sets = {"studio shots, neutral backdrop": _studio_scenes(quick), "skimage.data photographs": _photographs(quick)}
