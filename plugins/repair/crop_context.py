@@ -22,9 +22,9 @@ WindowFill = Callable[[np.ndarray, np.ndarray, Context], tuple[np.ndarray, str]]
 Padding = Callable[[int], int]
 
 SELECTED = 1.0 / 512.0
-# Windows start and end on multiples of this (or at the frame's edge): FSR reconstructs in
-# blocks anchored at its input's origin, so an aligned window fills exactly as the whole
-# frame would, and an unaligned one up to 0.7 dB worse (a word of text on a photograph).
+# Fill windows start and end on multiples of this (or at the frame's edge): FSR
+# reconstructs in blocks anchored at its input's origin, so an aligned window fills exactly
+# as the whole frame would, and an unaligned one up to 0.7 dB worse (a word of text).
 GRID = 16
 
 
@@ -51,8 +51,9 @@ class Window:
                       min(self.x0, other.x0), max(self.x1, other.x1))
 
 
-def windows(hole: np.ndarray, pad: Padding) -> list[Window]:
-    """One padded window per connected region of ``hole``, overlapping ones merged."""
+def windows(hole: np.ndarray, pad: Padding, grid: int = 1) -> list[Window]:
+    """One padded window per connected region of ``hole``, overlapping ones merged; each
+    grown outwards to multiples of ``grid`` (clipped at the frame's edge)."""
     import cv2
 
     h, w = hole.shape
@@ -60,8 +61,8 @@ def windows(hole: np.ndarray, pad: Padding) -> list[Window]:
     boxes = []
     for x, y, bw, bh, _area in stats[1:count]:
         p = pad(int(max(bw, bh)))
-        boxes.append(Window(max(y - p, 0) // GRID * GRID, min(-(-(y + bh + p) // GRID) * GRID, h),
-                            max(x - p, 0) // GRID * GRID, min(-(-(x + bw + p) // GRID) * GRID, w)))
+        boxes.append(Window(max(y - p, 0) // grid * grid, min(-(-(y + bh + p) // grid) * grid, h),
+                            max(x - p, 0) // grid * grid, min(-(-(x + bw + p) // grid) * grid, w)))
     merged = True
     while merged:
         merged = False
@@ -100,7 +101,7 @@ def fill_regions(pixels: np.ndarray, mask: np.ndarray, fill: WindowFill, pad: Pa
     """
     top = 65535.0 if pixels.dtype == np.uint16 else 255.0
     hole = mask >= SELECTED
-    boxes = windows(hole, lambda extent: pad(extent) + feather)
+    boxes = windows(hole, lambda extent: pad(extent) + feather, GRID)
     out = pixels.copy()
     methods: list[str] = []
     for i, box in enumerate(boxes):
