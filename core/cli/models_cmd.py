@@ -1,4 +1,4 @@
-"""``packshot models``: list, install and download model weights."""
+"""``packshot models``: list, install and download model weights; list and remove trained looks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..looks import list_looks, remove_look
 from ..models import ModelStore, open_store
 from ..models.catalogue import TASKS
 from .progress import ProgressLine
@@ -31,20 +32,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     dl = sub.add_parser("download", help="download a catalogue model (resumes, verifies)")
     dl.add_argument("name", help="model name from 'packshot models list'")
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
+    rm = sub.add_parser("remove", help="delete a trained look (packshot train look) from the models folder")
+    rm.add_argument("name", help="look name from 'packshot models list'")
 
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
-    return {"list": _list, "install": _install, "download": _download}[args.action](store, args)
+    actions = {"list": _list, "install": _install, "download": _download, "remove": _remove}
+    return actions[args.action](store, args)
 
 
 def _list(store: ModelStore, args: argparse.Namespace) -> int:
     rows = store.statuses(family=args.family)
     if args.installed:
         rows = [r for r in rows if r.installed]
+    looks = list_looks(store.folder) if args.family in (None, "colour") else []
     if args.json:
         print(json.dumps([{**r.entry.describe(), "state": r.state, "path": str(r.path),
-                           "detail": r.detail} for r in rows], indent=2, default=str))
+                           "detail": r.detail} for r in rows]
+                         + [{"name": k.name, "family": "colour", "task": "look", "state": "installed",
+                             "path": str(k.folder), **k.description} for k in looks], indent=2, default=str))
         return 0
     print(f"models folder: {store.folder}")
     for r in sorted(rows, key=lambda r: (r.entry.family, r.entry.task, -r.entry.rank, r.entry.name)):
@@ -54,6 +61,8 @@ def _list(store: ModelStore, args: argparse.Namespace) -> int:
         detail = f" ({r.detail})" if r.detail and r.state != "installed" else ""
         print(f"  {r.state:<9} {e.name:<28} {e.family:<8} {e.task:<8} x{e.scale} "
               f"{e.architecture:<10} rank {e.rank:<3} {size:>9}  {e.licence:<14} {flags}{detail}")
+    for k in looks:
+        print(f"  {'installed':<9} {k.name:<28} {'colour':<8} {'look':<8} {k.summary()}")
     missing = [r for r in rows if r.state != "installed" and r.entry.url]
     if missing:
         print(f"\ninstall one: packshot models download NAME  (e.g. {missing[0].entry.name})")
@@ -90,6 +99,11 @@ def _download(store: ModelStore, args: argparse.Namespace) -> int:
     note = " (resumed)" if resumed else ""
     print(f"downloaded {entry.name!r} to {path}{note}; "
           f"{'checksum verified' if entry.sha256 else 'no checksum in the catalogue to verify'}")
+    return 0
+
+
+def _remove(store: ModelStore, args: argparse.Namespace) -> int:
+    print(f"removed look {args.name!r} ({remove_look(store.folder, args.name)})")
     return 0
 
 

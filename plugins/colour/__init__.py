@@ -1,7 +1,8 @@
 """The colour-correct family: white balance, levels and exposure, colour matching, chart calibration.
 
-Built-in tier only; every operation is classical colour science on OpenCV, scikit-image
-and numpy, which are imported when an operation runs, never when Packshot starts.
+Built-in tier: classical colour science on OpenCV, scikit-image and numpy. Model tier: a
+look learned from the studio's own pairs (torch). All are imported when an operation
+runs, never when Packshot starts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ packshot_api_version = "2.0"
 
 @hookimpl
 def packshot_operations():
+    from .apply_look import ApplyLook
     from .colorchecker import CalibrateChart
     from .colour_matrix import ApplyMatrix
     from .levels import AutoLevels, Exposure
@@ -22,4 +24,4 @@ def packshot_operations():
     from .white_balance import AutoWhiteBalance
 
     return [AutoWhiteBalance(), WhiteBalancePick(), AutoLevels(), Exposure(), MatchRegion(),
-            MatchReference(), CalibrateChart(), ApplyMatrix()]
+            MatchReference(), CalibrateChart(), ApplyMatrix(), ApplyLook()]
