@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"saved look {info.name!r} in {info.folder} ({len(trained.train)} training pairs, "
           f"{trained.seconds:.0f} s)")
     _print_figures(trained.figures, len(trained.validation))
-    print(f"apply it: packshot apply IMAGE -o OUT --op colour.apply_look look={info.name}")
+    print(f"apply it: packshot apply IMAGE -o OUT --op colour.apply_look --set look={info.name}")
     return 0
 
 

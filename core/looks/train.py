@@ -222,7 +222,7 @@ class _Run:
         try:
             with safe_open(str(path), "pt") as fh:
                 meta = json.loads(fh.metadata()["state"])
-                tensors = {k: fh.get_tensor(k) for k in fh}
+                tensors = {k: fh.get_tensor(k) for k in fh.keys()}  # noqa: SIM118 (no __iter__)
         except (OSError, SafetensorError, KeyError, ValueError) as exc:
             raise BadInput(f"{path}: unreadable checkpoint ({exc}); start without --resume") from exc
         saved = TrainOptions.from_dict(meta["options"])
