@@ -203,3 +203,15 @@ def test_learn_look_saves_to_the_models_folder_and_cleans_its_checkpoint():
     assert {p.name for p in info.folder.iterdir()} == {"look.safetensors", "look.json"}
     assert info.description["validation"] == trained.figures
     assert not checkpoint_path(models, "quick").exists()
+
+
+def test_pillow_and_torch_lookups_agree_on_8_bit():
+    from packshot.core.looks.lut import _pillow, _torch, identity_lut
+
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0, 0.02, (3, 17, 17, 17)).astype(np.float32)
+    table = np.clip(identity_lut(17) ** 1.3 + noise, 0, 1).astype(np.float32)
+    pixels = rng.integers(0, 256, (50, 70, 3), np.uint8)
+    fast, exact = _pillow(table)(pixels).astype(int), _torch(table, np.dtype(np.uint8), "cpu")(pixels).astype(int)
+    assert np.abs(fast - exact).max() <= 1 and np.mean(fast != exact) < 0.05
+    assert np.abs(exact - np.round(pixels ** 1.3 / 255**0.3)).mean() < 3  # the table's curve, not the input
