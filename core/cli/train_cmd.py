@@ -97,14 +97,16 @@ def _library_pairs(args: argparse.Namespace, bar: ProgressLine):
     from ..library import Library
     from ..looks.library_pairs import library_pairs, marked_edits
     from ..plugin_host import load_plugins
+    from ..render import RenderEngine
+    from ..render_cache import DiskCache
 
     with Library.open(args.library) as library:
         paths = marked_edits(library, args.rating)
     marks = f"rated {args.rating} or more" if args.rating else "rated or picked"
     if not paths:
         raise BadInput(f"no before/after pairs: the library has no pictures {marks} with saved edits")
-    host = load_plugins(load_settings().disabled_plugins)
-    pairs, left_out = library_pairs(paths, host, Context(), step=lambda i, name: bar.count(i, len(paths), name))
+    engine = RenderEngine(load_plugins(), disk=DiskCache.default())
+    pairs, left_out = library_pairs(paths, engine, Context(), step=lambda i, name: bar.count(i, len(paths), name))
     for path, why in left_out.items():
         print(f"packshot: left out {path.name}: {why}", file=sys.stderr)
     if not pairs:

@@ -1,7 +1,8 @@
 """Pairs from the library: each marked, edited picture's original and its rendered edits.
 
-The edits are replayed with :func:`packshot.core.recipe.apply_recipe` from the picture's
-sidecar, as ``packshot apply`` and the batch runner do.
+The edits are the picture's sidecar stack, rendered by the shared render engine (the
+window's and ``packshot render``'s), so a picture the window already rendered comes
+from the disk cache instead of being edited again.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from ..context import Context
 from ..errors import BadInput, BadParameter, MissingModel, PluginError, UnknownOperation
 from ..imageio import load_image
 from ..library import Library
-from ..mask import load_mask
-from ..plugin_host import PluginHost
-from ..recipe import apply_recipe, load_sidecar
+from ..recipe import load_sidecar
+from ..render import RenderEngine
 from .pairs import TRAIN_SIDE, Pair, pair_of
 
 
@@ -32,7 +32,7 @@ def marked_edits(library: Library, rating: int | None = None) -> list[Path]:
     return edited
 
 
-def library_pairs(paths: list[Path], host: PluginHost, ctx: Context, *, side: int = TRAIN_SIDE,
+def library_pairs(paths: list[Path], engine: RenderEngine, ctx: Context, *, side: int = TRAIN_SIDE,
                   step: Callable[[int, str], None] | None = None) -> tuple[list[Pair], dict[Path, str]]:
     """Each picture against its edits replayed in full, and the pictures left out, with why.
 
@@ -48,9 +48,7 @@ def library_pairs(paths: list[Path], host: PluginHost, ctx: Context, *, side: in
             if stack is None or not stack.applied:
                 raise BadInput("no saved edits")
             original = load_image(path)
-            edited = apply_recipe(original, stack.recipe(), host, ctx.sub(i / len(paths), (i + 1) / len(paths)),
-                                  mask_loader=lambda name, shape, base=path.parent: load_mask(base / name, shape),
-                                  image_loader=lambda name, base=path.parent: load_image(base / name))
+            edited = engine.render(path, stack, ctx.sub(i / len(paths), (i + 1) / len(paths)))
         except (BadInput, BadParameter, MissingModel, PluginError, UnknownOperation) as exc:
             left_out[path] = str(exc)
             continue

@@ -146,6 +146,7 @@ class _Run:
         rest = [p for n, p in self.net.named_parameters() if n != "luts"]
         self.optimiser = torch.optim.Adam([{"params": rest}, {"params": tables, "lr": options.lr * options.table_lr}],
                                           lr=options.lr)
+        self.base_lr = [group["lr"] for group in self.optimiser.param_groups]
         self.before = [_tensor(p.before, self.device) for p in pairs]
         self.after = [_tensor(p.after, self.device) for p in pairs]
         self.per_epoch = math.ceil(len(pairs) / min(options.batch, len(pairs)))
@@ -158,6 +159,8 @@ class _Run:
         self.net.train()
         while self.done < total:
             epoch, step = divmod(self.done, self.per_epoch)
+            for group, base in zip(self.optimiser.param_groups, self.base_lr):  # cosine decay to zero
+                group["lr"] = base * 0.5 * (1.0 + math.cos(math.pi * self.done / total))
             loss = self._step(epoch, step)
             self.done += 1
             if progress is not None:

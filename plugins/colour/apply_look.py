@@ -21,6 +21,7 @@ class ApplyLook(Operation):
     title = "Apply learned look"
     family = "colour"
     tier = "model"
+    cheap = True  # a small CNN on a 64 px copy, then one table lookup per pixel
     description = ("The studio's look, learned from its own before/after pairs (packshot train look), "
                    "adapted to this picture's exposure and colour.")
     params = (
