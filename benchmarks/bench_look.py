@@ -30,7 +30,7 @@ def _pairs(sources, count, seed, side):
 def run(quick: bool) -> None:
     import torch
 
-    side, epochs = (128, 40) if quick else (384, 150)
+    side, epochs = (128, 120) if quick else (384, 240)
     train = _pairs(TRAIN_SOURCES, 40, seed=1, side=side)
     held = {label: _pairs(sources, 10, seed=2 + i, side=side) for i, (label, sources) in enumerate(HELD_OUT.items())}
     options = TrainOptions(epochs=epochs, seed=0)

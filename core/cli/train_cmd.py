@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     look.add_argument("--rating", type=int, choices=range(1, 6), metavar="N",
                       help="with --from-library: pictures rated N stars or more (default: rated or picked)")
     look.add_argument("--library", type=Path, help="with --from-library: the library file (default: yours)")
-    look.add_argument("--epochs", type=int, default=150, help="passes over the training pairs (default 150)")
+    look.add_argument("--epochs", type=int, default=240, help="passes over the training pairs (default 240)")
     look.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda", "mps"),
                       help="where to train (default cpu; auto takes a GPU when there is one)")
     look.add_argument("--seed", type=int, default=0, help="same seed, same pairs: same look")

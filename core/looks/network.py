@@ -6,7 +6,7 @@ tables. Unlike the paper, which starts from the identity and zero tables and tra
 hundreds of thousands of steps, a look here learns from a few dozen pairs in a few
 hundred steps, so it starts where the answer is likely to be: the first table is the
 best single table for all the pairs (the global baseline), and the next ones are the
-changes that base table would make to a shot one step brighter, redder or bluer (the
+changes that base table would make to a shot a step brighter, redder or bluer (the
 errors a studio evens out), so the CNN only has to learn how much of each a picture
 needs. The CNN ends in global pooling, which generalises from few pairs where the
 paper's fully connected head needs thousands.
@@ -31,7 +31,7 @@ class LookConfig:
 
     luts: int = 4
     lut_size: int = 17
-    thumb: int = 64
+    thumb: int = 32
     width: int = 16
 
     def to_dict(self) -> dict[str, int]:
@@ -47,11 +47,14 @@ def thumbnails(rgb: torch.Tensor, side: int) -> torch.Tensor:
     return F.interpolate(rgb, size=(side, side), mode="area")
 
 
-SHOT_ERRORS = ((1.25, 1.25, 1.25), (1.1, 1.0, 1.0), (1.0, 1.0, 1.1))  # linear-light gains
+# Linear-light gains: a third of a stop brighter, 10 % redder, 10 % bluer, then the opposites
+# (with more tables, a blend follows the curvature of the correction, not only its slope).
+SHOT_ERRORS = ((1.26, 1.26, 1.26), (1.1, 1.0, 1.0), (1.0, 1.0, 1.1),
+               (0.79, 0.79, 0.79), (0.91, 1.0, 1.0), (1.0, 1.0, 0.91))
 
 
 def directions(base: np.ndarray) -> list[np.ndarray]:
-    """What ``base`` changes by for shots a third of a stop brighter, 10 % redder, 10 % bluer."""
+    """What ``base`` changes by for shots with each of the ``SHOT_ERRORS``."""
     grid = identity_lut(base.shape[1]).transpose(1, 2, 3, 0)
     lin = np.where(grid <= 0.04045, grid / 12.92, ((grid + 0.055) / 1.055) ** 2.4)
     out = []

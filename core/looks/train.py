@@ -37,13 +37,13 @@ _STEP_SEED = 1_000_003
 class TrainOptions:
     """How to train; ``config`` is the network's shape."""
 
-    epochs: int = 150
+    epochs: int = 240
     seed: int = 0
     val_split: float = 0.2
     device: str = "cpu"
     batch: int = 8
-    pixels: int = 4096
-    lr: float = 1e-2
+    pixels: int = 1024
+    lr: float = 3e-3
     table_lr: float = 0.1  # the tables start close to right: they move slower than the CNN
     smooth: float = 1e-4
     monotone: float = 10.0

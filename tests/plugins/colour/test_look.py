@@ -34,7 +34,7 @@ def _pairs(sources, count, seed, side=64):
 
 @pytest.fixture(scope="module")
 def trained():
-    options = TrainOptions(epochs=60, seed=3)
+    options = TrainOptions(epochs=240, seed=3)
     return train_look(_pairs(TRAIN_SOURCES, 30, seed=1), _pairs(HELD_OUT_SOURCES, 10, seed=2), options)
 
 
