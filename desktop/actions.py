@@ -92,6 +92,8 @@ ACTIONS: tuple[Action, ...] = (
            scope="canvas"),
     Action("photo.next", "Next Picture", lambda w: w.library.move(1), ("Right", "Down"), "&Photo", 3,
            scope="canvas"),
+    Action("photo.learn_look", "&Learn Look from Selection...", lambda w: _learn_look(w), (), "&Photo", 4,
+           "Learn a look from the selected pictures' saved edits (then: Colour > Apply learned look)"),
     Action("mask.hand", "Hand", lambda w: w.mask_tools.set_tool("hand"), ("H",), "&Mask", help="Hand (pan)"),
     Action("mask.brush", "Brush", lambda w: w.mask_tools.set_tool("brush"), ("B",), "&Mask", help="Mask brush"),
     Action("mask.eraser", "Eraser", lambda w: w.mask_tools.set_tool("eraser"), ("E",), "&Mask", help="Mask eraser"),
@@ -117,6 +119,12 @@ GESTURES: tuple[tuple[str, str], ...] = (
 # The toolbar, in order; None is a separator.
 TOOLBAR: tuple[str | None, ...] = ("file.open_folder", "file.export", None, "edit.undo", "edit.redo", None,
                                    "view.fit", "view.actual", None, "help.shortcuts")
+
+
+def _learn_look(window: MainWindow) -> Any:
+    from .learn_look import learn_from_selection
+
+    return learn_from_selection(window)
 
 
 def keys_text(action: Action) -> str:
