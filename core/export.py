@@ -22,9 +22,9 @@ from PIL import ImageCms
 
 from .errors import BadInput, BadParameter
 from .image import Image, quantize
-from .imageio import (WRITE_FORMATS, _writer, atomic_write, load_image, open_header, quarter_turned, srgb_icc,
+from .imageio import (WRITE_FORMATS, _writer, load_image, open_header, quarter_turned, srgb_icc,
                       to_srgb16)
-from .output_guard import check_outputs
+from .output_guard import atomic_write, check_outputs
 
 FITS = ("contain", "cover", "pad")
 COLOUR_SPACES = ("sRGB", "keep")

@@ -13,7 +13,7 @@ import os
 import stat
 import struct
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from PIL import ImageCms, ImageOps
 
 from .errors import BadInput
 from .image import Image, quantize
-from .output_guard import Writer, write_files
+from .output_guard import Writer, atomic_write
 
 # 200 megapixels: beyond any camera a studio uses, far below what exhausts memory.
 MAX_PIXELS = 200_000_000
@@ -525,14 +525,3 @@ def _insert_png_chunks(png: bytes, chunks: list[tuple[bytes, bytes]]) -> bytes:
     out.append(png[ihdr_end:])
     return b"".join(out)
 
-
-def atomic_write(path: str | Path, write: Writer, *, sync: bool = True, overwrite: bool = True,
-                 protect: Iterable[str | Path | None] = ()) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path`` and move it into place.
-
-    If ``write`` raises (or the process dies) the target is untouched and the
-    temporary file is removed, so a half-written file never carries the final name.
-    ``sync=False`` skips the fsync, for caches that can be remade (thumbnails).
-    The checks of :func:`output_guard.write_files` apply: never over a file in ``protect``.
-    """
-    return write_files([(path, write)], protect=protect, overwrite=overwrite, sync=sync)[0]

@@ -91,6 +91,18 @@ def write_files(writes: Sequence[tuple[str | Path, Writer]], *, protect: Iterabl
     return [Path(t) for t, _ in writes]
 
 
+def atomic_write(path: str | Path, write: Writer, *, sync: bool = True, overwrite: bool = True,
+                 protect: Iterable[str | Path | None] = ()) -> Path:
+    """Call ``write(fh)`` on a temporary file beside ``path`` and move it into place.
+
+    If ``write`` raises (or the process dies) the target is untouched and the
+    temporary file is removed, so a half-written file never carries the final name.
+    ``sync=False`` skips the fsync, for caches that can be remade (thumbnails).
+    The checks of :func:`write_files` apply: never over a file in ``protect``.
+    """
+    return write_files([(path, write)], protect=protect, overwrite=overwrite, sync=sync)[0]
+
+
 def remove_stale_parts(folder: str | Path, *, older_than: float) -> list[Path]:
     """Remove the ``.part`` files a killed run left in ``folder``; returns those removed.
 

@@ -22,8 +22,8 @@ from . import __version__
 from .context import Context
 from .errors import BadInput, BadParameter
 from .image import Image
-from .imageio import atomic_write
 from .operation import Inputs, Result
+from .output_guard import atomic_write
 
 if TYPE_CHECKING:
     from .plugin_host import PluginHost

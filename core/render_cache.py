@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .image import Image
-from .imageio import atomic_write
+from .output_guard import atomic_write
 from .settings import cache_dir, load_settings
 
 MAGIC = b"PACKSHOT-RENDER-1\n"

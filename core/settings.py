@@ -15,7 +15,7 @@ import platformdirs
 import tomli_w
 
 from .errors import BadParameter
-from .imageio import atomic_write
+from .output_guard import atomic_write
 
 APP = "packshot"
 DEVICES = ("auto", "cuda", "mps", "cpu")

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from ..context import CancelToken
 from ..errors import BadInput, BadParameter
 from ..export import ExportOptions
-from ..imageio import atomic_write, special_file_kind
-from ..output_guard import remove_stale_parts
+from ..imageio import special_file_kind
+from ..output_guard import atomic_write, remove_stale_parts
 from ..recipe import Recipe
 from . import executors
 from .journal import Journal, JournalState

@@ -18,7 +18,8 @@ from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps
 
 from ..errors import BadInput
-from ..imageio import atomic_write, open_header
+from ..imageio import open_header
+from ..output_guard import atomic_write
 from ..settings import cache_dir
 
 DEFAULT_SIZE = 256

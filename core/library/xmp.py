@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BadInput
-from ..imageio import atomic_write
+from ..output_guard import atomic_write
 
 NS = {
     "x": "adobe:ns:meta/",

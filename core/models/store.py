@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput, BadParameter, MissingModel
-from ..imageio import atomic_write
+from ..output_guard import atomic_write
 from .catalogue import CatalogueEntry
 from .checksum import sha256_file
 from .download import DownloadProgress, download, part_path
