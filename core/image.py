@@ -64,15 +64,15 @@ class Image:
 
     def as_float(self) -> np.ndarray:
         """The pixels as float32 in 0..1, channels as stored (RGB or RGBA)."""
-        return self.pixels.astype(np.float32) / np.float32(self.max_value)
+        return to_float(self.pixels)
 
     def rgb(self) -> np.ndarray:
-        """float32 RGB 0..1, alpha dropped."""
-        return self.as_float()[..., :3]
+        """float32 RGB 0..1, alpha dropped (and never converted)."""
+        return to_float(self.pixels[..., :3])
 
     def alpha(self) -> np.ndarray | None:
-        """float32 alpha 0..1, or None for an opaque image."""
-        return self.as_float()[..., 3] if self.has_alpha else None
+        """float32 alpha 0..1, or None for an opaque image (the colours are not converted)."""
+        return to_float(self.pixels[..., 3]) if self.has_alpha else None
 
     def with_float(self, values: np.ndarray, *, keep_alpha: bool = True) -> Image:
         """A new Image from float 0..1 values at this image's bit depth.
@@ -84,12 +84,24 @@ class Image:
         if values.ndim == 2:
             values = np.repeat(values[..., None], 3, axis=2)
         if values.shape[2] == 3 and self.has_alpha and keep_alpha and values.shape[:2] == self.pixels.shape[:2]:
-            values = np.concatenate([values, self.as_float()[..., 3:4]], axis=2)
+            values = np.concatenate([values, to_float(self.pixels[..., 3:4])], axis=2)
         return self.with_pixels(quantize(values, self.pixels.dtype))
 
     def with_pixels(self, pixels: np.ndarray) -> Image:
         """A new Image with other pixels (any size) and the same metadata."""
         return replace(self, pixels=np.ascontiguousarray(pixels))
+
+
+def to_float(block: np.ndarray) -> np.ndarray:
+    """uint8/uint16 (or float) pixels as float32 0..1: the inverse of :func:`quantize`.
+
+    Divided in place, so the only float array made is the result.
+    """
+    if block.dtype not in (np.uint8, np.uint16):
+        return block.astype(np.float32, copy=False)
+    out = block.astype(np.float32)
+    out /= np.float32(255 if block.dtype == np.uint8 else 65535)
+    return out
 
 
 def quantize(values: np.ndarray, dtype: np.dtype | type) -> np.ndarray:

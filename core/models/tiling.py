@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import PackshotError
-from ..image import quantize
+from ..image import quantize, to_float
 
 TileFunction = Callable[[np.ndarray], np.ndarray]
 Progress = Callable[[float, str], None]
@@ -36,15 +36,6 @@ def _ramp(length: int, rise: int, fall: int) -> np.ndarray:
     if fall > 0:
         w[length - fall:] = np.minimum(w[length - fall:], (np.arange(fall, 0, -1, dtype=np.float32)) / (fall + 1))
     return w
-
-
-def to_float(block: np.ndarray) -> np.ndarray:
-    """uint8/uint16 (or float) pixels as float32 0..1."""
-    if block.dtype == np.uint8:
-        return block.astype(np.float32) / np.float32(255)
-    if block.dtype == np.uint16:
-        return block.astype(np.float32) / np.float32(65535)
-    return block.astype(np.float32, copy=False)
 
 
 def resize(values: np.ndarray, width: int, height: int) -> np.ndarray:
