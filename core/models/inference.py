@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..resample import resize
 from .devices import resolve_device, run_with_fallback, use_half
-from .tiling import resize, tiled_apply
+from .tiling import tiled_apply
 
 DEFAULT_OVERLAP = 16
 
@@ -67,7 +68,7 @@ def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int 
                 outs.append(out.cpu().numpy().transpose(1, 2, 0))
             result = np.concatenate(outs, axis=2)
             if scale != native:
-                result = resize(result, block.shape[1] * scale, block.shape[0] * scale)
+                result = resize(result, (block.shape[1] * scale, block.shape[0] * scale))
             return result
 
         return tiled_apply(infer, pixels, scale=scale, tile=size, overlap=overlap, progress=progress)

@@ -38,15 +38,6 @@ def _ramp(length: int, rise: int, fall: int) -> np.ndarray:
     return w
 
 
-def resize(values: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Float pixels resized: area averaging when shrinking, Lanczos when enlarging."""
-    import cv2
-
-    shrink = width < values.shape[1]
-    out = cv2.resize(values, (width, height), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4)
-    return out.reshape(height, width, *values.shape[2:])
-
-
 def _store(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return quantize(values, dtype) if dtype in (np.uint8, np.uint16) else values.astype(dtype)
 

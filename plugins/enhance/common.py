@@ -9,7 +9,7 @@ import numpy as np
 from packshot.core.image import Image
 from packshot.core.models import CatalogueEntry, ModelStore, store_for
 from packshot.core.models.choice import AUTO, choose
-from packshot.core.models.tiling import resize
+from packshot.core.resample import resize
 
 
 def choose_model(ctx: Any, task: str, requested: str = AUTO,
@@ -29,7 +29,7 @@ def with_alpha(image: Image, rgb_pixels: np.ndarray) -> Image:
     from packshot.core.image import quantize
 
     h, w = rgb_pixels.shape[:2]
-    alpha = np.clip(resize(image.alpha(), w, h), 0, 1)
+    alpha = np.clip(resize(image.alpha(), (w, h)), 0, 1)
     return image.with_pixels(np.concatenate([rgb_pixels, quantize(alpha[..., None], rgb_pixels.dtype)], axis=2))
 
 
