@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from .errors import BadInput
-from .export import PRODUCT_TOLERANCE, is_srgb, product_box, profile_name
+from .export import PRODUCT_TOLERANCE, product_box
+from .icc import is_srgb, profile_name
 from .imageio import load_image, open_header
 
 BORDER_SHARE = 0.01  # the border band is 1 % of the shorter side (at least one pixel)

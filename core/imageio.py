@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image as PILImage
-from PIL import ImageCms, ImageOps
+from PIL import ImageOps
 
 from .errors import BadInput
+from .icc import pil_to_srgb, srgb_icc, to_srgb16
 from .image import Image, quantize
 from .output_guard import Writer, atomic_write
 
@@ -249,15 +250,7 @@ def _dpi(info: dict) -> tuple[float, float] | None:
 
 
 def _cmyk_to_srgb(path: Path, im: PILImage.Image, icc: bytes | None) -> tuple[PILImage.Image, bytes]:
-    srgb = ImageCms.createProfile("sRGB")
-    if icc:
-        try:
-            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            im = ImageCms.profileToProfile(im, src, srgb, outputMode="RGB")
-        except (OSError, ImageCms.PyCMSError) as exc:
-            raise BadInput(f"{path.name}: its colour profile cannot be used ({exc})") from exc
-    else:
-        im = im.convert("RGB")
+    im = pil_to_srgb(im, icc, path) if icc else im.convert("RGB")
     return im, srgb_icc()
 
 
@@ -268,47 +261,6 @@ def _cmyk16_to_srgb(path: Path, cmyk: np.ndarray, icc: bytes | None) -> np.ndarr
         return to_srgb16(path, cmyk, icc, "cmyk")
     ink_free = 65535 - cmyk.astype(np.uint32)
     return ((ink_free[..., :3] * ink_free[..., 3:] + 32767) // 65535).astype(np.uint16)
-
-
-def to_srgb16(path: Path | None, colours: np.ndarray, icc: bytes, colorspace: str) -> np.ndarray:
-    """16-bit ``colours`` (``"rgb"`` or ``"cmyk"``, no alpha) in ``icc`` converted to 16-bit sRGB.
-
-    Pillow's LittleCMS binding converts 8-bit pixels only; imagecodecs (the codec library of
-    tifffile) reaches LittleCMS with 16 bits. RGB profiles are evaluated exactly (0.2-0.4 us
-    a pixel): LittleCMS's optimised 16-bit pipeline strays up to 18 levels (of 255) from the
-    exact result on saturated colours. CMYK keeps the optimised pipeline, which Pillow's 8-bit
-    CMYK path also uses, so an 8- and a 16-bit copy of one CMYK file load alike.
-    """
-    import imagecodecs
-
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    flags = _LCMS_NO_OPTIMIZE if colorspace == "rgb" else None
-    try:
-        return imagecodecs.cms_transform(np.ascontiguousarray(colours), icc, srgb, colorspace=colorspace,
-                                         outcolorspace="rgb", outdtype=np.uint16, intent=0, flags=flags)
-    except (imagecodecs.CmsError, ValueError, TypeError) as exc:
-        name = path.name if path is not None else "image"
-        raise BadInput(f"{name}: its colour profile cannot be used ({exc})") from exc
-
-
-_LCMS_NO_OPTIMIZE = 0x0100  # cmsFLAGS_NOOPTIMIZE
-
-
-def srgb_icc() -> bytes:
-    """The bytes of an sRGB ICC profile to embed in exported files.
-
-    LittleCMS stamps the creation time into the header; a fixed date makes the same
-    export give the same bytes whenever it runs (a resumed batch matches a clean one).
-    """
-    global _SRGB_ICC
-    if _SRGB_ICC is None:
-        data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-        data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
-        _SRGB_ICC = bytes(data)
-    return _SRGB_ICC
-
-
-_SRGB_ICC: bytes | None = None
 
 
 def _tiff_is_16bit(im: PILImage.Image) -> bool:

@@ -57,7 +57,7 @@ def render(image: Image, size: tuple[int, int] | None = None) -> Rendered:
     cache's screen-sized copy) in the place of the full picture it stands for, so zoom,
     overlays and the before/after split stay where they were; it must keep the aspect.
     """
-    from packshot.core.export import is_srgb, to_srgb
+    from packshot.core.icc import is_srgb, to_srgb
 
     managed = not is_srgb(image.icc_profile)
     preview = image.with_pixels(preview_of(image.pixels))

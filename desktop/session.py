@@ -363,7 +363,7 @@ class EditorSession:
     def edited_thumbnail(self, path: Path, edge: int = THUMB_SIZE) -> np.ndarray | None:
         """An edited picture's thumbnail (8-bit sRGB RGB, on white) from the render cache; None for a
         picture without edits or whose render is not cached. Safe in a worker; runs no operation."""
-        from packshot.core.export import is_srgb, to_srgb
+        from packshot.core.icc import is_srgb, to_srgb
 
         try:
             stack = load_sidecar(path)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadInput
+from ..icc import profile_name
 from ..imageio import READ_FORMATS, open_header, quarter_turned, require_regular_file
 
 IMAGE_SUFFIXES = frozenset(READ_FORMATS)
@@ -39,8 +40,6 @@ def probe(path: Path, stat: os.stat_result | None = None) -> FileFacts:
 
     Only regular files may come here (a named pipe would block the hash): the scan checks.
     """
-    from ..export import profile_name
-
     stat = stat or require_regular_file(path)
     digest = content_hash(path)
     width = height = fmt = None

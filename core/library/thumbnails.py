@@ -7,7 +7,6 @@ decodes, resizes and encodes, so a thread pool makes many at once without new pr
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image as PILImage
-from PIL import ImageCms, ImageOps
+from PIL import ImageOps
 
 from ..errors import BadInput
+from ..icc import is_srgb, pil_to_srgb
 from ..imageio import open_header
 from ..output_guard import atomic_write
 from ..settings import cache_dir
@@ -60,14 +60,12 @@ def render_thumbnail(source: str | Path, size: int = DEFAULT_SIZE) -> PILImage.I
 
 
 def _to_srgb(im: PILImage.Image, icc: bytes) -> PILImage.Image:
-    from ..export import is_srgb
-
+    """sRGB for the grid; a profile LittleCMS refuses shows the colours as stored."""
     if is_srgb(icc) and im.mode != "CMYK":
         return im
     try:
-        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
-    except (OSError, ImageCms.PyCMSError):
+        return pil_to_srgb(im, icc, None)
+    except BadInput:
         return im.convert("RGB")
 
 

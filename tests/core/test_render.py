@@ -12,8 +12,9 @@ import pytest
 from packshot.core.context import CancelToken, Context
 from packshot.core.errors import BadInput, Cancelled
 from packshot.core.hookspecs import hookimpl
+from packshot.core.icc import srgb_icc
 from packshot.core.image import Image
-from packshot.core.imageio import load_image, save_image, srgb_icc
+from packshot.core.imageio import load_image, save_image
 from packshot.core.jobs import execute
 from packshot.core.mask import save_mask
 from packshot.core.operation import Inputs, Operation, Result

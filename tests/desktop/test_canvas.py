@@ -87,7 +87,7 @@ def swapped_primaries_profile() -> bytes:
     """An RGB profile that is not sRGB: sRGB's with red and green primaries swapped (and renamed)."""
     import struct
 
-    from packshot.core.imageio import srgb_icc
+    from packshot.core.icc import srgb_icc
 
     icc = bytearray(srgb_icc())
     count = struct.unpack(">I", icc[128:132])[0]
