@@ -10,6 +10,7 @@ imported on first use (off the UI thread), so they do not delay the window.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,33 +49,21 @@ def list_folder(folder: Path, recursive: bool = False) -> list[Path]:
             if not p.parent.name.endswith(MASKS_SUFFIX)]
 
 
-def thumbnail(path: Path, size: int = THUMB_SIZE) -> tuple[np.ndarray, tuple[int, int]]:
-    """An RGB thumbnail (cached on disk by content) and the picture's (width, height)."""
-    from PIL import Image as PILImage
-
-    from packshot.core.export import image_size
-    from packshot.core.library.probe import content_hash
-    from packshot.core.library.thumbnails import cached_thumbnail
-
-    thumb = cached_thumbnail(path, content_hash(path), size)
-    with PILImage.open(thumb) as im:
-        pixels = np.asarray(im.convert("RGB"))
-    return pixels, image_size(path)
-
-
 class Catalogue:
     """The panel's view of the core library: scan folders, read entries, change marks."""
 
     def __init__(self, library: Library | None = None) -> None:
         self._library = library
         self._told = False
+        self._opening = threading.Lock()
 
     @property
     def library(self) -> Library:
-        if self._library is None:
-            from packshot.core.library import Library  # SQLite opens on the first scan, off the UI thread
+        with self._opening:  # the scan and the thumbnails ask at once, from two worker threads
+            if self._library is None:
+                from packshot.core.library import Library  # SQLite opens on first use, off the UI thread
 
-            self._library = Library.open()
+                self._library = Library.open()
         return self._library
 
     def take_notice(self) -> str:
@@ -84,6 +73,22 @@ class Catalogue:
             return ""
         self._told = True
         return self._library.recovered
+
+    def thumbnail(self, path: Path, size: int = THUMB_SIZE) -> tuple[np.ndarray, tuple[int, int]]:
+        """An RGB thumbnail (cached on disk by content) and the picture's (width, height).
+
+        The content hash is the library's while the file is unchanged since it was catalogued,
+        so reopening a folder reads no picture's bytes to find its thumbnails.
+        """
+        from PIL import Image as PILImage
+
+        from packshot.core.export import image_size
+        from packshot.core.library.thumbnails import cached_thumbnail
+
+        thumb = cached_thumbnail(path, self.library.content_hash(path), size)
+        with PILImage.open(thumb) as im:
+            pixels = np.asarray(im.convert("RGB"))
+        return pixels, image_size(path)
 
     def scan(self, folders: Iterable[Path], stop: Callable[[], bool] = lambda: False) -> dict[Path, Entry]:
         """Catalogue (or rescan) folders, non-recursively; returns their entries by path.

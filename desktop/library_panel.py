@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle
                                QStyleOptionViewItem, QVBoxLayout, QWidget)
 
 from .canvas import to_qimage
-from .catalogue import Catalogue, Entry, list_folder, thumbnail
+from .catalogue import Catalogue, Entry, list_folder
 from .workers import Tasks
 
 CELL = QSize(148, 176)
@@ -239,7 +239,7 @@ class LibraryPanel(QWidget):
             self.select_row(0)
 
     def _thumb(self, path: Path):
-        pixels, dims = thumbnail(path)
+        pixels, dims = self.catalogue.thumbnail(path)
         edited = self.edited(path)
         return to_qimage(pixels if edited is None else edited), dims
 

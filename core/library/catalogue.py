@@ -25,7 +25,7 @@ from ..recipe import EditStack
 from ..settings import data_dir
 from . import xmp
 from .backup import safeguard
-from .probe import FileFacts, image_files, probe
+from .probe import FileFacts, content_hash, image_files, probe
 from .schema import migrate
 from .thumbnails import DEFAULT_SIZE, cached_thumbnail, make_thumbnails
 
@@ -272,6 +272,19 @@ class Library:
         with self._lock:
             row = self._db.execute(f"SELECT {_COLUMNS} FROM files WHERE id = ?", (file_id,)).fetchone()
             return self._records([row])[0]
+
+    def content_hash(self, path: str | Path) -> str:
+        """The file's content hash: the catalogued one while the file keeps the size and time
+        the library recorded (nothing read), else hashed from its bytes (and not recorded:
+        the next scan does that)."""
+        path = Path(path).resolve()
+        stat = path.stat()
+        with self._lock:
+            row = self._db.execute("SELECT size, mtime_ns, hash FROM files WHERE path = ? AND missing = 0",
+                                   (str(path),)).fetchone()
+        if row is not None and (row[0], row[1]) == (stat.st_size, stat.st_mtime_ns):
+            return str(row[2])
+        return content_hash(path)
 
     def _records(self, rows: Sequence[tuple]) -> list[FileRecord]:
         """Rows of ``_COLUMNS`` as FileRecords, with their folders and tags (under the lock)."""

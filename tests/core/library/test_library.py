@@ -298,3 +298,21 @@ def test_hashing_a_named_pipe_is_refused(tmp_path):
     os.mkfifo(tmp_path / "pipe.jpg")
     with pytest.raises(BadInput, match="named pipe"):
         content_hash(tmp_path / "pipe.jpg")
+
+
+def test_a_catalogued_file_is_not_hashed_again_until_it_changes(lib, shoot, monkeypatch):
+    from packshot.core.library import catalogue, content_hash
+
+    lib.add_folder(shoot)
+    hashed = []
+    monkeypatch.setattr(catalogue, "content_hash", lambda path: hashed.append(path) or content_hash(path))
+    picture = shoot / "p2.jpg"
+    assert lib.content_hash(picture) == content_hash(picture) == lib.file(picture).hash
+    assert [lib.content_hash(shoot / f"p{i}.jpg") for i in range(5)] == [r.hash for r in lib.files(shoot)]
+    assert hashed == []
+    _jpeg(picture, seed=42, size=(200, 100))  # changed since the scan: its bytes are read
+    assert lib.content_hash(picture) == content_hash(picture) != lib.file(picture).hash
+    assert hashed == [picture.resolve()]
+    stranger = shoot.parent / "elsewhere.jpg"
+    _jpeg(stranger, seed=7)
+    assert lib.content_hash(stranger) == content_hash(stranger)
