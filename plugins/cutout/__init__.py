@@ -20,6 +20,6 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from .model_files import read_entries
+    from packshot.core.resources import model_catalogue
 
-    return read_entries("cutout.toml")
+    return model_catalogue("cutout.toml")

@@ -17,8 +17,9 @@ from typing import Any
 
 from packshot.core.context import Context
 from packshot.core.errors import BadInput, MissingModel
-from packshot.core.resources import resource_path
-from packshot.plugins.cutout.model_files import model_path, models_dir, read_entries
+from packshot.core.resources import model_catalogue, resource_path
+
+from .model_files import model_path, models_dir
 
 KINDS = ("txt2img", "img2img", "inpaint")
 SCHEDULERS = ("default", "euler", "euler_a", "dpm++", "ddim", "lcm")
@@ -26,7 +27,7 @@ FAMILIES = ("sd15", "sd15-inpaint", "sd21", "sdxl")
 TOKENIZER_FILES = ("clip-vocab", "clip-merges")
 
 def catalogue() -> list[dict[str, Any]]:
-    return read_entries("generate.toml")
+    return model_catalogue("generate.toml")
 
 
 def resolve_source(ctx: Context, name: str) -> tuple[Path, dict[str, Any]]:

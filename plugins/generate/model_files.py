@@ -1,9 +1,8 @@
-"""Where an installed model file is (through the model store), and the catalogue files."""
+"""Where an installed diffusion model is: a checked file, or a diffusers folder, in the models folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from packshot.core.context import Context
 from packshot.core.errors import MissingModel
@@ -32,11 +31,3 @@ def model_path(ctx: Context, name: str) -> Path:
                            f"{entry.url} into {folder} (for example with 'huggingface-cli download "
                            f"{entry.url.split('huggingface.co/')[-1]} --local-dir {folder}')")
     return store.path(name)
-
-
-def read_entries(resource: str) -> list[dict[str, Any]]:
-    """Catalogue entries from a TOML file in ``resources/models/``."""
-    from packshot.core.models.catalogue import read_catalogue_file
-    from packshot.core.resources import resource_path
-
-    return read_catalogue_file(resource_path("models", resource))
