@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from packshot.core.backdrop_fit import BackdropFit
 from packshot.core.image import quantize
-
-from .backdrop_fit import BackdropFit
 
 # A contact shadow darkens the backdrop to no less than this share of its brightness.
 DEEPEST_SHADOW = 0.4

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from packshot.core.backdrop_fit import fit_backdrop
 from packshot.core.context import Context
 
-from .backdrop_fit import fit_backdrop
 from .matting import closed_form_alpha, trimap, upsample_alpha
 from .segment import enclosing_labels, evidence, grabcut, keep_seeded_parts, seed_labels
 

@@ -45,7 +45,7 @@ def extend_backdrop(rgb: np.ndarray, place: Placement, rng: np.random.Generator,
     """The larger canvas (float RGB) and the mask of the new area (1 = added)."""
     import cv2
 
-    from packshot.plugins.cutout.backdrop_fit import fit_backdrop
+    from packshot.core.backdrop_fit import fit_backdrop
 
     h, w = rgb.shape[:2]
     fit = fit_backdrop(rgb, seed=0)
