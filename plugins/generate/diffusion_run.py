@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from packshot.core import resample
 from packshot.core.context import Context
 from packshot.core.image import quantize
 from packshot.core.params import Bool, Choice, Float, Int, Text
@@ -85,12 +86,9 @@ def working_size(width: int, height: int, longest: int) -> tuple[int, int]:
 
 
 def resize(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    import cv2
-
     if values.shape[1] == size[0] and values.shape[0] == size[1]:
         return values.astype(np.float32)
-    interp = cv2.INTER_AREA if size[0] < values.shape[1] else cv2.INTER_LANCZOS4
-    return np.clip(cv2.resize(values.astype(np.float32), size, interpolation=interp), 0, 1)
+    return np.clip(resample.resize(values.astype(np.float32), size), 0, 1)
 
 
 def to_pil(rgb: np.ndarray):
