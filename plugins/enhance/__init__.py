@@ -16,7 +16,6 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from packshot.core.models import read_catalogue_file
-    from packshot.core.resources import resource_path
+    from packshot.core.resources import model_catalogue
 
-    return read_catalogue_file(resource_path("models", "enhance.toml"))
+    return model_catalogue("enhance.toml")

@@ -79,7 +79,7 @@ def _center(pixels: np.ndarray) -> np.ndarray:
     """A centre crop for estimating the noise of a large photo without a full float copy."""
     h, w = pixels.shape[:2]
     top, left = max(0, (h - ESTIMATE_SIDE) // 2), max(0, (w - ESTIMATE_SIDE) // 2)
-    from packshot.core.models.tiling import to_float
+    from packshot.core.image import to_float
 
     return to_float(pixels[top:top + ESTIMATE_SIDE, left:left + ESTIMATE_SIDE])
 

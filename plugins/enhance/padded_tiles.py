@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from packshot.core.image import quantize
-from packshot.core.models.tiling import Progress, to_float
+from packshot.core.image import quantize, to_float
+from packshot.core.models.tiling import Progress
 
 # Most threads a tile map uses: each holds a tile's float copy and its filter's buffers.
 WORKERS = 4

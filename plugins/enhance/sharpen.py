@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from packshot.core.luma import luma
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice, Float
 
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 # Luminance variation above about this (0..1) counts as an edge the clarity base follows.
 EDGE = 0.04
 
@@ -43,7 +43,7 @@ def clarity(lum: np.ndarray, radius: float, amount: float) -> np.ndarray:
 
 def sharpen_block(block: np.ndarray, mode: str, radius: float, amount: float,
                   threshold: float) -> np.ndarray:
-    lum = np.ascontiguousarray(block[..., :3] @ LUMA)
+    lum = luma(block)
     change = unsharp(lum, radius, amount, threshold) if mode == "unsharp" else clarity(lum, radius, amount)
     out = block.copy()
     out[..., :3] = np.clip(block[..., :3] + change[..., None], 0.0, 1.0)
