@@ -20,6 +20,8 @@ from itertools import combinations
 
 import numpy as np
 
+from packshot.core.resample import shrink_with_mask
+
 Progress = Callable[[float, str], None]
 # fill(rgb, hole, progress) -> rgb with the hole filled; progress may raise to cancel
 Fill = Callable[[np.ndarray, np.ndarray, Progress], np.ndarray]
@@ -74,12 +76,10 @@ def ring_weights(rgb: np.ndarray, hole: np.ndarray, fills: Mapping[str, Fill],
     """Weights for ``fills`` from a half-resolution trial that hides a RING-pixel band
     of known pixels around ``hole`` and scores each fill on it. Equal weights when the
     window is too small to spare the ring."""
-    import cv2
     from scipy.ndimage import distance_transform_edt
 
     size = (max(rgb.shape[1] // 2, 1), max(rgb.shape[0] // 2, 1))
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    small, small_hole = shrink_with_mask(rgb, hole, size)
     grown = distance_transform_edt(~small_hole) <= RING
     ring = grown & ~small_hole
     if not ring.any() or (~grown).sum() < ring.sum():

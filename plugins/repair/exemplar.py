@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from packshot.core.resample import shrink_with_mask
+
 Progress = Callable[[float, str], None]
 
 PATCH = 7
@@ -66,16 +68,13 @@ def _iterations(level: int) -> int:
 
 def _pyramid(rgb: np.ndarray, hole: np.ndarray, patch: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Halve until the hole is a few patches across (but keep enough known texture)."""
-    import cv2
-
     ys, xs = np.nonzero(hole)
     extent = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1)
     levels = [(rgb, hole)]
     while extent > COARSEST * patch and min(levels[-1][0].shape[:2]) >= 8 * patch:
         image, level_hole = levels[-1]
         size = ((image.shape[1] + 1) // 2, (image.shape[0] + 1) // 2)
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        small_hole = cv2.resize(level_hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        small, small_hole = shrink_with_mask(image, level_hole, size)
         levels.append((small, small_hole))
         extent = (extent + 1) // 2
     return levels

@@ -18,6 +18,7 @@ from packshot.core.context import Context
 from packshot.core.mask import as_mask, is_empty
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Text
+from packshot.core.resample import fit_within, shrink_with_mask
 
 from .inpaint import FEATHER_PARAM
 
@@ -37,11 +38,7 @@ def model_fill(descriptor: Any, rgb: np.ndarray, hole: np.ndarray, working: int,
     import torch
 
     h, w = hole.shape
-    scale = min(1.0, working / max(h, w))
-    size = (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1))
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
-    small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 \
-        if scale < 1 else hole
+    small, small_hole = shrink_with_mask(rgb, hole, fit_within(hole.shape, working))
     dtype = next(descriptor.model.parameters()).dtype
     image = torch.from_numpy(np.ascontiguousarray(small.transpose(2, 0, 1)))[None]
     mask = torch.from_numpy(small_hole.astype(np.float32))[None, None]
@@ -49,7 +46,7 @@ def model_fill(descriptor: Any, rgb: np.ndarray, hole: np.ndarray, working: int,
     with torch.inference_mode():
         out = descriptor(image.to(device, dtype), mask.to(device, dtype))
     filled = out[0].float().cpu().numpy().transpose(1, 2, 0)
-    if scale < 1:
+    if small_hole.shape != hole.shape:
         filled = cv2.resize(filled, (w, h), interpolation=cv2.INTER_CUBIC)
     result = rgb.astype(np.float32, copy=True)
     result[hole] = np.clip(filled[hole], 0.0, 1.0)
