@@ -12,6 +12,7 @@ from packshot.core.errors import BadInput
 from packshot.core.image import check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
+from packshot.core.resample import resize
 
 from .framing import ANCHORS, MEASURES, cut_frame, fill_of, plan_frame, product_box
 from .outputs import OUTPUT_PARAMS, render_output
@@ -164,9 +165,7 @@ def _resized(pixels: np.ndarray, mask: np.ndarray, longest: int, aspect: float) 
     import cv2
 
     size = (longest, max(1, round(longest / aspect))) if aspect >= 1 else (max(1, round(longest * aspect)), longest)
-    shrink = size[0] < pixels.shape[1]
-    interp = cv2.INTER_AREA if shrink else cv2.INTER_LANCZOS4
-    values = cv2.resize(pixels.astype(np.float32), size, interpolation=interp)
+    values = resize(pixels.astype(np.float32), size)
     top = 65535.0 if pixels.dtype == np.uint16 else 255.0
     out = quantize(values / top, pixels.dtype)
     return out, np.clip(cv2.resize(mask, size, interpolation=cv2.INTER_LINEAR), 0, 1)
