@@ -12,6 +12,7 @@ import numpy as np
 
 from packshot.core.context import Context
 from packshot.core.image import Image, quantize
+from packshot.core.resample import fit_within, shrink
 
 BAND_PIXELS = 1 << 20  # about one megapixel per band
 
@@ -55,14 +56,7 @@ def map_channels(image: Image, curve: Callable[[np.ndarray], np.ndarray], ctx: C
 
 def working_copy(rgb: np.ndarray, max_side: int = 1024) -> np.ndarray:
     """A smaller copy for measuring statistics; area averaging keeps colours honest."""
-    import cv2
-
-    h, w = rgb.shape[:2]
-    scale = max_side / max(h, w)
-    if scale >= 1:
-        return rgb
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return shrink(rgb, fit_within(rgb.shape, max_side))
 
 
 def opaque_rgb(image: Image) -> np.ndarray:
