@@ -24,7 +24,6 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from packshot.core.models import read_catalogue_file
-    from packshot.core.resources import resource_path
+    from packshot.core.resources import model_catalogue
 
-    return read_catalogue_file(resource_path("models", "repair.toml"))
+    return model_catalogue("repair.toml")

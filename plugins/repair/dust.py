@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from packshot.core.context import Context
+from packshot.core.luma import luma
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Bool, Float, Int
 
@@ -27,10 +28,6 @@ SIGMAS_AT_MOST_SENSITIVE = 3.0
 # contrast per pixel is an edge or a texture, not a smooth area.
 EDGE_RATIO = 0.08
 MIN_COMPACTNESS = 0.35
-
-
-def luminance(rgb: np.ndarray) -> np.ndarray:
-    return (rgb[..., :3] @ np.array([0.2126, 0.7152, 0.0722], np.float32)).astype(np.float32)
 
 
 def noise_sigma(lum: np.ndarray) -> float:
@@ -46,7 +43,7 @@ def detect_spots(rgb: np.ndarray, sensitivity: float = 0.5, max_size: int = 15,
     """A float mask (1 on each spot, grown by a pixel to cover its soft rim) and the count."""
     import cv2
 
-    raw = luminance(rgb)
+    raw = luma(rgb)
     lum = cv2.GaussianBlur(raw, (0, 0), 0.8)
     sigma = noise_sigma(raw)
     k = SIGMAS_AT_LEAST_SENSITIVE + (SIGMAS_AT_MOST_SENSITIVE - SIGMAS_AT_LEAST_SENSITIVE) * sensitivity

@@ -17,11 +17,12 @@ import numpy as np
 
 from packshot.core.context import Context
 from packshot.core.errors import BadInput
+from packshot.core.luma import luma
 from packshot.core.mask import as_mask
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice, Float, Int
 
-from .dust import luminance, noise_sigma
+from .dust import noise_sigma
 from .inpaint import METHOD_PARAM, inpaint_image
 
 MIN_PIECES_PER_ROW = 3
@@ -32,7 +33,7 @@ def detect_text(rgb: np.ndarray, *, stroke: int = 4, sensitivity: float = 0.5,
     """A bool mask of text-like overlay strokes (grown by one pixel for anti-aliasing)."""
     import cv2
 
-    lum = luminance(rgb)
+    lum = luma(rgb)
     sigma = noise_sigma(lum)
     size = 2 * stroke + 3
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
