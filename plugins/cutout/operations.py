@@ -12,7 +12,7 @@ from packshot.core.errors import BadInput
 from packshot.core.image import check_canvas, quantize
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Text
-from packshot.core.resample import resize
+from packshot.core.resample import fit_within, resize, shrink
 
 from .framing import ANCHORS, MEASURES, cut_frame, fill_of, plan_frame, product_box
 from .outputs import OUTPUT_PARAMS, render_output
@@ -82,15 +82,10 @@ class RemoveBackgroundModel(Operation):
 
 def refine_with_matting(rgb: np.ndarray, alpha: np.ndarray, working_side: int = 1024) -> np.ndarray:
     """Keep the network's confident regions; re-solve its uncertain band by closed-form matting."""
-    import cv2
-
     from .matting import closed_form_alpha, trimap, upsample_alpha
 
-    h, w = alpha.shape
-    scale = min(1.0, working_side / max(h, w))
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small_rgb = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    size = fit_within(alpha.shape, working_side)
+    small_rgb, small_alpha = shrink(rgb, size), shrink(alpha, size)
     if not (small_alpha > 0.5).any():
         return alpha
     band = max(2, int(round(0.004 * np.hypot(*small_alpha.shape))))

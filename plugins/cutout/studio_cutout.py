@@ -15,6 +15,8 @@ import numpy as np
 
 from packshot.core.backdrop_fit import fit_backdrop
 from packshot.core.context import Context
+from packshot.core.image import to_float
+from packshot.core.resample import fit_within, shrink
 
 from .matting import closed_form_alpha, trimap, upsample_alpha
 from .segment import enclosing_labels, evidence, grabcut, keep_seeded_parts, seed_labels
@@ -46,15 +48,8 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     """Alpha 0..1 for the product in a studio shot (RGB, stored uint8/uint16 or float 0..1,
     any size). The full-size pixels are read once to shrink them and then only in the
     alpha's edge band."""
-    import cv2
-
-    from packshot.core.models.tiling import to_float
-
     h, w = rgb.shape[:2]
-    scale = min(1.0, working_side / max(h, w))
-    small = rgb if scale == 1.0 else cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))),
-                                                interpolation=cv2.INTER_AREA)
-    small = np.clip(to_float(small), 0.0, 1.0)
+    small = np.clip(to_float(shrink(rgb, fit_within(rgb.shape, working_side))), 0.0, 1.0)
     ctx.progress(0.05, "fitting the backdrop")
     fit = fit_backdrop(small, seed=ctx.seed)
     ev = evidence(small, fit)
