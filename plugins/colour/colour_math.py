@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# Rec. 709 / sRGB luminance weights of linear RGB.
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
-
-
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:
     v = np.asarray(values, np.float32)
     return np.where(v <= 0.04045, v / 12.92, ((np.maximum(v, 0.04045) + 0.055) / 1.055) ** 2.4).astype(np.float32)

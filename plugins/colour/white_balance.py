@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 
 from packshot.core.context import Context
+from packshot.core.luma import luminance
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice
 
-from .colour_math import LUMA, angle_deg, linear_to_srgb, srgb_to_linear
+from .colour_math import angle_deg, linear_to_srgb, srgb_to_linear
 from .illuminant import CLIP
 from .pixelwise import map_channels, opaque_rgb, working_copy
 
@@ -31,7 +32,7 @@ HIGHLIGHT_KNEE = 0.975  # linear level above which a clipped channel's gain roll
 def gains_for(illuminant: np.ndarray) -> np.ndarray:
     """Linear-light channel gains that turn ``illuminant`` grey at the same luminance."""
     light = np.maximum(np.asarray(illuminant, np.float64), 1e-9)
-    return (float(LUMA @ light) / light).astype(np.float32)
+    return (float(luminance(light)) / light).astype(np.float32)
 
 
 def remove_cast(rgb: np.ndarray, gains: np.ndarray, clipped: np.ndarray | None = None) -> np.ndarray:
