@@ -33,6 +33,7 @@ from .imageio import load_image
 from .mask import load_mask
 from .recipe import EditStack, Recipe, Step, check_recipe, plain, run_step, step_file
 from .render_cache import DiskCache, MemoryCache
+from .resample import fit_within
 
 if TYPE_CHECKING:
     from .plugin_host import PluginHost
@@ -290,11 +291,9 @@ def proxy_of(image: Image, edge: int) -> Image:
     pixels = image.pixels
     if pixels.dtype == np.uint16:
         pixels = (pixels >> 8).astype(np.uint8)
-    h, w = pixels.shape[:2]
-    scale = edge / max(h, w)
-    if scale < 1.0:
+    size = fit_within(pixels.shape, edge)
+    if size != (pixels.shape[1], pixels.shape[0]):
         mode = "RGBA" if pixels.shape[2] == 4 else "RGB"
-        size = (max(round(w * scale), 1), max(round(h * scale), 1))
         pil = PILImage.fromarray(pixels, mode).resize(size, PILImage.Resampling.BILINEAR, reducing_gap=2.0)
         pixels = np.asarray(pil)
     return image.with_pixels(pixels)
