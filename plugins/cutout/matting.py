@@ -50,7 +50,7 @@ def upsample_alpha(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
     """
     import cv2
 
-    from packshot.core.models.tiling import to_float
+    from packshot.core.image import to_float
 
     from .edge_cells import cells
 
@@ -81,8 +81,8 @@ def clean_foreground(pixels: np.ndarray, alpha: np.ndarray, working_side: int = 
     import cv2
     from pymatting import estimate_foreground_ml
 
-    from packshot.core.image import quantize
-    from packshot.core.models.tiling import to_float
+    from packshot.core.image import quantize, to_float
+    from packshot.core.resample import fit_within, shrink
 
     from .edge_cells import cells
 
@@ -91,10 +91,8 @@ def clean_foreground(pixels: np.ndarray, alpha: np.ndarray, working_side: int = 
     if not edge.any():
         return out
     h, w = alpha.shape
-    scale = min(1.0, working_side / max(h, w))
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = to_float(cv2.resize(out, size, interpolation=cv2.INTER_AREA) if scale < 1 else out)
-    small_alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA) if scale < 1 else alpha
+    size = fit_within(alpha.shape, working_side)
+    small, small_alpha = to_float(shrink(out, size)), shrink(alpha, size)
     fg = estimate_foreground_ml(np.clip(small, 0, 1).astype(np.float64),
                                 np.clip(small_alpha, 0, 1).astype(np.float64)).astype(np.float32)
     for cell in cells(edge, margin=0):
