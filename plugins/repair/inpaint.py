@@ -21,6 +21,7 @@ from packshot.core.image import Image
 from packshot.core.mask import as_mask, is_empty
 from packshot.core.operation import Inputs, Operation, Result
 from packshot.core.params import Choice, Int
+from packshot.core.resample import shrink_with_mask
 
 from .ensemble import Fill, Progress
 
@@ -125,8 +126,7 @@ def _fill_large(rgb: np.ndarray, hole: np.ndarray, ctx: Context) -> tuple[np.nda
     else:
         h, w = hole.shape
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-        small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        small, small_hole = shrink_with_mask(rgb, hole, size)
         coarse, shares = blend(small, small_hole, _large_fills(ctx.seed), ctx.progress, ctx.check_cancelled)
         filled = rgb.copy()
         filled[hole] = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_CUBIC)[hole]
