@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import resample
 from ..errors import BadInput
 from ..image import Image
 from ..imageio import READ_FORMATS, load_image
@@ -96,11 +97,4 @@ def pair_of(name: str, before: Image, after: Image, *, side: int = TRAIN_SIDE,
 
 def shrink(rgb: np.ndarray, side: int) -> np.ndarray:
     """Area-averaged copy whose longer side is at most ``side`` (any pixel type cv2 takes)."""
-    import cv2
-
-    h, w = rgb.shape[:2]
-    scale = side / max(h, w)
-    if scale >= 1:
-        return np.ascontiguousarray(rgb)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(resample.shrink(rgb, resample.fit_within(rgb.shape, side)))
