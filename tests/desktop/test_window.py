@@ -190,27 +190,22 @@ def test_choosing_a_model_operation_names_its_missing_weights(window):
     assert "tiny-missing" in window.operations.hint.text()
 
 
-def test_ui_never_stalls_while_a_slow_operation_runs(qtbot, window, shots, ui):
-    import time
+def test_ui_keeps_running_while_a_slow_operation_runs(qtbot, window, shots, ui):
+    """The UI thread never waits on an operation: its event loop keeps turning while the job runs.
 
+    Counted in events, not milliseconds (stall times belong in benchmarks/bench_desktop.py):
+    a UI thread that waited on the operation would see no timer tick while the job runs.
+    """
     ui.open_first(shots)
-
-    def longest_gap() -> float:
-        ticks: list[float] = []
-        timer = QTimer()
-        timer.setInterval(10)
-        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-        timer.start()
-        job = window.run_operation("test.slow", {"steps": 40})
-        qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=20_000)
-        timer.stop()
-        assert len(ticks) > 20
-        return float(np.diff(ticks).max())
-
-    # Three runs, judged by the middle one: a UI thread that waits on the operation stalls
-    # every run, while a shared test machine may preempt the process once.
-    gaps = sorted(longest_gap() for _ in range(3))
-    assert gaps[1] < 0.100, f"longest stalls {[round(g * 1000) for g in gaps]} ms"
+    seen: list[str] = []
+    job = window.run_operation("test.slow", {"steps": 40})  # 40 x 20 ms of work on a lane
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: seen.append(job.state))
+    timer.start()
+    qtbot.waitUntil(lambda: job.state == "done" and not window.session.is_pending(job), timeout=20_000)
+    timer.stop()
+    assert seen.count("running") >= 10, seen
 
 
 def test_history_restored_when_the_folder_is_reopened(qtbot, make_packshot_window, fake_host, shots):
