@@ -1,5 +1,5 @@
-"""The inpaint-repair family: inpaint, dust and spot removal, watermark removal, clone/heal,
-and LaMa / MAT inpainting models.
+"""The inpaint-repair family: inpaint, dust and spot removal, text detection and watermark
+removal, clone/heal, and LaMa / MAT inpainting models.
 
 Importing this package imports neither OpenCV nor torch: the operations load them in run().
 """
@@ -14,12 +14,13 @@ packshot_api_version = "2.0"
 @hookimpl
 def packshot_operations():
     from .clone import Clone
+    from .detect_text import DetectText
     from .dust import DetectDust, RemoveDust
     from .inpaint import Inpaint
     from .lama import InpaintModel
     from .watermark import RemoveWatermark
 
-    return [Inpaint(), InpaintModel(), DetectDust(), RemoveDust(), RemoveWatermark(), Clone()]
+    return [Inpaint(), InpaintModel(), DetectDust(), RemoveDust(), DetectText(), RemoveWatermark(), Clone()]
 
 
 @hookimpl

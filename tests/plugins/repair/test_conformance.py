@@ -7,7 +7,8 @@ import pytest
 
 from packshot.core.plugin_host import load_plugins
 
-BUILT_IN = ["repair.inpaint", "repair.detect_dust", "repair.remove_dust", "repair.remove_watermark",
+BUILT_IN = ["repair.inpaint", "repair.detect_dust", "repair.remove_dust", "repair.detect_text",
+            "repair.remove_watermark",
             "repair.clone"]
 
 
