@@ -71,28 +71,37 @@ class RemoveBackgroundModel(Operation):
         with store.use(entry.name, ctx.device, open_session, kind="onnx") as session:
             ctx.progress(0.2, "predicting")
             alpha = predict_alpha(session, rgb, CONTRACTS[entry.architecture])
+        message = None
         if params["refine_edges"]:
-            alpha = refine_with_matting(rgb, alpha)
+            alpha, message = refine_with_matting(rgb, alpha)
         ctx.progress(0.9, "composing")
         out = render_output(inputs.image, alpha, dict(params))
-        report = {**chosen_report(entry, params["model"]),
-                  "product_area": round(float((alpha > 0.5).mean()), 4)}
-        return Result(out, mask=alpha, report=report)
+        area = round(float((alpha > 0.5).mean()), 4)
+        report = {**chosen_report(entry, params["model"]), "product_area": area}
+        if area == 0:
+            message = f"{entry.name} found no product: the cut-out is empty"
+        return Result(out, mask=alpha, report=report, message=message)
 
 
-def refine_with_matting(rgb: np.ndarray, alpha: np.ndarray, working_side: int = 1024) -> np.ndarray:
-    """Keep the network's confident regions; re-solve its uncertain band by closed-form matting."""
+def refine_with_matting(rgb: np.ndarray, alpha: np.ndarray,
+                        working_side: int = 1024) -> tuple[np.ndarray, str | None]:
+    """Keep the network's confident regions; re-solve its uncertain band by closed-form matting.
+
+    Matting needs pixels the network is sure are product and sure are backdrop; where it
+    is sure of neither (it found nothing, or only a speck) the alpha comes back as it was,
+    with a note saying so.
+    """
     from .matting import closed_form_alpha, trimap, upsample_alpha
 
     size = fit_within(alpha.shape, working_side)
     small_rgb, small_alpha = shrink(rgb, size), shrink(alpha, size)
-    if not (small_alpha > 0.5).any():
-        return alpha
     band = max(2, int(round(0.004 * np.hypot(*small_alpha.shape))))
     tri = trimap(small_alpha > 0.5, band)
     tri[(tri == 0.5) & (small_alpha > 0.98)] = 1.0
     tri[(tri == 0.5) & (small_alpha < 0.02)] = 0.0
-    return upsample_alpha(closed_form_alpha(small_rgb, tri), rgb)
+    if not (tri == 1.0).any() or not (tri == 0.0).any():
+        return alpha, "edges not refined: the network is sure of no product (or no backdrop) region"
+    return upsample_alpha(closed_form_alpha(small_rgb, tri), rgb), None
 
 
 class AutoFrame(Operation):
