@@ -78,7 +78,7 @@ def text_regions(prob: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
     out = np.zeros(prob.shape, bool)
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
-        grow = max(1, int(round(UNCLIP * min(w, h))))
+        grow = max(1, round(UNCLIP * min(w, h)))
         y0, y1 = max(0, y - grow), min(prob.shape[0], y + h + grow)
         x0, x1 = max(0, x - grow), min(prob.shape[1], x + w + grow)
         piece = (labels[y0:y1, x0:x1] == i).astype(np.uint8)

@@ -312,3 +312,25 @@ def test_dncnn_25_wins_only_on_grey_sigma_25_noise(tmp_path, capsys):
 
     assert gain(25, grey=True) > 3.0  # what it was trained for
     assert gain(10, grey=False) < -2.0  # another noise level, in colour: the built-in wins clearly
+
+
+def test_a_wide_banner_is_read_in_tiles_and_text_at_both_ends_is_found():
+    """2400 px wide: shrunk to the detector's 1920 px limit and run in overlapping tiles."""
+    from packshot.core.context import Context
+    from packshot.core.image import from_array
+    from packshot.core.operation import Inputs
+    from packshot.core.plugin_host import load_plugins
+
+    assert main(["models", "install", str(WEIGHTS / "ch_PP-OCRv4_det_infer.onnx")]) == 0
+    banner = np.repeat(np.repeat(_crop("rocket", 120, 7), 2, axis=0), 20, axis=1)[:, :2400]
+    left = _overlaid(banner[:, :400], [("BUY NOW", "DejaVuSans-Bold.ttf", 40, (255, 255, 255), 0.8)])
+    right = _overlaid(banner[:, -400:], [("-50%", "DejaVuSans-Bold.ttf", 40, (255, 255, 255), 0.8)])
+    marked = np.concatenate([left, banner[:, 400:-400], right], axis=1)
+    op = load_plugins().operation("repair.detect_text")
+    result = op.run(Inputs(from_array(marked)), op.validate({}), Context())
+    found = result.mask > 0
+    assert result.report["detector"] == "ppocr-v4-det" and found.shape == marked.shape[:2]
+    text = (marked != banner).any(axis=2)
+    for part in (slice(0, 400), slice(2000, 2400)):
+        assert (found[:, part] & text[:, part]).sum() > 0.8 * text[:, part].sum()
+    assert not found[:, 600:1800].any()
