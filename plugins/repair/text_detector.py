@@ -6,7 +6,8 @@ core of a text line. Large pictures are shrunk to a working size and run in
 overlapping tiles (the network is fully convolutional), so memory stays bounded and
 watermark-sized text stays within what the network was trained on. The core is grown
 back by about its own height, as DBNet's "unclip" does, so the mask covers whole
-glyphs. The session comes from the model store, which caches it.
+glyphs. The session comes from the model store, which caches it and lets one job at a
+time run it (``store.use(name, device, open_session, kind="onnx")``).
 """
 
 from __future__ import annotations

@@ -149,8 +149,8 @@ def find_text(rgb: np.ndarray, params: Mapping[str, Any], region: np.ndarray | N
 
     entry = choose(store, "text", requested)
     ctx.progress(0.02, f"loading {entry.name}")
-    session = store.load(entry.name, ctx.device, loader=open_session)
-    prob = text_probability(session, rgb, ctx.sub(0.05, 0.2).progress)
+    with store.use(entry.name, ctx.device, open_session, kind="onnx") as session:
+        prob = text_probability(session, rgb, ctx.sub(0.05, 0.2).progress)
     found = text_regions(prob)
     if region is not None:
         found &= region
