@@ -334,3 +334,30 @@ def test_a_wide_banner_is_read_in_tiles_and_text_at_both_ends_is_found():
     for part in (slice(0, 400), slice(2000, 2400)):
         assert (found[:, part] & text[:, part]).sum() > 0.8 * text[:, part].sum()
     assert not found[:, 600:1800].any()
+
+
+def test_two_jobs_on_one_cached_onnx_model_give_the_serial_results():
+    """The text detector and u2netp (onnxruntime sessions from the store) run by two threads
+    at once give exactly what one run after the other gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from packshot.core.context import Context
+    from packshot.core.image import from_array
+    from packshot.core.operation import Inputs
+    from packshot.core.plugin_host import load_plugins
+
+    for file in ("ch_PP-OCRv4_det_infer.onnx", "u2netp.onnx"):
+        assert main(["models", "install", str(WEIGHTS / file)]) == 0
+    store = open_store()
+    pictures = [_overlaid(_photo_crop(name), OVERLAYS[name]) for name in ("rocket", "stereo_motorcycle")]
+    for op_id, params in (("repair.detect_text", {}), ("cutout.remove_background_model", {"refine_edges": False})):
+        op = load_plugins().operation(op_id)
+
+        def run(pixels, op=op, params=params):
+            return op.run(Inputs(from_array(pixels)), op.validate(params), Context(models=store)).mask
+
+        serial = [run(p) for p in pictures]
+        with ThreadPoolExecutor(2) as pool:
+            together = list(pool.map(run, pictures))
+        assert all(np.array_equal(a, b) for a, b in zip(serial, together)), op_id
+    assert {"ppocr-v4-det", "u2netp"} <= set(store.loaded())  # the store's cached sessions were used
