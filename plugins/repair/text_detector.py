@@ -55,13 +55,13 @@ def text_probability(session: Any, rgb: np.ndarray, progress=None) -> np.ndarray
     import cv2
 
     from packshot.core.models.tiling import tiled_apply
+    from packshot.core.resample import resize
 
     h, w = rgb.shape[:2]
     scale = min(max(1.0, SHORT_SIDE / min(h, w)), LONG_SIDE / max(h, w))
     work = rgb.astype(np.float32, copy=False)
     if scale != 1.0:
-        work = cv2.resize(work, (max(32, round(w * scale)), max(32, round(h * scale))),
-                          interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+        work = resize(work, (max(32, round(w * scale)), max(32, round(h * scale))))
     prob = tiled_apply(lambda tile: _probability_tile(session, tile), work, tile=TILE,
                        overlap=OVERLAP, progress=progress)[..., 0]
     if scale != 1.0:
