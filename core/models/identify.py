@@ -88,13 +88,9 @@ def from_descriptor(descriptor: Any) -> Identity:
 
 def identify_onnx(path: Path) -> Identity:
     """Open the graph with onnxruntime (no session is kept) and read its shapes."""
-    import onnxruntime as ort
+    from .onnx import open_onnx_session
 
-    try:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own exception types
-        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise BadInput(f"{path.name}: not a readable ONNX model ({first})") from exc
+    session = open_onnx_session(path, "cpu")
     return Identity("onnx", "onnx", inputs=tuple(tuple(i.shape) for i in session.get_inputs()),
                     outputs=tuple(tuple(o.shape) for o in session.get_outputs()))
 

@@ -10,11 +10,9 @@ its graph is fed that size.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from packshot.core.errors import BadInput
 
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
@@ -32,22 +30,6 @@ CONTRACTS = {
     "isnet": Contract(1024, (0.5, 0.5, 0.5), (1.0, 1.0, 1.0), post="minmax"),
     "birefnet": Contract(1024, *IMAGENET, post="sigmoid"),
 }
-
-def open_session(path: Path, device: str = "cpu"):
-    """An onnxruntime session (CUDA first when the device is cuda or auto and available).
-
-    A loader for the model store, which caches it: ``store.use(name, device, open_session)``.
-    """
-    import onnxruntime as ort
-
-    providers = ["CPUExecutionProvider"]
-    if device in ("cuda", "auto") and "CUDAExecutionProvider" in ort.get_available_providers():
-        providers.insert(0, "CUDAExecutionProvider")
-    try:
-        return ort.InferenceSession(str(path), providers=providers)
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise BadInput(f"{path.name}: not a readable ONNX model ({exc})") from exc
-
 
 def input_size(session, contract: Contract) -> tuple[int, int]:
     """(height, width) the graph fixes, else the architecture's size."""

@@ -62,13 +62,15 @@ class RemoveBackgroundModel(Operation):
         from packshot.core.models import store_for
         from packshot.core.models.choice import choose, chosen_report
 
-        from .onnx_matte import CONTRACTS, open_session, predict_alpha
+        from packshot.core.models.onnx import open_onnx_session
+
+        from .onnx_matte import CONTRACTS, predict_alpha
 
         store = store_for(ctx)
         entry = choose(store, "cutout", params["model"])
         ctx.progress(0.05, f"loading {entry.name}")
         rgb = inputs.image.rgb()
-        with store.use(entry.name, ctx.device, open_session, kind="onnx") as session:
+        with store.use(entry.name, ctx.device, open_onnx_session, kind="onnx") as session:
             ctx.progress(0.2, "predicting")
             alpha = predict_alpha(session, rgb, CONTRACTS[entry.architecture])
         message = None

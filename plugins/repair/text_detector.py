@@ -7,17 +7,15 @@ overlapping tiles (the network is fully convolutional), so memory stays bounded 
 watermark-sized text stays within what the network was trained on. The core is grown
 back by about its own height, as DBNet's "unclip" does, so the mask covers whole
 glyphs. The session comes from the model store, which caches it and lets one job at a
-time run it (``store.use(name, device, open_session, kind="onnx")``).
+time run it (``store.use(name, device, open_onnx_session, kind="onnx")``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from packshot.core.errors import BadInput
 
 SHORT_SIDE = 736  # the network reads text best with the shorter side at least this long
 LONG_SIDE = 1920  # ...and the longer side at most this (RapidOCR's own limits)
@@ -25,19 +23,6 @@ TILE = 960
 OVERLAP = 96
 THRESHOLD = 0.3  # DBNet's own binarisation threshold
 UNCLIP = 1.0  # the core is grown by its height: its edge lies about half a line inside the glyphs
-
-
-def open_session(path: Path, device: str = "cpu") -> Any:
-    """An onnxruntime session (CUDA first where asked for and available); a store loader."""
-    import onnxruntime as ort
-
-    providers = ["CPUExecutionProvider"]
-    if device in ("cuda", "auto") and "CUDAExecutionProvider" in ort.get_available_providers():
-        providers.insert(0, "CUDAExecutionProvider")
-    try:
-        return ort.InferenceSession(str(path), providers=providers)
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise BadInput(f"{path.name}: not a readable ONNX model ({exc})") from exc
 
 
 def _probability_tile(session: Any, rgb: np.ndarray) -> np.ndarray:

@@ -145,11 +145,13 @@ def find_text(rgb: np.ndarray, params: Mapping[str, Any], region: np.ndarray | N
         strokes = find_strokes(rgb, stroke=params["stroke"], sensitivity=params["sensitivity"],
                                polarity=params["polarity"], region=region)
         return strokes, {"tier": BUILT_IN, "detector": "stroke search"}
-    from .text_detector import open_session, text_probability, text_regions
+    from packshot.core.models.onnx import open_onnx_session
+
+    from .text_detector import text_probability, text_regions
 
     entry = choose(store, "text", requested)
     ctx.progress(0.02, f"loading {entry.name}")
-    with store.use(entry.name, ctx.device, open_session, kind="onnx") as session:
+    with store.use(entry.name, ctx.device, open_onnx_session, kind="onnx") as session:
         prob = text_probability(session, rgb, ctx.sub(0.05, 0.2).progress)
     found = text_regions(prob)
     if region is not None:
