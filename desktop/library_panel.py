@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle
 
 from .canvas import to_qimage
 from .catalogue import Catalogue, Entry, list_folder
+from .typing_focus import SINGLE_KEY_COMMANDS
 from .workers import Tasks
 
 CELL = QSize(148, 176)
@@ -182,6 +183,7 @@ class LibraryPanel(QWidget):
         self.model = LibraryModel()
         self.view = QListView()
         self.view.setObjectName("library")
+        self.view.setProperty(SINGLE_KEY_COMMANDS, True)  # 1-5, P, X mark the pictures, as in Lightroom's grid
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)

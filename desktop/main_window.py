@@ -32,9 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout,
-                               QLabel, QLineEdit, QMainWindow, QPlainTextEdit, QSizePolicy, QSlider, QTabWidget,
-                               QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+                               QSizePolicy, QSlider, QTabWidget, QVBoxLayout, QWidget)
 
 from packshot.core.batch import DEFAULT_TEMPLATE
 from packshot.core.errors import BadInput, PackshotError
@@ -62,6 +61,7 @@ from .queue_panel import QueuePanel
 from .render_cache import RenderCache
 from .session import EditorSession
 from .shortcuts import ShortcutsDialog
+from .typing_focus import is_character, takes_typing
 from .workers import JobBridge, Workers
 
 if TYPE_CHECKING:
@@ -765,12 +765,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ keys, layout, closing
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        """Hold ``\\`` for the original and Space to pan, wherever the focus is (except text fields)."""
+        """Hold ``\\`` for the original and Space to pan, wherever the focus is (except where one types);
+        a character typed into a list or a field is text there, never a single-key command."""
         kind = event.type()
+        if kind == QEvent.Type.ShortcutOverride and isinstance(obj, QWidget) and obj.window() is self \
+                and is_character(event) and takes_typing(QApplication.focusWidget()):
+            event.accept()  # the key goes to the focused widget, not to a shortcut
+            return True
         if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(obj, QWidget) \
                 and obj.window() is self and not event.isAutoRepeat():
-            focus = QApplication.focusWidget()
-            typing = isinstance(focus, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox))
+            typing = takes_typing(QApplication.focusWidget())
             pressed = kind == QEvent.Type.KeyPress
             if event.key() == Qt.Key.Key_Backslash and not typing:
                 self.canvas.set_show_before(pressed)

@@ -11,13 +11,15 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from packshot.core.errors import PackshotError
 from packshot.core.operation import Operation
+
+from .typing_focus import is_character
 
 
 FAMILY_TITLES = {"generate": "Generate", "repair": "Repair", "enhance": "Enhance", "colour": "Colour",
@@ -61,6 +63,13 @@ class OperationsPanel(QWidget):
         self.tree.setObjectName("operations")
         self.tree.setHeaderHidden(True)
         self.tree.currentItemChanged.connect(self._item_changed)
+        self.tree.installEventFilter(self)
+        self.search = QLineEdit()
+        self.search.setObjectName("operationSearch")
+        self.search.setPlaceholderText("Search operations")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.filter)
+        self.search.returnPressed.connect(self._choose_first_shown)
         self.detail = QWidget()
         self.detail_layout = QVBoxLayout(self.detail)
         self.detail_layout.setContentsMargins(6, 6, 6, 6)
@@ -146,8 +155,14 @@ class OperationsPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never scroll sideways
         scroll.setWidget(self.detail)
+        chooser = QWidget()
+        chooser_layout = QVBoxLayout(chooser)
+        chooser_layout.setContentsMargins(4, 4, 4, 0)
+        chooser_layout.setSpacing(4)
+        chooser_layout.addWidget(self.search)
+        chooser_layout.addWidget(self.tree, 1)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tree)
+        split.addWidget(chooser)
         split.addWidget(scroll)
         split.setSizes([200, 480])
         layout = QVBoxLayout(self)
@@ -176,11 +191,47 @@ class OperationsPanel(QWidget):
                 item.setToolTip(0, f"{op.id} ({op.tier})\n{op.description}".strip())
                 group.addChild(item)
             group.setExpanded(True)
+        self.filter(self.search.text())
         if self.op is not None and self.op.id in self.operations:
             self.select(self.op.id)
         else:
             self.op = None
             self._show(None)
+
+    def filter(self, text: str) -> None:
+        """Show the operations whose title, id or description holds every typed word; hide empty families."""
+        words = text.lower().split()
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            shown = 0
+            for j in range(group.childCount()):
+                item = group.child(j)
+                op = self.operations[item.data(0, OpRole)]
+                haystack = f"{op_title(op)} {op.id} {op.description}".lower()
+                hide = not all(w in haystack for w in words)
+                item.setHidden(hide)
+                shown += not hide
+            group.setHidden(shown == 0)
+
+    def shown_ids(self) -> list[str]:
+        """The operations the search leaves in the list, in list order."""
+        return [group.child(j).data(0, OpRole)
+                for group in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+                for j in range(group.childCount()) if not group.child(j).isHidden()]
+
+    def _choose_first_shown(self) -> None:
+        shown = self.shown_ids()
+        if shown:
+            self.select(shown[0])
+            self.tree.setFocus()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """Characters typed in the list go to the search box, which filters it as one types."""
+        if obj is self.tree and event.type() == QEvent.Type.KeyPress and is_character(event):
+            self.search.setFocus()
+            self.search.insert(event.text())
+            return True
+        return super().eventFilter(obj, event)
 
     def select(self, op_id: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
