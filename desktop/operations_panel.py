@@ -20,6 +20,7 @@ from packshot.core.errors import PackshotError
 from packshot.core.operation import Operation
 
 from .typing_focus import is_character
+from .wheel_guard import wheel_only_when_focused
 
 
 FAMILY_TITLES = {"generate": "Generate", "repair": "Repair", "enhance": "Enhance", "colour": "Colour",
@@ -106,6 +107,7 @@ class OperationsPanel(QWidget):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Seed: the same seed gives the same result")
+        wheel_only_when_focused(self.seed)
         dice = QPushButton("Random")
         dice.setToolTip("A new random seed")
         dice.clicked.connect(lambda: self.seed.setValue(random.randrange(0, 2**31 - 1)))

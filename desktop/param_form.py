@@ -20,6 +20,8 @@ from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Param, Text
 
+from .wheel_guard import wheel_only_when_focused
+
 SLIDER_MAX_STEPS = 100_000
 
 
@@ -157,6 +159,7 @@ class ParamForm(QWidget):
             widget, get, put, signal = _editor(p)
             widget.setObjectName(f"param_{p.name}")
             widget.setToolTip(p.help)
+            wheel_only_when_focused(widget)
             signal.connect(lambda *_: self.changed.emit())
             is_point = isinstance(p, Numbers) and p.length == 2
             field = _with_pick_button(self, p, widget) if is_point else widget
