@@ -27,7 +27,9 @@ def palette() -> QPalette:
 
 
 def stylesheet() -> str:
-    return resource_path(*STYLESHEET).read_text("utf-8")
+    """The stylesheet, its ``@style@`` (the images beside it, e.g. the checkbox tick) made an absolute path."""
+    path = resource_path(*STYLESHEET)
+    return path.read_text("utf-8").replace("@style@", path.parent.as_posix())
 
 
 def apply_theme(app: QApplication) -> None:
