@@ -119,6 +119,14 @@ class Canvas(QWidget):
         self._checker = checkerboard()
         self._pick: Callable[[float, float], None] | None = None
         self.placeholder = "Drop a folder or images here, or use File > Open Folder"
+        self.busy: tuple[str, float] | None = None  # what works on this picture, and how far
+
+    def set_busy(self, text: str | None, fraction: float = 0.0) -> None:
+        """Say over the picture what works on it (None: nothing), with a bar for ``fraction``."""
+        busy = (text, fraction) if text else None
+        if busy != self.busy:
+            self.busy = busy
+            self.update()
 
     # ------------------------------------------------------------------ content
 
@@ -255,6 +263,27 @@ class Canvas(QWidget):
             p.setPen(QPen(QColor(240, 240, 240), 1))
             r = self.brush_size / 2 * self.zoom
             p.drawEllipse(self._cursor_pos, r, r)
+        if self.busy is not None:
+            self._draw_busy(p, *self.busy)
+
+    def _draw_busy(self, p: QPainter, text: str, fraction: float) -> None:
+        """A dark card in the middle of the view: the job's line, a bar, and how to cancel."""
+        width = min(max(p.fontMetrics().horizontalAdvance(text) + 48, 300), self.width() - 24)
+        card = QRectF((self.width() - width) / 2, (self.height() - 74) / 2, width, 74)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(24, 24, 24, 215))
+        p.drawRoundedRect(card, 6, 6)
+        p.setPen(QColor(235, 235, 235))
+        p.drawText(card.adjusted(16, 10, -16, -44), Qt.AlignmentFlag.AlignCenter,
+                   p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(card.width()) - 32))
+        bar = QRectF(card.left() + 16, card.top() + 36, card.width() - 32, 6)
+        p.setBrush(QColor(60, 60, 60))
+        p.drawRoundedRect(bar, 3, 3)
+        p.setBrush(QColor(200, 200, 200))
+        p.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * min(max(fraction, 0.0), 1.0), 6), 3, 3)
+        p.setPen(QColor(160, 160, 160))
+        p.drawText(card.adjusted(16, 48, -16, -6), Qt.AlignmentFlag.AlignCenter, "Esc to cancel")
 
     def _draw(self, p: QPainter, pic: Rendered, target: QRectF) -> None:
         if pic.full is None or self.zoom <= pic.preview_scale * 1.001:

@@ -50,6 +50,8 @@ from .catalogue import Catalogue, list_folder
 from .document import Document, describe_error
 from .export_queue import ExportQueue
 from .history_panel import HistoryPanel
+from .job_progress import JobStatus
+from .job_progress import describe as describe_job
 from .lanes import qt_lanes
 from .live_preview import FRAME_BUDGET_S, SETTLE_MS, LivePreview
 from .library_panel import LibraryPanel
@@ -221,8 +223,13 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["operations"], self.docks["tools"]], [640, 180], Qt.Orientation.Vertical)
 
     def _build_status_bar(self) -> None:
-        """Transient messages on the left; permanent widgets (a jobs' progress bar fed by
-        ``self.bridge``) are added here with ``statusBar().addPermanentWidget``."""
+        """Transient messages on the left; on the right the running job's name, bar, time left and
+        Cancel (:class:`packshot.desktop.job_progress.JobStatus`), fed by ``self.bridge``."""
+        self.job_status = JobStatus()
+        self.statusBar().addPermanentWidget(self.job_status)
+        self._busy_clock = QTimer(self)  # the time left moves on even while a job reports nothing
+        self._busy_clock.setInterval(1000)
+        self._busy_clock.timeout.connect(self._show_busy)
         self.statusBar().showMessage("Ready")
 
     def _build_toolbar(self) -> None:
@@ -278,6 +285,9 @@ class MainWindow(QMainWindow):
         # The bridge and the export queue emit from the job lanes' threads: Qt queues those calls
         # onto the UI thread (automatic connections across threads are queued).
         self.bridge.progressed.connect(self._job_progress)
+        self.bridge.changed.connect(self._show_busy)
+        self.bridge.progressed.connect(self._show_busy)
+        self.job_status.cancelRequested.connect(self._cancel_job)
         self.exports.changed.connect(self._export_progress)
 
     def _missing_models(self, op) -> list[str]:
@@ -435,6 +445,7 @@ class MainWindow(QMainWindow):
         self.session.document = doc
         doc.subscribe(self._document_event)
         self.canvas.set_document(doc)
+        self._show_busy()
         self.history.show_document(doc)
         self._show_current()
         self._mask_changed()
@@ -513,6 +524,26 @@ class MainWindow(QMainWindow):
         job = self.session.cancel()
         if job is not None:
             self.operations.set_progress(job.progress.fraction, "Cancelling...")
+
+    def _cancel_job(self, job: Job) -> None:
+        job.cancel()
+        self._show_busy()
+
+    def _show_busy(self, *_args: Any) -> None:
+        """The status bar's job (the newest operation, else the first running job) and, over the
+        picture on the canvas, what works on it."""
+        active = self.session.active_jobs()
+        last = self.session.last_job
+        shown = last if last in active else next((j for j in active if j.state == "running"),
+                                                 active[0] if active else None)
+        self.job_status.show_job(shown, len(active) - 1)
+        doc = self.document
+        job = self.session.busy_job(doc) if doc is not None else None
+        self.canvas.set_busy(describe_job(job) if job is not None else None, job.progress.fraction if job else 0.0)
+        if active and not self._busy_clock.isActive():
+            self._busy_clock.start()
+        elif not active:
+            self._busy_clock.stop()
 
     def pick_parameter_point(self, name: str) -> None:
         """The next click on the picture fills an x, y parameter (an eyedropper's point)."""
