@@ -99,6 +99,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("mask.eraser", "Eraser", lambda w: w.mask_tools.set_tool("eraser"), ("E",), "&Mask", help="Mask eraser"),
     Action("mask.smaller", "Smaller Brush", lambda w: w.mask_tools.grow(1 / 1.25), ("[",), "&Mask"),
     Action("mask.larger", "Larger Brush", lambda w: w.mask_tools.grow(1.25), ("]",), "&Mask"),
+    Action("mask.overlay", "Show/Hide Mask Overlay", lambda w: w.toggle_mask_overlay(), ("M",), "&Mask",
+           help="Show or hide the mask over the picture"),
     Action("mask.clear", "Clear Mask", lambda w: w.clear_mask(), (), "&Mask", 1),
     Action("mask.invert", "Invert Mask", lambda w: w.invert_mask(), (), "&Mask", 1),
     Action("mask.use_result", "Use Result Mask", lambda w: w.use_result_mask(), (), "&Mask", 1),

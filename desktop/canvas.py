@@ -109,6 +109,7 @@ class Canvas(QWidget):
         self.brush_size = 40.0
         self.hardness = 0.8
         self.overlay_opacity = 0.5
+        self.show_overlay = True  # M hides the mask overlay; painting shows it again
         self.space_held = False
         self._overlay: np.ndarray | None = None
         self._overlay_image: QImage | None = None
@@ -198,8 +199,14 @@ class Canvas(QWidget):
         self.split = fraction
         self.update()
 
+    def set_overlay_visible(self, on: bool) -> None:
+        self.show_overlay = on
+        self.update()
+
     def set_tool(self, tool: str) -> None:
         self.tool = tool
+        if tool != "hand":
+            self.show_overlay = True  # one paints what one sees
         self.setCursor(Qt.CursorShape.OpenHandCursor if tool == "hand" else Qt.CursorShape.CrossCursor)
         self.update()
 
@@ -252,7 +259,7 @@ class Canvas(QWidget):
             p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
             p.drawText(QPointF(x - 60, 18), "before")
             p.drawText(QPointF(x + 10, 18), "after")
-        if self._overlay_image is not None and not self.show_before:
+        if self._overlay_image is not None and self.show_overlay and not self.show_before:
             p.setOpacity(self.overlay_opacity)
             p.drawImage(target, self._overlay_image)
             p.setOpacity(1.0)
@@ -342,6 +349,7 @@ class Canvas(QWidget):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         elif event.button() == Qt.MouseButton.LeftButton and self.document is not None and self.after is not None:
             point = self.to_image(event.position())
+            self.show_overlay = True
             self._last_paint = point
             self._paint_to(point)
 

@@ -511,7 +511,12 @@ class MainWindow(QMainWindow):
 
     def _operation_ended(self, job: Job) -> None:
         newest = job is self.session.last_job
+        doc = self.session.document_of(job)
         text = self.session.finish_operation(job)
+        if job.state == "done" and job.op is not None and "mask" in job.op.inputs and doc is self.document \
+                and doc is not None and doc.has_mask():
+            self.canvas.set_overlay_visible(False)  # judge the result, not the red paint over it
+            text += " (mask overlay hidden: M shows it)"
         if newest:
             self.operations.set_running(False, text)
 
@@ -700,8 +705,17 @@ class MainWindow(QMainWindow):
             self.show_info("The last operation produced no mask to use (a cut-out does).")
 
     def _mask_changed(self) -> None:
+        """The mask panel's coverage and the form's mask note follow the painted mask."""
         doc = self.document
-        self.mask_tools.set_status(float(doc.mask.mean()) if doc is not None and doc.mask is not None else None)
+        mask = doc.mask if doc is not None and doc.has_mask() else None
+        self.mask_tools.set_status(mask)
+        self.operations.set_mask(mask)
+
+    def toggle_mask_overlay(self) -> None:
+        """M: show or hide the red mask over the picture (the mask itself stays)."""
+        self.canvas.set_overlay_visible(not self.canvas.show_overlay)
+        self.statusBar().showMessage("Mask overlay " + ("shown" if self.canvas.show_overlay else "hidden (M shows it)"),
+                                     4000)
 
     def _set_overlay_opacity(self, value: float) -> None:
         self.canvas.overlay_opacity = value

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QTreeWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout
 from packshot.core.errors import PackshotError
 from packshot.core.operation import Operation
 
+from .mask_tools import coverage_text
 from .typing_focus import is_character
 from .wheel_guard import wheel_only_when_focused
 
@@ -60,6 +62,7 @@ class OperationsPanel(QWidget):
         self.operations: dict[str, Operation] = {}
         self.op: Operation | None = None
         self.form = None
+        self._mask: np.ndarray | None = None
         self.tree = QTreeWidget()
         self.tree.setObjectName("operations")
         self.tree.setHeaderHidden(True)
@@ -293,9 +296,17 @@ class OperationsPanel(QWidget):
         self.reference_row.setVisible("reference" in inputs)
         self.mask_note.setVisible("mask" in inputs)
         if op is not None and "mask" in inputs:
-            self.mask_note.setText("Needs a mask: paint one with the brush (B)." if op.mask_required
-                                   else "Uses the painted mask when there is one.")
+            if self._mask is not None:
+                self.mask_note.setText(f"Uses the painted mask ({coverage_text(self._mask)} of the picture).")
+            else:
+                self.mask_note.setText("Needs a mask: paint one with the brush (B)." if op.mask_required
+                                       else "Uses the painted mask when there is one.")
         self.seed_row.setVisible(op is not None and not any(p.name == "seed" for p in op.params))
+
+    def set_mask(self, mask: np.ndarray | None) -> None:
+        """The open picture's painted mask (None: none): the mask note says whether one is there."""
+        self._mask = mask
+        self._show_inputs(self.op)
 
     def _browse_reference(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Reference image", "",
