@@ -58,11 +58,12 @@ class Operation:
     ``family`` groups it in the desktop; ``tier`` says whether it needs model weights;
     ``inputs`` lists what it reads beyond the image ("mask", "reference", "prompt");
     ``mask_required`` says a mask is mandatory rather than optional; ``uses_gpu`` sends it
-    through the single GPU queue; ``models`` names catalogue entries it can use, and
-    ``install_hint`` tells a person what to install for the better tier. ``cheap`` declares
-    that it runs in a few milliseconds on a screen-sized picture (a per-pixel colour
-    change, not a model or a search): the window then previews it live while a slider
-    moves, on a proxy of the step's input, and heavy ones wait for Run.
+    through the single GPU queue; ``uses_seed`` says its result depends on ``ctx.seed`` /
+    ``ctx.rng`` (the desktop shows a Seed field only then); ``models`` names catalogue
+    entries it can use, and ``install_hint`` tells a person what to install for the better tier.
+    ``cheap`` declares that it runs in a few milliseconds on a screen-sized picture (a
+    per-pixel colour change, not a model or a search): the window then previews it live
+    while a slider moves, on a proxy of the step's input, and heavy ones wait for Run.
     """
 
     id: ClassVar[str] = ""
@@ -77,6 +78,7 @@ class Operation:
     prompt_required: ClassVar[bool] = False
     uses_gpu: ClassVar[bool] = False
     cheap: ClassVar[bool] = False
+    uses_seed: ClassVar[bool] = False
     models: ClassVar[Sequence[str]] = ()
     install_hint: ClassVar[str] = ""
 
@@ -112,6 +114,7 @@ class Operation:
             "id": self.id, "title": self.title, "family": self.family, "tier": self.tier,
             "description": self.description, "inputs": sorted(self.inputs),
             "mask_required": self.mask_required, "uses_gpu": self.uses_gpu, "cheap": self.cheap,
+            "uses_seed": self.uses_seed,
             "models": list(self.models), "install_hint": self.install_hint,
             "params": [p.describe() for p in self.params],
         }

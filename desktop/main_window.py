@@ -61,6 +61,7 @@ from .operations_panel import OperationsPanel, op_title
 from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
 from .render_cache import RenderCache
+from .report_view import ReportButton
 from .session import EditorSession
 from .shortcuts import ShortcutsDialog
 from .typing_focus import is_character, takes_typing
@@ -226,6 +227,8 @@ class MainWindow(QMainWindow):
         """Transient messages on the left; on the right the running job's name, bar, time left and
         Cancel (:class:`packshot.desktop.job_progress.JobStatus`), fed by ``self.bridge``."""
         self.job_status = JobStatus()
+        self.report_button = ReportButton()
+        self.statusBar().addPermanentWidget(self.report_button)
         self.statusBar().addPermanentWidget(self.job_status)
         self._busy_clock = QTimer(self)  # the time left moves on even while a job reports nothing
         self._busy_clock.setInterval(1000)
@@ -513,6 +516,8 @@ class MainWindow(QMainWindow):
         newest = job is self.session.last_job
         doc = self.session.document_of(job)
         text = self.session.finish_operation(job)
+        if job.state == "done":
+            self.report_button.set_report(*(self.session.last_report or (job.title, None)))
         if job.state == "done" and job.op is not None and "mask" in job.op.inputs and doc is self.document \
                 and doc is not None and doc.has_mask():
             self.canvas.set_overlay_visible(False)  # judge the result, not the red paint over it

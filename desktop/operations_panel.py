@@ -301,7 +301,12 @@ class OperationsPanel(QWidget):
             else:
                 self.mask_note.setText("Needs a mask: paint one with the brush (B)." if op.mask_required
                                        else "Uses the painted mask when there is one.")
-        self.seed_row.setVisible(op is not None and not any(p.name == "seed" for p in op.params))
+        self.seed_row.setVisible(self._takes_seed(op))
+
+    @staticmethod
+    def _takes_seed(op: Operation | None) -> bool:
+        """Only an operation that declares randomness gets the Seed field (unless a parameter is its seed)."""
+        return op is not None and op.uses_seed and not any(p.name == "seed" for p in op.params)
 
     def set_mask(self, mask: np.ndarray | None) -> None:
         """The open picture's painted mask (None: none): the mask note says whether one is there."""
@@ -327,7 +332,8 @@ class OperationsPanel(QWidget):
             return
         prompt = self.prompt.toPlainText() if "prompt" in self.op.inputs else None
         ref = self.reference.text().strip() if "reference" in self.op.inputs else ""
-        self.runRequested.emit(self.op.id, params, self.seed.value(), prompt, Path(ref) if ref else None)
+        seed = self.seed.value() if self._takes_seed(self.op) else 0
+        self.runRequested.emit(self.op.id, params, seed, prompt, Path(ref) if ref else None)
 
     def wants_new_step(self) -> bool:
         """Whether a Run now should add a step: "New step" ticked, or Shift held."""

@@ -86,6 +86,7 @@ class EditorSession:
         self.folder: Path | None = None
         self.opening: set[Path] = set()
         self.last_job: Job | None = None
+        self.last_report: tuple[str, dict[str, Any]] | None = None  # the newest result's figures, by title
         self._running: dict[Job, _Running] = {}
         self._renders: dict[Job, tuple[Document, int]] = {}  # renders of a stack, with the version they render
         self.engine = RenderEngine(host, disk=DiskCache.default())
@@ -285,11 +286,10 @@ class EditorSession:
             entry.doc.adopt(entry.stack, result.image, result.mask)
             self.save(entry.doc)
             self.on_rendered(entry.doc)
-        if result.report:
-            figures = ", ".join(f"{k}: {v:.3g}" if isinstance(v, float) else f"{k}: {v}"
-                                for k, v in result.report.items())
-            self.on_message("status", f"{job.title}: {figures}")
-        return f"{job.title}: done" + (f" — {result.message}" if result.message else "")
+        self.last_report = (job.title, dict(result.report)) if result.report else None
+        sentence = f"{job.title}: done" + (f" — {result.message}" if result.message else "")
+        self.on_message("status", sentence + (" (Report: details)" if self.last_report else ""))
+        return sentence
 
     def cancel(self) -> Job | None:
         """Cancel the newest operation (Esc); returns it, or None when nothing runs."""

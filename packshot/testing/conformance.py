@@ -73,6 +73,10 @@ def check_operation(op: Operation, params: Mapping[str, Any] | None = None, *, i
         problems.append("drops the ICC profile or EXIF (build results with image.with_float / with_pixels)")
     if not np.array_equal(run(inputs).image.pixels, out.pixels):
         problems.append("gives a different picture for the same seed (draw randomness from ctx.rng)")
+    if not op.uses_seed:
+        other = run_operation(op, inputs, params, seed=8, models=models, timeout=timeout)
+        if other.result is not None and not np.array_equal(other.result.image.pixels, out.pixels):
+            problems.append("gives a different picture for another seed but does not declare uses_seed = True")
     own = [f for f, message in first.progress if message != "done"]
     if not own:
         problems.append("never reports progress, so Cancel cannot stop it (call ctx.progress per step)")

@@ -24,6 +24,7 @@ INSTALL_HINT = ("install a background-removal model for hair, glass and busy sce
 
 class RemoveBackground(Operation):
     id = "cutout.remove_background"
+    uses_seed = True  # the backdrop fit samples pixels with ctx.seed
     title = "Remove background (studio)"
     family = "cutout"
     description = ("Cut the product out of a studio shot on a seamless backdrop: fits the backdrop's "
@@ -108,6 +109,7 @@ def refine_with_matting(rgb: np.ndarray, alpha: np.ndarray,
 
 class AutoFrame(Operation):
     id = "cutout.auto_frame"
+    uses_seed = True  # the backdrop fit samples pixels with ctx.seed
     title = "Auto-frame"
     family = "cutout"
     inputs = frozenset({"image", "mask"})

@@ -25,6 +25,7 @@ class _Diffusion(Operation):
     family = "generate"
     tier = "model"
     uses_gpu = True
+    uses_seed = True  # the starting noise comes from ctx.seed
     prompt_required = True
     models = CATALOGUE
     install_hint = INSTALL_HINT

@@ -45,6 +45,7 @@ def _opaque(image: Image, rgb: np.ndarray) -> Image:
 
 class Backdrop(Operation):
     id = "generate.backdrop"
+    uses_seed = True  # the backdrop's grain is drawn from ctx.seed
     title = "Studio backdrop"
     family = "generate"
     description = ("Render a studio backdrop at any size, seeded: solid, linear or radial gradient, a lit "
@@ -66,6 +67,7 @@ class Backdrop(Operation):
 
 class StageProduct(Operation):
     id = "generate.stage_product"
+    uses_seed = True  # the backdrop's grain is drawn from ctx.seed
     title = "Stage product"
     family = "generate"
     inputs = frozenset({"image", "mask", "reference"})
@@ -116,6 +118,7 @@ class StageProduct(Operation):
 
 class ExtendCanvas(Operation):
     id = "generate.extend_canvas"
+    uses_seed = True  # the backdrop's grain is drawn from ctx.seed
     title = "Extend canvas"
     family = "generate"
     description = ("Enlarge the canvas to a size or aspect ratio, continuing the studio backdrop "

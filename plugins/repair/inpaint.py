@@ -162,6 +162,7 @@ FEATHER_PARAM = Int("feather", 0, minimum=0, maximum=32, unit="px",
 
 class Inpaint(Operation):
     id = "repair.inpaint"
+    uses_seed = True  # exemplar fills sample patches with ctx.seed
     title = "Inpaint"
     family = "repair"
     description = ("Fill a masked region (dust, scratch, sticker, stray object) from its "
