@@ -13,13 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from packshot.core.errors import PackshotError
 from packshot.core.export import COLOUR_SPACES, FITS, METADATA_POLICIES, ExportOptions, options_from_preset
 from packshot.core.params import Colour
 
+from .folder_dialog import choose_folder
 from .param_form import ColourButton
 
 FORMATS = ("JPEG", "PNG", "TIFF", "WEBP")
@@ -135,9 +136,9 @@ class FolderField(QWidget):
         return Path(self.edit.text()).expanduser()
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export into", self.edit.text())
-        if folder:
-            self.edit.setText(folder)
+        folder = choose_folder(self, "Export into", self.edit.text())
+        if folder is not None:
+            self.edit.setText(str(folder))
 
 
 class ExportDialogBase(QDialog):

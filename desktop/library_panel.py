@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QVBoxLayout, QWidget)
 
@@ -28,7 +28,8 @@ from .catalogue import Catalogue, Entry, list_folder
 from .typing_focus import SINGLE_KEY_COMMANDS
 from .workers import Tasks
 
-CELL = QSize(148, 176)
+CELL = QSize(148, 190)
+REJECT_OPACITY = 0.35
 THUMB_EDGE = 132
 LABEL_COLOURS = {"Red": "#c94a4a", "Yellow": "#c9b14a", "Green": "#4ac95e", "Blue": "#4a7ec9", "Purple": "#9a4ac9"}
 FILTERS = [("All pictures", None), ("★ 1 or more", ("rating", 1)), ("★★ 2 or more", ("rating", 2)),
@@ -128,8 +129,32 @@ class LibraryModel(QAbstractListModel):
             self.dataChanged.emit(self.index(row), self.index(row))
 
 
+def name_lines(name: str, fits: Callable[[str], bool]) -> list[str]:
+    """A file name on one line, or two when it does not fit, never losing its end.
+
+    Variants of a shot differ at the end (``bottle_warm_cast`` / ``bottle_warm_edited``),
+    so the name breaks after a ``_``, ``-``, ``.`` or space where one fits, and a second line
+    still too long is shortened in the middle of what remains, keeping its last characters.
+    """
+    if fits(name):
+        return [name]
+    head = max((i for i in range(1, len(name)) if fits(name[:i])), default=1)
+    suffix = name.rfind(".")
+    breaks = [i + 1 for i in range(head) if name[i] in "_-. " and i != suffix]  # never split off the extension
+    cut = breaks[-1] if breaks and breaks[-1] > head // 2 else head
+    rest = name[cut:]
+    if not fits(rest):
+        keep = max((k for k in range(1, len(rest)) if fits(rest[:2] + "…" + rest[-k:])), default=1)
+        rest = rest[:2] + "…" + rest[-keep:]
+    return [name[:cut], rest]
+
+
 class ThumbDelegate(QStyledItemDelegate):
-    """Thumbnail, name, size, stars, flag and colour label in one cell."""
+    """Thumbnail, name (up to two lines), stars, flag and colour label in one cell.
+
+    The selected cells stand out with a light frame (the current one, on the canvas, a
+    thicker one); rejected pictures are drawn faded, as in Lightroom's grid.
+    """
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         return CELL
@@ -139,8 +164,12 @@ class ThumbDelegate(QStyledItemDelegate):
         pixmap: QPixmap | None = index.data(Qt.ItemDataRole.DecorationRole)
         r = option.rect.adjusted(3, 3, -3, -3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        view = option.widget
+        current = view is not None and view.currentIndex() == index
         p.save()
-        p.fillRect(r, QColor(78, 78, 78) if selected else QColor(52, 52, 52))
+        p.fillRect(r, QColor(88, 88, 88) if selected else QColor(52, 52, 52))
+        if entry.flag == "reject":
+            p.setOpacity(REJECT_OPACITY)
         if entry.label:
             p.fillRect(QRect(r.left(), r.top(), 4, r.height()), QColor(LABEL_COLOURS[entry.label]))
         box = QRect(r.left() + 5, r.top() + 5, r.width() - 10, THUMB_EDGE - 10)
@@ -151,18 +180,25 @@ class ThumbDelegate(QStyledItemDelegate):
                          box.top() + (box.height() - scaled.height()) // 2, scaled)
         else:
             p.fillRect(box, QColor(44, 44, 44))
-        if entry.flag == "reject":
-            p.fillRect(box, QColor(20, 20, 20, 150))
-        p.setPen(QColor(220, 220, 220))
-        text = QRect(r.left() + 6, r.top() + THUMB_EDGE - 2, r.width() - 12, 16)
-        p.drawText(text, Qt.AlignmentFlag.AlignLeft, p.fontMetrics().elidedText(
-            entry.path.name, Qt.TextElideMode.ElideMiddle, text.width()))
+        p.setPen(QColor(235, 235, 235) if selected else QColor(200, 200, 200))
+        metrics = p.fontMetrics()
+        text = QRect(r.left() + 6, r.top() + THUMB_EDGE - 2, r.width() - 12, metrics.height())
+        lines = name_lines(entry.path.name, lambda t: metrics.horizontalAdvance(t) <= text.width())
+        for i, line in enumerate(lines):
+            p.drawText(text.translated(0, i * metrics.height()), Qt.AlignmentFlag.AlignLeft, line)
+        marks = QRect(text.left(), r.top() + THUMB_EDGE - 2 + 2 * metrics.height() + 2, text.width(), metrics.height())
         p.setPen(QColor(230, 190, 80))
-        p.drawText(text.translated(0, 18), Qt.AlignmentFlag.AlignLeft, "★" * entry.rating + "·" * (5 - entry.rating))
+        p.drawText(marks, Qt.AlignmentFlag.AlignLeft, "★" * entry.rating + "·" * (5 - entry.rating))
         flag = {"pick": ("P", "#6fcf6f"), "reject": ("X", "#e06060")}.get(entry.flag)
         if flag:
             p.setPen(QColor(flag[1]))
-            p.drawText(text.translated(0, 18), Qt.AlignmentFlag.AlignRight, flag[0])
+            p.drawText(marks, Qt.AlignmentFlag.AlignRight, flag[0])
+        p.setOpacity(1.0)
+        if selected:
+            width = 3 if current else 2
+            p.setPen(QPen(QColor(235, 235, 235), width))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(r.adjusted(width // 2, width // 2, -(width + 1) // 2, -(width + 1) // 2))
         p.restore()
 
 

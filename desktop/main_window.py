@@ -49,6 +49,7 @@ from .canvas import Canvas, Rendered, render
 from .catalogue import Catalogue, list_folder
 from .document import Document, describe_error
 from .export_queue import ExportQueue
+from .folder_dialog import choose_folder, images_filter
 from .history_panel import HistoryPanel
 from .job_progress import JobStatus
 from .job_progress import describe as describe_job
@@ -362,13 +363,13 @@ class MainWindow(QMainWindow):
         self.open_folder(sample_folder())
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a folder of pictures", str(self.folder or Path.home()))
-        if folder:
-            self.open_folder(Path(folder))
+        folder = choose_folder(self, "Open a folder of pictures", self.folder or Path.home())
+        if folder is not None:
+            self.open_folder(folder)
 
     def choose_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Open pictures", str(self.folder or Path.home()),
-                                                "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")")
+                                                images_filter())
         if files:
             self.open_paths([Path(f) for f in files])
 

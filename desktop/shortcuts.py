@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from .actions import ACTIONS, GESTURES, keys_text
@@ -26,9 +27,14 @@ class ShortcutsDialog(QDialog):
             table.setItem(row, 1, QTableWidgetItem(action))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(520, 640)
+        # As wide as the longest keys and action read in full (plus the scroll bar and margins).
+        columns = table.columnWidth(0) + table.columnWidth(1) + 24
+        scroll = table.verticalScrollBar().sizeHint().width()
+        margins = layout.contentsMargins().left() + layout.contentsMargins().right() + 2 * table.frameWidth()
+        self.resize(max(520, columns + scroll + margins + 16), 640)
