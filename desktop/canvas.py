@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QWheelEvent
+from PySide6.QtGui import (QBrush, QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap,
+                           QWheelEvent)
 from PySide6.QtWidgets import QWidget
 
 from packshot.core.image import Image
@@ -119,6 +120,9 @@ class Canvas(QWidget):
         self._scaled_cache: dict[tuple[int, int, int], QImage] = {}
         self._checker = checkerboard()
         self._pick: Callable[[float, float], None] | None = None
+        self._box_pick: Callable[[float, float, float, float], None] | None = None
+        self._box_start: tuple[float, float] | None = None
+        self.box: QRectF | None = None  # a crop box in image pixels, drawn with a rule-of-thirds grid
         self.placeholder = "Drop a folder or images here, or use File > Open Folder"
         self.busy: tuple[str, float] | None = None  # what works on this picture, and how far
 
@@ -133,6 +137,7 @@ class Canvas(QWidget):
 
     def set_document(self, doc: Document | None) -> None:
         self.document = doc
+        self.box = None
         self.after = self.before = None
         self.fitted = True
         self.refresh_overlay()
@@ -270,8 +275,28 @@ class Canvas(QWidget):
             p.setPen(QPen(QColor(240, 240, 240), 1))
             r = self.brush_size / 2 * self.zoom
             p.drawEllipse(self._cursor_pos, r, r)
+        if self.box is not None:
+            self._draw_box(p, QRectF(self.offset + self.box.topLeft() * self.zoom, self.box.size() * self.zoom))
         if self.busy is not None:
             self._draw_busy(p, *self.busy)
+
+    def _draw_box(self, p: QPainter, box: QRectF) -> None:
+        """A crop box: the outside dimmed, a light frame, and the rule-of-thirds grid inside."""
+        p.save()
+        outside = QPainterPath()
+        outside.addRect(QRectF(self.rect()))
+        inside = QPainterPath()
+        inside.addRect(box)
+        p.fillPath(outside.subtracted(inside), QColor(0, 0, 0, 140))
+        p.setPen(QPen(QColor(240, 240, 240, 150), 1))
+        for i in (1, 2):
+            x, y = box.left() + box.width() * i / 3, box.top() + box.height() * i / 3
+            p.drawLine(QPointF(x, box.top()), QPointF(x, box.bottom()))
+            p.drawLine(QPointF(box.left(), y), QPointF(box.right(), y))
+        p.setPen(QPen(QColor(245, 245, 245), 2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(box)
+        p.restore()
 
     def _draw_busy(self, p: QPainter, text: str, fraction: float) -> None:
         """A dark card in the middle of the view: the job's line, a bar, and how to cancel."""
@@ -337,8 +362,27 @@ class Canvas(QWidget):
         self._pick = callback
         self.setCursor(Qt.CursorShape.CrossCursor)
 
+    def pick_box(self, callback: Callable[[float, float, float, float], None]) -> None:
+        """Let the next left-button drag on the picture draw a box; ``callback(x0, y0, x1, y1)`` in image pixels."""
+        self._box_pick = callback
+        self.box = None
+        self.setCursor(Qt.CursorShape.CrossCursor)
+
+    def show_box(self, box: QRectF | None) -> None:
+        self.box = box
+        self.update()
+
+    def _clamped(self, pos: QPointF) -> tuple[float, float]:
+        x, y = self.to_image(pos)
+        w, h = self.image_size()
+        return min(max(x, 0.0), float(w)), min(max(y, 0.0), float(h))
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus()
+        if self._box_pick is not None and event.button() == Qt.MouseButton.LeftButton and self.after is not None:
+            self._box_start = self._clamped(event.position())
+            self.show_box(QRectF(QPointF(*self._box_start), QPointF(*self._box_start)))
+            return
         if self._pick is not None and event.button() == Qt.MouseButton.LeftButton and self.after is not None:
             callback, self._pick = self._pick, None
             self.set_tool(self.tool)
@@ -355,6 +399,9 @@ class Canvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._cursor_pos = event.position()
+        if self._box_start is not None:
+            self.show_box(QRectF(QPointF(*self._box_start), QPointF(*self._clamped(event.position()))).normalized())
+            return
         if self._drag is not None:
             self.offset += event.position() - self._drag
             self._drag = event.position()
@@ -364,6 +411,12 @@ class Canvas(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._box_start is not None and self._box_pick is not None:
+            callback, self._box_pick, self._box_start = self._box_pick, None, None
+            self.set_tool(self.tool)
+            if self.box is not None and self.box.width() >= 1 and self.box.height() >= 1:
+                callback(self.box.left(), self.box.top(), self.box.right(), self.box.bottom())
+            return
         if self._drag is not None:
             self._drag = None
             self.set_tool(self.tool)

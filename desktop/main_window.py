@@ -40,11 +40,13 @@ from packshot.core.errors import BadInput, PackshotError
 from packshot.core.image import Image
 from packshot.core.jobs import Job, JobRunner
 from packshot.core.library.probe import IMAGE_SUFFIXES
+from packshot.core.params import Numbers
 from packshot.core.plugin_host import PluginHost, load_plugins
 from packshot.core.resources import sample_images
 from packshot.core.settings import Settings, config_dir, data_dir, load_settings
 
 from .actions import TOOLBAR, install_actions, menu
+from .aspect_presets import aspect_shapes
 from .canvas import Canvas, Rendered, render
 from .catalogue import Catalogue, list_folder
 from .document import Document, describe_error
@@ -311,6 +313,7 @@ class MainWindow(QMainWindow):
         return op_title(op) if op is not None else f"{op_id} (not installed)"
 
     def _load_operations(self) -> None:
+        self.operations.aspect_shapes = aspect_shapes(self.host.export_presets())
         self.operations.set_operations(self.host.operations())
         failed = self.host.failures()
         if failed:
@@ -488,6 +491,7 @@ class MainWindow(QMainWindow):
 
     def _document_event(self, event: str) -> None:
         if event == "image":
+            self.canvas.show_box(None)  # a drawn crop box belongs to the picture it was drawn on
             self._show_current()
         elif event == "history":
             self.previews.cancel()
@@ -557,7 +561,14 @@ class MainWindow(QMainWindow):
             self._busy_clock.stop()
 
     def pick_parameter_point(self, name: str) -> None:
-        """The next click on the picture fills an x, y parameter (an eyedropper's point)."""
+        """The next click on the picture fills an x, y parameter (an eyedropper's point); a box
+        parameter (four fractions, a crop) is dragged instead."""
+        op = self.operations.op
+        param = next((p for p in op.params if p.name == name), None) if op is not None else None
+        if isinstance(param, Numbers) and param.length == 4:
+            self.pick_parameter_box(name)
+            return
+
         def picked(x: float, y: float) -> None:
             doc = self.document
             if doc is None or self.operations.form is None:
@@ -569,6 +580,21 @@ class MainWindow(QMainWindow):
 
         self.canvas.pick_point(picked)
         self.statusBar().showMessage(f"Click the picture to set {name}", 6000)
+
+    def pick_parameter_box(self, name: str) -> None:
+        """The next drag on the picture fills a box parameter with fractions of the picture (a crop),
+        drawn with a rule-of-thirds grid; the box stays shown until the picture changes."""
+        def drawn(x0: float, y0: float, x1: float, y1: float) -> None:
+            doc = self.document
+            if doc is None or self.operations.form is None:
+                return
+            w, h = doc.current.width, doc.current.height
+            box = (round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))
+            self.operations.form.set_values({name: box})
+            self.statusBar().showMessage(f"{name}: {round(x1 - x0)} x {round(y1 - y0)} px; Run to apply", 6000)
+
+        self.canvas.pick_box(drawn)
+        self.statusBar().showMessage(f"Drag a rectangle on the picture to set {name}", 6000)
 
     # ------------------------------------------------------------------ history, masks and marks
 

@@ -63,6 +63,7 @@ class OperationsPanel(QWidget):
         self.op: Operation | None = None
         self.form = None
         self._mask: np.ndarray | None = None
+        self.aspect_shapes: list[tuple[str, float]] = []  # named crop shapes (desktop.aspect_presets)
         self.tree = QTreeWidget()
         self.tree.setObjectName("operations")
         self.tree.setHeaderHidden(True)
@@ -282,7 +283,7 @@ class OperationsPanel(QWidget):
         self.hint.setVisible(bool(hint))
         from .param_form import ParamForm  # superqt loads on first use, not at start-up
 
-        self.form = ParamForm(op.params)
+        self.form = ParamForm(op.params, shapes=self.aspect_shapes)
         self.form.setObjectName("paramForm")
         self.form.pickRequested.connect(self.pickRequested.emit)
         self.form_holder.addWidget(self.form)

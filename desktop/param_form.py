@@ -122,18 +122,32 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _with_pick_button(form: ParamForm, p: Param, editor: QWidget) -> QWidget:
-    """An x, y field with a button that lets the person click the point on the picture."""
+def _with_pick_button(form: ParamForm, p: Numbers, editor: QWidget) -> QWidget:
+    """An x, y field (or a box's four numbers) with a button to click the point (drag the box) on the picture."""
     row = QWidget()
     layout = QHBoxLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(editor, 1)
-    pick = QPushButton("Pick")
+    pick = QPushButton("Pick" if p.length == 2 else "Draw")
     pick.setObjectName(f"pick_{p.name}")
-    pick.setToolTip("Click the point on the picture")
+    pick.setToolTip("Click the point on the picture" if p.length == 2 else "Drag the rectangle on the picture")
     pick.clicked.connect(lambda: form.pickRequested.emit(p.name))
     layout.addWidget(pick)
     return row
+
+
+def _shape_picker(shapes: Sequence[tuple[str, float]], put: Callable[[Any], None]) -> QComboBox:
+    """A drop-down of named aspect ratios that sets the aspect parameter."""
+    picker = QComboBox()
+    picker.setObjectName("aspect_shapes")
+    picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    picker.setMinimumContentsLength(12)
+    for label, ratio in shapes:
+        picker.addItem(label, ratio)
+        picker.setItemData(picker.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+    picker.currentIndexChanged.connect(lambda i: put(picker.itemData(i)))
+    wheel_only_when_focused(picker)
+    return picker
 
 
 class ParamForm(QWidget):
@@ -144,9 +158,12 @@ class ParamForm(QWidget):
     """
 
     changed = Signal()
-    pickRequested = Signal(str)  # an x, y parameter wants a point clicked on the picture
+    pickRequested = Signal(str)  # an x, y parameter wants a point clicked (a box parameter, dragged) on the picture
 
-    def __init__(self, params: Sequence[Param], parent: QWidget | None = None) -> None:
+    def __init__(self, params: Sequence[Param], parent: QWidget | None = None, *,
+                 shapes: Sequence[tuple[str, float]] = ()) -> None:
+        """``shapes``: named values for a parameter called ``aspect`` (a crop's width / height),
+        offered in a drop-down above its slider."""
         super().__init__(parent)
         self.params = list(params)
         self.editors: dict[str, QWidget] = {}
@@ -161,8 +178,10 @@ class ParamForm(QWidget):
             widget.setToolTip(p.help)
             wheel_only_when_focused(widget)
             signal.connect(lambda *_: self.changed.emit())
-            is_point = isinstance(p, Numbers) and p.length == 2
-            field = _with_pick_button(self, p, widget) if is_point else widget
+            on_picture = isinstance(p, Numbers) and p.length in (2, 4)  # a point, or a box (fractions)
+            field = _with_pick_button(self, p, widget) if on_picture else widget
+            if p.name == "aspect" and shapes:
+                layout.addRow("Shape", _shape_picker(shapes, put))
             layout.addRow(p.label, field)
             label = layout.labelForField(field)
             if label is not None:

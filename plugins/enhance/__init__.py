@@ -1,4 +1,5 @@
-"""The enhance family: upscale, denoise, sharpen and restore, built-in and model tiers."""
+"""The enhance family: upscale, denoise, sharpen and restore, built-in and model tiers; and the
+framing every picture gets (crop, rotate, straighten; listed under "Other")."""
 
 from __future__ import annotations
 
