@@ -79,6 +79,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("view.actual", "&100 %", lambda w: w.canvas.actual_pixels(), ("Ctrl+1",), "&View",
            help="100 % (actual pixels)", toolbar=True),
     Action("view.toggle_zoom", "Toggle Fit / 100 %", lambda w: w.canvas.toggle_zoom(), ("Z",), "&View"),
+    Action("view.clipping", "Show &Clipping", lambda w: w.toggle_clipping(), ("J",), "&View",
+           help="Show or hide clipped highlights (red) and shadows (blue)"),
     Action("view.split", "Before/After &Split", lambda w: w.split_box.toggle(), ("Y",), "&View",
            help="Toggle the before/after split"),
     *(_rate(n) for n in range(6)),

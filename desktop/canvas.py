@@ -20,10 +20,12 @@ from PySide6.QtWidgets import QWidget
 from packshot.core.image import Image
 
 from .document import Document, preview_of
+from .picture_stats import clipping, histogram
 
 ZOOM_STEP = 1.15
 MIN_ZOOM, MAX_ZOOM = 0.01, 32.0
 MASK_COLOUR = (255, 64, 64)
+CLIP_COLOURS = ((255, 40, 40, 255), (40, 110, 255, 255))  # blown highlights, blocked shadows
 
 
 def to_qimage(pixels: np.ndarray) -> QImage:
@@ -43,6 +45,9 @@ class Rendered:
     preview: QImage
     full: QImage | None = None
     alpha: bool = False
+    histogram: np.ndarray | None = None  # 3 x 256 counts of the preview (the Info panel)
+    clipped: tuple[float, float] = (0.0, 0.0)  # shares of blown highlights and blocked shadows
+    clipping: QImage | None = None  # red highlights, blue shadows over the preview (J)
 
     @property
     def preview_scale(self) -> float:
@@ -69,7 +74,13 @@ def render(image: Image, size: tuple[int, int] | None = None) -> Rendered:
     full = None
     if preview.pixels.shape[:2] != image.pixels.shape[:2]:
         full = to_qimage((to_srgb(image) if managed else image).pixels)
-    return Rendered(image.width, image.height, to_qimage(preview.pixels), full, image.has_alpha)
+    pixels = preview.pixels if preview.pixels.dtype == np.uint8 else (preview.pixels >> 8).astype(np.uint8)
+    highlights, shadows = clipping(pixels)
+    marks = np.zeros((*pixels.shape[:2], 4), np.uint8)
+    marks[highlights] = CLIP_COLOURS[0]
+    marks[shadows] = CLIP_COLOURS[1]
+    return Rendered(image.width, image.height, to_qimage(preview.pixels), full, image.has_alpha,
+                    histogram(pixels), (float(highlights.mean()), float(shadows.mean())), to_qimage(marks))
 
 
 def _same_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -111,6 +122,7 @@ class Canvas(QWidget):
         self.hardness = 0.8
         self.overlay_opacity = 0.5
         self.show_overlay = True  # M hides the mask overlay; painting shows it again
+        self.show_clipping = False  # J: blown highlights red, blocked shadows blue
         self.space_held = False
         self._overlay: np.ndarray | None = None
         self._overlay_image: QImage | None = None
@@ -204,6 +216,10 @@ class Canvas(QWidget):
         self.split = fraction
         self.update()
 
+    def set_clipping_visible(self, on: bool) -> None:
+        self.show_clipping = on
+        self.update()
+
     def set_overlay_visible(self, on: bool) -> None:
         self.show_overlay = on
         self.update()
@@ -264,6 +280,8 @@ class Canvas(QWidget):
             p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
             p.drawText(QPointF(x - 60, 18), "before")
             p.drawText(QPointF(x + 10, 18), "after")
+        if self.show_clipping and main.clipping is not None:
+            p.drawImage(target, main.clipping)
         if self._overlay_image is not None and self.show_overlay and not self.show_before:
             p.setOpacity(self.overlay_opacity)
             p.drawImage(target, self._overlay_image)

@@ -53,6 +53,7 @@ from .document import Document, describe_error
 from .export_queue import ExportQueue
 from .folder_dialog import choose_folder, images_filter
 from .history_panel import HistoryPanel
+from .info_panel import InfoPanel
 from .job_progress import JobStatus
 from .job_progress import describe as describe_job
 from .lanes import qt_lanes
@@ -61,6 +62,7 @@ from .library_panel import LibraryPanel
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
 from .operations_panel import OperationsPanel, op_title
+from .picture_stats import picture_facts
 from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
 from .render_cache import RenderCache
@@ -211,11 +213,13 @@ class MainWindow(QMainWindow):
         self.tools_tabs.addTab(self.history, "History")
         self.tools_tabs.addTab(self.mask_tools, "Mask")
         self.tools_tabs.addTab(self.queue, "Queue")
+        self.info = InfoPanel()
+        self.tools_tabs.addTab(self.info, "Info")
         self.docks: dict[str, QDockWidget] = {}
         for name, title, widget, area in (
                 ("library", "Library", self.library, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("operations", "Operations", self.operations, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("tools", "History, mask and queue", self.tools_tabs, Qt.DockWidgetArea.RightDockWidgetArea)):
+                ("tools", "History, mask, queue and info", self.tools_tabs, Qt.DockWidgetArea.RightDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
             dock.setWidget(widget)
@@ -486,6 +490,7 @@ class MainWindow(QMainWindow):
         if current is None:
             return
         self.canvas.set_rendered(current, self.renders.get(doc.original))
+        self.info.show_picture(current.histogram, current.clipped, picture_facts(doc.current))
         self.commands["edit.undo"].setEnabled(doc.can_undo())
         self.commands["edit.redo"].setEnabled(doc.can_redo())
 
@@ -742,6 +747,12 @@ class MainWindow(QMainWindow):
         mask = doc.mask if doc is not None and doc.has_mask() else None
         self.mask_tools.set_status(mask)
         self.operations.set_mask(mask)
+
+    def toggle_clipping(self) -> None:
+        """J: show or hide the clipped highlights and shadows on the picture."""
+        self.canvas.set_clipping_visible(not self.canvas.show_clipping)
+        self.statusBar().showMessage("Clipping " + ("shown: red highlights, blue shadows" if self.canvas.show_clipping
+                                                    else "hidden"), 4000)
 
     def toggle_mask_overlay(self) -> None:
         """M: show or hide the red mask over the picture (the mask itself stays)."""
