@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
-                               QSizePolicy, QSlider, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
+                               QMainWindow, QSizePolicy, QSlider, QTabWidget, QVBoxLayout, QWidget)
 
 from packshot.core.batch import DEFAULT_TEMPLATE
 from packshot.core.errors import BadInput, PackshotError
@@ -42,6 +42,7 @@ from packshot.core.jobs import Job, JobRunner
 from packshot.core.library.probe import IMAGE_SUFFIXES
 from packshot.core.params import Numbers
 from packshot.core.plugin_host import PluginHost, load_plugins
+from packshot.core.recipe import Step
 from packshot.core.resources import sample_images
 from packshot.core.settings import Settings, config_dir, data_dir, load_settings
 
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self._settle.timeout.connect(lambda: self.guard(self._slider_stopped))
         self._filling_form = False
         self._previewed: Document | None = None  # the picture the last preview frame was asked for
+        self.clipboard_steps: list[Step] = []  # Copy Settings' edits, for Paste Settings
         self._build_ui()
         self.commands = install_actions(self)
         self._build_toolbar()
@@ -781,6 +783,71 @@ class MainWindow(QMainWindow):
     def _split_toggled(self, on: bool) -> None:
         self.split_slider.setEnabled(on)
         self.canvas.set_split(self.split_slider.value() / 1000 if on else None)
+
+    # ------------------------------------------------------------------ edits onto many pictures
+
+    def _choose_steps(self, heading: str) -> list[Step] | None:
+        """The open picture's edits the person ticks (None: cancelled)."""
+        from .steps_dialog import StepsDialog
+
+        if self.document is None or not self.document.stack.applied:
+            raise BadInput("the open picture has no edits to take")
+        dialog = StepsDialog(self.document.stack.applied, self._op_title, heading, self)
+        return dialog.chosen() if dialog.exec() else None
+
+    def copy_settings(self) -> None:
+        """Ctrl+Shift+C: remember the ticked edits of the open picture for Paste Settings."""
+        steps = self._choose_steps("Copy settings")
+        if steps:
+            self.clipboard_steps = steps
+            self.statusBar().showMessage(f"Copied {len(steps)} edit(s); Ctrl+Shift+V pastes them onto the "
+                                         "selected pictures", 6000)
+
+    def paste_settings(self) -> None:
+        """Ctrl+Shift+V: add the copied edits to every selected picture."""
+        if not self.clipboard_steps:
+            raise BadInput("nothing copied: Copy Settings (Ctrl+Shift+C) on an edited picture first")
+        self.apply_steps(self.library.selected_paths(), self.clipboard_steps, "Paste settings")
+
+    def sync_settings(self) -> None:
+        """Ctrl+Shift+S: the ticked edits of the open picture onto the other selected pictures."""
+        current = self.document.path if self.document is not None else None
+        targets = [p for p in self.library.selected_paths() if p != current]
+        if not targets:
+            raise BadInput("select the pictures to sync (Ctrl+click) besides the open one")
+        steps = self._choose_steps("Sync settings")
+        if steps:
+            self.apply_steps(targets, steps, "Sync settings")
+
+    def save_edits_preset(self) -> None:
+        """Save the open picture's edits as a named preset."""
+        from .edit_sync import save_preset
+
+        if self.document is None:
+            raise BadInput("open an edited picture first")
+        name, ok = QInputDialog.getText(self, "Save edits as a preset", "Preset name:")
+        if ok and name.strip():
+            save_preset(name, self.document.stack.applied)
+            self.statusBar().showMessage(f"Saved the edits as preset {name.strip()!r}", 6000)
+
+    def apply_edits_preset(self, name: str | None = None) -> Job | None:
+        """Add a named preset's edits to the selected pictures."""
+        from .edit_sync import load_preset, preset_names
+
+        if name is None:
+            names = preset_names()
+            if not names:
+                raise BadInput("no edit presets yet: Photo > Save Edits as Preset... on an edited picture")
+            name, ok = QInputDialog.getItem(self, "Apply a preset", "Preset:", names, 0, False)
+            if not ok:
+                return None
+        return self.apply_steps(self.library.selected_paths(), load_preset(name), f"Preset {name}")
+
+    def apply_steps(self, paths: Sequence[Path], steps: Sequence[Step], what: str) -> Job:
+        """Edits onto many pictures in a job (progress in the status bar, Cancel between pictures)."""
+        return self.bridge.track(lambda listener: self.session.apply_steps(
+            paths, steps, what, listener=listener,
+            render_listener=lambda: self.bridge.listener(self.session.finish_render)), self.session.finish_apply_steps)
 
     # ------------------------------------------------------------------ exporting
 

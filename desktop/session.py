@@ -47,6 +47,7 @@ from packshot.core.settings import Settings
 
 from .catalogue import THUMB_SIZE, Catalogue
 from .document import Document, describe_error
+from .edit_sync import ApplyOutcome
 from .selection_export import ExportResult, SelectionExport, run_export, summary
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class EditorSession:
         self._renders: dict[Job, tuple[Document, int]] = {}  # renders of a stack, with the version they render
         self.engine = RenderEngine(host, disk=DiskCache.default())
         self.exports: dict[Job, SelectionExport] = {}
+        self._applying: dict[Job, tuple[str, list[Path]]] = {}  # apply jobs: what, the open pictures changed
         self._export_ids = itertools.count(1)
         self.on_message: MessageSink = lambda kind, text: None
         self.on_rendered: Callable[[Document], None] = lambda doc: None  # a picture's render changed
@@ -181,7 +183,7 @@ class EditorSession:
 
     def is_pending(self, job: Job) -> bool:
         """Whether ``job`` has not been brought into the session yet (its finish not called)."""
-        return job in self._running or job in self._renders or job in self.exports
+        return job in self._running or job in self._renders or job in self.exports or job in self._applying
 
     def edited_step(self, doc: Document, op_id: str, new_step: bool = False) -> int | None:
         """The step a Run of ``op_id`` changes: the one re-opened from the History panel when it
@@ -444,6 +446,49 @@ class EditorSession:
                                  f"from {'the original' if cursor == 0 else f'step {cursor}'}; the saved steps "
                                  "stay in its history until a new edit replaces them.")
         doc.stop_at(cursor)
+
+    # ------------------------------------------------------------------ edits onto many pictures
+
+    def apply_steps(self, paths: Sequence[Path], steps: Sequence[Step], what: str, *,
+                    listener: Listener = None, render_listener: Callable[[], Listener] = lambda: None) -> Job:
+        """Add ``steps`` to each picture's stack (see :mod:`packshot.desktop.edit_sync`): the open
+        ones change at once (undoable, each re-rendered in its own job), the others in one job that
+        renders and saves them; :meth:`finish_apply_steps` reports. Pictures with work under way are skipped."""
+        from .edit_sync import apply_steps, copied
+
+        if not steps:
+            raise BadInput(f"{what}: no steps chosen")
+        busy = {d.path for d in self.docs.values() if self.busy_job(d) is not None}
+        targets = [Path(p) for p in paths if Path(p) not in busy]
+        if not targets:
+            raise BadInput(f"{what}: no picture to edit (select pictures in the library; "
+                           "pictures with an operation running are skipped)")
+        opened = [self.docs[p] for p in targets if p in self.docs]
+        for doc in opened:
+            self.change(doc, lambda d: d.change(lambda stack: [stack.append(s) for s in copied(steps)]),
+                        listener=render_listener())
+            self.save(doc)
+        closed = [p for p in targets if p not in self.docs]
+        ops = self.host.operations()
+        uses_gpu = any(ops[s.op].uses_gpu for s in steps if s.op in ops)
+        engine = self.engine
+        job = self.runner.submit_task(f"{what} ({len(targets)} pictures)",
+                                      lambda ctx: apply_steps(closed, steps, engine, ctx),
+                                      uses_gpu=uses_gpu, listener=listener)
+        self._applying[job] = (what, [d.path for d in opened])
+        return job
+
+    def finish_apply_steps(self, job: Job) -> None:
+        """Report an ended apply job (the open pictures were changed when it started)."""
+        what, opened = self._applying.pop(job)
+        if job.state == "failed":
+            self.on_message("error", f"{what}: {describe_error(job.error) if job.error else 'failed'}")
+            return
+        outcome = job.result if job.state == "done" else ApplyOutcome(cancelled=True)
+        for path in outcome.done:  # the library keeps each picture's stack too
+            self.guard_library(self.catalogue.save_edit_stack, path, load_sidecar(path))
+        outcome.done[:0] = opened
+        self.on_message("error" if outcome.failed else "info", outcome.summary(what))
 
     # ------------------------------------------------------------------ exporting
 
