@@ -184,8 +184,19 @@ class Canvas(QWidget):
         self.update()
 
     def actual_pixels(self) -> None:
-        """100 %: one image pixel per screen pixel, centred on the view's centre."""
-        self.zoom_to(1.0, QPointF(self.width() / 2, self.height() / 2))
+        """100 %: one image pixel per screen pixel, keeping the point under the pointer in place
+        (the view's centre when the pointer is elsewhere), as Lightroom's Z does."""
+        pointer = self._cursor_pos  # followed while the pointer is over the canvas
+        self.zoom_to(1.0, pointer if pointer is not None else QPointF(self.width() / 2, self.height() / 2))
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """Panning stops at the picture's edge: a picture larger than the view always fills it, a
+        smaller one stays wholly inside it."""
+        w, h = self.image_size()
+        room_x, room_y = self.width() - w * self.zoom, self.height() - h * self.zoom
+        self.offset = QPointF(min(max(self.offset.x(), min(0.0, room_x)), max(0.0, room_x)),
+                              min(max(self.offset.y(), min(0.0, room_y)), max(0.0, room_y)))
 
     def toggle_zoom(self) -> None:
         """Z: between fit and 100 %."""
@@ -422,6 +433,7 @@ class Canvas(QWidget):
             return
         if self._drag is not None:
             self.offset += event.position() - self._drag
+            self._keep_in_view()
             self._drag = event.position()
             self.fitted = False
         elif self._last_paint is not None:

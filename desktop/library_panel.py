@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QFileSystemWatcher, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QVBoxLayout, QWidget)
@@ -30,6 +30,7 @@ from .workers import Tasks
 
 CELL = QSize(148, 190)
 REJECT_OPACITY = 0.35
+RESCAN_DELAY_MS = 300
 THUMB_EDGE = 132
 LABEL_COLOURS = {"Red": "#c94a4a", "Yellow": "#c9b14a", "Green": "#4ac95e", "Blue": "#4a7ec9", "Purple": "#9a4ac9"}
 FILTERS = [("All pictures", None), ("★ 1 or more", ("rating", 1)), ("★★ 2 or more", ("rating", 2)),
@@ -64,6 +65,18 @@ class LibraryModel(QAbstractListModel):
         self.pixmaps = {}
         self._refilter()
         self.endResetModel()
+
+    def sync_paths(self, paths: Sequence[Path]) -> list[Path]:
+        """The folder's files changed: keep the entries (marks, thumbnails) of those still there,
+        add the new ones, drop the gone ones. Returns the added paths."""
+        old = {e.path: e for e in self.entries}
+        self.beginResetModel()
+        self.entries = [old.get(p) or Entry(p) for p in paths]
+        self._index = {e.path: i for i, e in enumerate(self.entries)}
+        self.pixmaps = {p: pm for p, pm in self.pixmaps.items() if p in self._index}
+        self._refilter()
+        self.endResetModel()
+        return [p for p in paths if p not in old]
 
     def set_rule(self, rule: tuple[str, object] | None) -> None:
         self.beginResetModel()
@@ -250,15 +263,55 @@ class LibraryPanel(QWidget):
         self.generation = 0
         self.pending = 0
         self.folder: Path | None = None
+        self._shown: Path | None = None  # the picture imageSelected last announced
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(lambda _: self._rescan.start())
+        self._rescan = QTimer(self)  # a copy of a hundred files is one rescan, not a hundred
+        self._rescan.setSingleShot(True)
+        self._rescan.setInterval(RESCAN_DELAY_MS)
+        self._rescan.timeout.connect(self.follow_folder)
 
     # ------------------------------------------------------------------ loading
 
     def open_folder(self, folder: Path) -> None:
+        self.open_paths(list_folder(Path(folder)))
         self.folder = Path(folder)
-        self.open_paths(list_folder(self.folder))
+        self.watcher.addPath(str(self.folder))
+
+    def follow_folder(self) -> None:
+        """The open folder's files changed (a camera tethered, a copy, a delete): show the new
+        pictures and drop the gone ones, keeping the selection and the current picture."""
+        if self.folder is None:
+            return
+        current = self.current_entry()
+        row = self.view.currentIndex().row()
+        selected = set(self.selected_paths())
+        folders = {self.folder: self.folder.resolve()}
+        added = self.model.sync_paths([folders[self.folder] / p.name for p in list_folder(self.folder)])
+        gen = self.generation
+        if added:
+            self.pending += len(added)
+            self.tasks.start(("marks", gen), lambda: self.catalogue.scan([folders[self.folder]],
+                                                                          stop=lambda: gen != self.generation))
+            for p in added:
+                self.tasks.start(("thumb", gen, p), lambda p=p: self._thumb(p))
+        selection = self.view.selectionModel()
+        for path in selected:
+            r = self.model.row_of(path)
+            if r >= 0:
+                selection.select(self.model.index(r), selection.SelectionFlag.Select)
+        if current is not None and self.model.row_of(current.path) >= 0:
+            self.select_path(current.path)
+        else:  # the open picture went: its neighbour takes its place, not the first picture
+            self.select_row(row)
+        self._update_count()
 
     def open_paths(self, paths: Sequence[Path]) -> None:
         """Show these pictures; marks and thumbnails arrive from worker threads."""
+        if self.folder is not None:
+            self.watcher.removePath(str(self.folder))
+            self.folder = None
+        self._shown = None
         self.generation += 1
         self.tasks.clear()
         folders: dict[Path, Path] = {}  # resolve each folder once, not each of a thousand files
@@ -371,7 +424,10 @@ class LibraryPanel(QWidget):
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         if current.isValid():
-            self.imageSelected.emit(self.model.entry(current.row()).path)
+            path = self.model.entry(current.row()).path
+            if path != self._shown:  # the same picture again (a rescan, a filter) is no new picture
+                self._shown = path
+                self.imageSelected.emit(path)
 
     def _filter_changed(self, index: int) -> None:
         current = self.current_entry()

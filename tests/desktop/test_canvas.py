@@ -126,3 +126,51 @@ def test_before_view_survives_a_long_history(qtbot, window, shots, ui):
     qtbot.waitUntil(lambda: window.canvas.before is not None
                     and window.renders.get(doc.original) is window.canvas.before, timeout=10_000)
     assert window.canvas.before.preview.pixelColor(2, 2) != window.canvas.after.preview.pixelColor(2, 2)
+
+
+def _move_pointer(canvas, point: QPointF) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseMove, point, canvas.mapToGlobal(point),
+                                               Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                                               Qt.KeyboardModifier.NoModifier))
+
+
+def test_z_and_ctrl_1_zoom_to_the_pointer_not_the_centre(qtbot, window, tmp_path):
+    from packshot.core.imageio import save_image
+
+    path = tmp_path / "big" / "wide.png"
+    path.parent.mkdir()
+    save_image(from_array(np.full((900, 1600, 3), 128, np.uint8)), path)
+    window.open_folder(path.parent)
+    qtbot.waitUntil(lambda: window.canvas.after is not None, timeout=10_000)
+    canvas = window.canvas
+    pointer = QPointF(canvas.width() * 0.25, canvas.height() * 0.5)
+    under = canvas.to_image(pointer)
+    _move_pointer(canvas, pointer)
+    window.activateWindow()
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Z)
+    assert canvas.zoom == 1.0 and np.allclose(canvas.to_image(pointer), under, atol=0.5)
+    qtbot.keyClick(canvas, Qt.Key.Key_Z)
+    assert canvas.fitted
+    qtbot.keyClick(canvas, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.zoom == 1.0 and np.allclose(canvas.to_image(pointer), under, atol=0.5)
+
+
+def test_panning_stops_at_the_pictures_edge(qtbot, window, shots, ui):
+    from .test_window import _drag
+
+    ui.open_first(shots)
+    canvas = window.canvas
+    canvas.zoom_to(8.0, QPointF(canvas.width() / 2, canvas.height() / 2))  # 1280 x 960: larger than the view
+    _drag(canvas, [(100, 100), (5000, 5000)])
+    assert canvas.offset == QPointF(0, 0)  # the picture's top-left corner at the view's, no further
+    _drag(canvas, [(5000, 5000), (-9000, -9000)])
+    assert canvas.offset.x() == canvas.width() - 160 * 8.0 and canvas.offset.y() == canvas.height() - 120 * 8.0
+    canvas.fit()
+    fitted = QPointF(canvas.offset)
+    _drag(canvas, [(100, 100), (900, 100)])
+    assert canvas.offset.x() + 160 * canvas.zoom <= canvas.width() + 1e-6 and canvas.offset.y() == fitted.y()

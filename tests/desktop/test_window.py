@@ -360,6 +360,7 @@ def test_first_run_opens_the_bundled_samples(qtbot, make_packshot_window, fake_h
 def test_dragging_in_hand_mode_or_with_space_pans(qtbot, window, shots, ui):
     ui.open_first(shots)
     canvas = window.canvas
+    canvas.zoom_to(1.0, QPointF(canvas.width() / 2, canvas.height() / 2))  # small in the view: room to pan
     start = QPointF(canvas.offset)
     _drag(canvas, [(100, 100), (130, 110), (160, 120)])
     assert canvas.offset - start == QPointF(60, 20)
@@ -371,7 +372,8 @@ def test_dragging_in_hand_mode_or_with_space_pans(qtbot, window, shots, ui):
     _drag(canvas, [(100, 100), (90, 100)])
     qtbot.keyRelease(canvas, Qt.Key.Key_Space)
     assert canvas.offset - start == QPointF(50, 20) and not window.document.has_mask()
-    _drag(canvas, [(100, 100), (90, 100)])  # Space released: the brush paints again
+    inside = canvas.offset + QPointF(80, 60)  # the picture's middle
+    _drag(canvas, [(inside.x(), inside.y()), (inside.x() - 10, inside.y())])  # Space released: the brush paints
     assert canvas.offset - start == QPointF(50, 20) and window.document.has_mask()
 
 
