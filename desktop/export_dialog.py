@@ -19,13 +19,20 @@ from .document import Document
 from .export_form import ExportDialogBase
 
 
+EXPORT_FOLDER = "export"
+
+
+def default_export_folder(source: Path | None) -> Path:
+    """``export/`` inside the shoot's folder: beside the originals, never among them."""
+    return source.parent / EXPORT_FOLDER if source is not None else Path.home() / EXPORT_FOLDER
+
+
 class ExportDialog(ExportDialogBase):
     """Choose how to export ``doc``'s current picture; ``options()`` and ``target()`` give the answer."""
 
     def __init__(self, doc: Document, presets: Sequence[Mapping[str, Any]] = (), parent: QWidget | None = None,
                  folder: Path | None = None) -> None:
-        super().__init__(f"Export {doc.name}", presets, folder or (doc.path.parent if doc.path else Path.home()),
-                         parent)
+        super().__init__(f"Export {doc.name}", presets, folder or default_export_folder(doc.path), parent)
         self.doc = doc
         stem = doc.path.stem if doc.path else "untitled"
         self.name = QLineEdit(f"{stem}_edited")
@@ -36,7 +43,8 @@ class ExportDialog(ExportDialogBase):
         return self.folder.path() / f"{Path(self.name.text()).name}.{ext}"
 
     def check(self) -> None:
-        if not self.target().parent.is_dir():
-            raise BadInput(f"{self.target().parent}: folder does not exist")
+        folder = self.target().parent
+        if not folder.is_dir() and not folder.parent.is_dir():  # one new folder level is made on export
+            raise BadInput(f"{folder}: folder does not exist")
         if self.target().exists():
             raise BadInput(f"{self.target().name} already exists; choose another name")

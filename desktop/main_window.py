@@ -860,6 +860,7 @@ class MainWindow(QMainWindow):
             raise BadInput(f"{self.document.name} is not rendered yet (see the Queue); export it once it is")
         dialog = ExportDialog(self.document, self.host.export_presets(), self)
         if dialog.exec():
+            dialog.target().parent.mkdir(exist_ok=True)  # the default export/ beside the originals
             self.export(self.document.current, dialog.target(), dialog.options(), source=self.document.path)
 
     def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> Job:
