@@ -109,6 +109,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("mask.hand", "Hand", lambda w: w.mask_tools.set_tool("hand"), ("H",), "&Mask", help="Hand (pan)"),
     Action("mask.brush", "Brush", lambda w: w.mask_tools.set_tool("brush"), ("B",), "&Mask", help="Mask brush"),
     Action("mask.eraser", "Eraser", lambda w: w.mask_tools.set_tool("eraser"), ("E",), "&Mask", help="Mask eraser"),
+    Action("mask.heal", "Spot Heal", lambda w: w.mask_tools.set_tool("heal"), ("Q",), "&Mask",
+           help="Spot heal: click a dust spot to heal it"),
     Action("mask.smaller", "Smaller Brush", lambda w: w.mask_tools.grow(1 / 1.25), ("[",), "&Mask"),
     Action("mask.larger", "Larger Brush", lambda w: w.mask_tools.grow(1.25), ("]",), "&Mask"),
     Action("mask.overlay", "Show/Hide Mask Overlay", lambda w: w.toggle_mask_overlay(), ("M",), "&Mask",

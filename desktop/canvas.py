@@ -103,6 +103,7 @@ class Canvas(QWidget):
 
     zoomChanged = Signal(float)
     maskPainted = Signal()
+    healClicked = Signal(float, float)  # the spot-heal tool's click, in image pixels
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,7 +118,7 @@ class Canvas(QWidget):
         self.fitted = True
         self.show_before = False
         self.split: float | None = None  # 0..1 across the widget, None: no split
-        self.tool = "hand"  # hand | brush | eraser
+        self.tool = "hand"  # hand | brush | eraser | heal
         self.brush_size = 40.0
         self.hardness = 0.8
         self.overlay_opacity = 0.5
@@ -237,7 +238,7 @@ class Canvas(QWidget):
 
     def set_tool(self, tool: str) -> None:
         self.tool = tool
-        if tool != "hand":
+        if tool in ("brush", "eraser"):
             self.show_overlay = True  # one paints what one sees
         self.setCursor(Qt.CursorShape.OpenHandCursor if tool == "hand" else Qt.CursorShape.CrossCursor)
         self.update()
@@ -420,6 +421,8 @@ class Canvas(QWidget):
         if self._panning(event):
             self._drag = event.position()
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif event.button() == Qt.MouseButton.LeftButton and self.tool == "heal" and self.after is not None:
+            self.healClicked.emit(*self.to_image(event.position()))
         elif event.button() == Qt.MouseButton.LeftButton and self.document is not None and self.after is not None:
             point = self.to_image(event.position())
             self.show_overlay = True

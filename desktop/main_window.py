@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
 
 # Export Selection offers the folder and file names last exported with (in desktop.ini),
 # as Lightroom does: a catalogue is exported shoot after shoot into the same place.
+SPOT_HEAL_OP = "repair.remove_dust"
 LAST_EXPORT_FOLDER = "export_selection/folder"
 LAST_EXPORT_TEMPLATE = "export_selection/template"
 
@@ -290,6 +292,7 @@ class MainWindow(QMainWindow):
         self.mask_tools.invertRequested.connect(self.invert_mask)
         self.mask_tools.useResultRequested.connect(self.use_result_mask)
         self.canvas.maskPainted.connect(self._mask_changed)
+        self.canvas.healClicked.connect(lambda x, y: self.guard(self.spot_heal, x, y))
         self.canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         self.split_box.toggled.connect(self._split_toggled)
         self.split_slider.valueChanged.connect(
@@ -513,14 +516,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ operations
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0,
-                      prompt: str | None = None, reference: Path | None = None, new_step: bool = False) -> Job:
+                      prompt: str | None = None, reference: Path | None = None, new_step: bool = False, *,
+                      mask: np.ndarray | None = None) -> Job:
         """Run an operation on the open picture in a job: it changes the step being adjusted
         (re-opened in the History panel, or the last one when it runs this operation), or with
-        ``new_step`` adds one. See :meth:`packshot.desktop.session.EditorSession.run_operation`."""
+        ``new_step`` adds one; ``mask`` replaces the painted one (a spot-heal click).
+        See :meth:`packshot.desktop.session.EditorSession.run_operation`."""
         self._settle.stop()
         self.previews.cancel()
         job = self.bridge.track(lambda listener: self.session.run_operation(
-            op_id, params, seed, prompt, reference, new_step=new_step, listener=listener), self._operation_ended)
+            op_id, params, seed, prompt, reference, new_step=new_step, mask=mask, listener=listener),
+            self._operation_ended)
         self.operations.set_running(True, f"Running {job.title}...")
         return job
 
@@ -546,6 +552,21 @@ class MainWindow(QMainWindow):
         job = self.session.cancel()
         if job is not None:
             self.operations.set_progress(job.progress.fraction, "Cancelling...")
+
+    def spot_heal(self, x: float, y: float) -> Job:
+        """Q, then a click on a dust spot: the spot touching a brush-sized disc there is found
+        (its whole extent) and healed by repair.remove_dust, one undoable step."""
+        doc = self.document
+        if doc is None:
+            raise BadInput("open a picture first")
+        if SPOT_HEAL_OP not in self.host.operations():
+            raise BadInput(f"spot heal needs {SPOT_HEAL_OP} (the built-in repair plugin); see Tools > Plugins")
+        radius = max(self.canvas.brush_size / 2, 4.0)
+        h, w = doc.picture_shape()
+        yy, xx = np.ogrid[:h, :w]
+        disc = (((yy - y) ** 2 + (xx - x) ** 2) <= radius ** 2).astype(np.float32)
+        max_size = int(min(max(2 * radius, 15), 64))
+        return self.run_operation(SPOT_HEAL_OP, {"max_size": max_size, "sensitivity": 0.7}, new_step=True, mask=disc)
 
     def _cancel_job(self, job: Job) -> None:
         job.cancel()

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 TOOLS = (("hand", "Hand (H)", "Pan the picture"), ("brush", "Brush (B)", "Paint the mask"),
-         ("eraser", "Eraser (E)", "Erase the mask"))
+         ("eraser", "Eraser (E)", "Erase the mask"), ("heal", "Heal (Q)", "Click a dust spot to heal it"))
 MIN_SIZE, MAX_SIZE = 1, 1000
 TOUCHED = 0.5 / 255  # a mask value an operation sees as non-zero once the mask is stored at 8 bits
 DEFAULTS = {"size": 40, "hardness": 0.8, "opacity": 0.5}

@@ -208,12 +208,14 @@ class EditorSession:
         return stack, stack.record(step, as_new=new_step)
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0, prompt: str | None = None,
-                      reference: Path | None = None, *, new_step: bool = False, listener: Listener = None) -> Job:
+                      reference: Path | None = None, *, new_step: bool = False, mask: np.ndarray | None = None,
+                      listener: Listener = None) -> Job:
         """Queue an operation on the open picture; :meth:`finish_operation` brings in its result.
 
         It changes the step being edited (re-opened in the History panel, or the last step
         when that runs the same operation on the same mask), or with ``new_step`` (or any
         other operation) appends one. The steps before it come from the render cache.
+        ``mask`` replaces the painted mask (the spot-heal click's disc).
         """
         doc = self.document
         if doc is None:
@@ -228,10 +230,10 @@ class EditorSession:
         plugin = self.host.plugin_of(op_id).name
         checked = validate_params(op, params, plugin)
         extra: dict[str, Any] = {}
-        mask = None
+        given, mask = mask, None
         kept = doc.kept_files()
         if self.edited_step(doc, op_id, new_step) is None:  # a new step: its inputs are the ones shown now
-            mask = doc.operation_mask() if "mask" in op.inputs else None
+            mask = given if given is not None else doc.operation_mask() if "mask" in op.inputs else None
             ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
             inputs = Inputs(doc.current or doc.original, mask, ref_image, prompt if "prompt" in op.inputs else None)
             with contained(op, plugin, "checking its inputs"):

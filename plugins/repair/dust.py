@@ -100,17 +100,30 @@ class RemoveDust(Operation):
     id = "repair.remove_dust"
     title = "Remove dust and spots"
     family = "repair"
-    description = "Find small spots on smooth areas and heal them (the mask comes back for review)."
+    description = ("Find small spots on smooth areas and heal them (the mask comes back for review); "
+                   "with a mask, only spots inside it (the window's spot-heal click).")
     params = DETECT_PARAMS
+    inputs = frozenset({"image", "mask"})
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         return _detect_and_heal(inputs, params, ctx, heal=True)
+
+
+def _touching(spots: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, int]:
+    """The spots (whole, rim included) that touch ``region``, and how many."""
+    import cv2
+
+    n, labels = cv2.connectedComponents((spots > 0).astype(np.uint8), connectivity=8)
+    keep = np.unique(labels[region & (labels > 0)])
+    return np.where(np.isin(labels, keep), spots, 0.0).astype(np.float32), int(keep.size)
 
 
 def _detect_and_heal(inputs: Inputs, params: Mapping[str, Any], ctx: Context, heal: bool) -> Result:
     image = inputs.image
     mask, count = detect_spots(image.rgb(), params["sensitivity"], params["max_size"],
                                ctx.sub(0.0, 0.3 if heal else 1.0))
+    if inputs.mask is not None:  # look only where the person pointed: spots touching the given region
+        mask, count = _touching(mask, inputs.mask > 0)
     report: dict[str, Any] = {"spots": count}
     if heal and count:
         image, fill_report = inpaint_image(image, mask, "auto", ctx.sub(0.3, 1.0))

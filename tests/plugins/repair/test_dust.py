@@ -95,3 +95,25 @@ def test_remove_dust_heals_the_spots():
     untouched = result.mask == 0
     assert np.array_equal(result.image.pixels[untouched], from_array(dusty).pixels[untouched])
     assert result.report["spots"] > 20 and result.report["pixels_processed"] > 0
+
+
+def test_remove_dust_with_a_mask_heals_only_the_spot_it_touches():
+    """The window's spot-heal click: a disc around one spot heals that spot, whole, and nothing else."""
+    clean, dusty, truth, _ = _dusty_shot("bottle", 5)
+    n, labels = _components(truth)
+    found = load_plugins().operation("repair.detect_dust")
+    detected = found.run(Inputs(from_array(dusty)), found.validate({}), Context()).mask
+    target = next(j for j in range(1, n + 1) if detected[labels == j].max() > 0)
+    ys, xs = np.nonzero(labels == target)
+    cy, cx = int(ys.mean()), int(xs.mean())
+    yy, xx = np.mgrid[0:truth.shape[0], 0:truth.shape[1]]
+    disc = (((yy - cy) ** 2 + (xx - cx) ** 2) <= 6 ** 2).astype(np.float32)
+    op = load_plugins().operation("repair.remove_dust")
+    result = op.run(Inputs(from_array(dusty), disc), op.validate({}), Context())
+    assert result.report["spots"] == 1
+    spot = labels == target
+    before = np.abs(from_array(dusty).as_float() - clean)[spot].mean()
+    after = np.abs(result.image.as_float() - clean)[spot].mean()
+    assert after < before * 0.25, (before, after)
+    others = (truth > 0) & ~spot
+    assert np.array_equal(result.image.pixels[others], from_array(dusty).pixels[others])
