@@ -135,6 +135,7 @@ class Canvas(QWidget):
         self._pick: Callable[[float, float], None] | None = None
         self._box_pick: Callable[[float, float, float, float], None] | None = None
         self._box_start: tuple[float, float] | None = None
+        self._box_aspect = 0.0
         self.box: QRectF | None = None  # a crop box in image pixels, drawn with a rule-of-thirds grid
         self.placeholder = "Drop a folder or images here, or use File > Open Folder"
         self.busy: tuple[str, float] | None = None  # what works on this picture, and how far
@@ -392,15 +393,26 @@ class Canvas(QWidget):
         self._pick = callback
         self.setCursor(Qt.CursorShape.CrossCursor)
 
-    def pick_box(self, callback: Callable[[float, float, float, float], None]) -> None:
-        """Let the next left-button drag on the picture draw a box; ``callback(x0, y0, x1, y1)`` in image pixels."""
+    def pick_box(self, callback: Callable[[float, float, float, float], None], aspect: float = 0.0) -> None:
+        """Let the next left-button drag on the picture draw a box (of width / height ``aspect``, when
+        above 0); ``callback(x0, y0, x1, y1)`` in image pixels."""
         self._box_pick = callback
+        self._box_aspect = aspect
         self.box = None
         self.setCursor(Qt.CursorShape.CrossCursor)
 
     def show_box(self, box: QRectF | None) -> None:
         self.box = box
         self.update()
+
+    def _dragged_box(self, end: tuple[float, float]) -> QRectF:
+        """From the drag's start to ``end``, shrunk to the chosen aspect and kept inside the picture."""
+        (x0, y0), (x1, y1) = self._box_start, end
+        w, h = abs(x1 - x0), abs(y1 - y0)
+        if self._box_aspect > 0 and w and h:
+            w, h = (h * self._box_aspect, h) if w / h > self._box_aspect else (w, w / self._box_aspect)
+        return QRectF(QPointF(x0, y0), QPointF(x0 + w * (1 if x1 >= x0 else -1),
+                                                 y0 + h * (1 if y1 >= y0 else -1))).normalized()
 
     def _clamped(self, pos: QPointF) -> tuple[float, float]:
         x, y = self.to_image(pos)
@@ -432,7 +444,7 @@ class Canvas(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._cursor_pos = event.position()
         if self._box_start is not None:
-            self.show_box(QRectF(QPointF(*self._box_start), QPointF(*self._clamped(event.position()))).normalized())
+            self.show_box(self._dragged_box(self._clamped(event.position())))
             return
         if self._drag is not None:
             self.offset += event.position() - self._drag

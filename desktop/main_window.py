@@ -609,6 +609,16 @@ class MainWindow(QMainWindow):
         self.canvas.pick_point(picked)
         self.statusBar().showMessage(f"Click the picture to set {name}", 6000)
 
+    def _form_aspect(self) -> float:
+        """The form's crop aspect (width / height), 0 when it has none or it does not read."""
+        form = self.operations.form
+        if form is None or "aspect" not in form.editors:
+            return 0.0
+        try:
+            return float(form.values()["aspect"] or 0.0)
+        except PackshotError:
+            return 0.0
+
     def pick_parameter_box(self, name: str) -> None:
         """The next drag on the picture fills a box parameter with fractions of the picture (a crop),
         drawn with a rule-of-thirds grid; the box stays shown until the picture changes."""
@@ -621,7 +631,7 @@ class MainWindow(QMainWindow):
             self.operations.form.set_values({name: box})
             self.statusBar().showMessage(f"{name}: {round(x1 - x0)} x {round(y1 - y0)} px; Run to apply", 6000)
 
-        self.canvas.pick_box(drawn)
+        self.canvas.pick_box(drawn, aspect=self._form_aspect())
         self.statusBar().showMessage(f"Drag a rectangle on the picture to set {name}", 6000)
 
     # ------------------------------------------------------------------ history, masks and marks

@@ -60,3 +60,19 @@ def test_the_crop_form_offers_the_installed_shops_shapes(qtbot, make_packshot_wi
     square = next(i for i, label in enumerate(labels) if label.startswith("1:1 — ") and "Amazon" in label)
     picker.setCurrentIndex(square)
     assert form.values()["aspect"] == 1.0
+
+
+def test_a_drawn_box_keeps_the_chosen_shape(qtbot, make_packshot_window, shots):
+    window = make_packshot_window(enhance)
+    window.open_folder(shots[0].parent)
+    qtbot.waitUntil(lambda: window.document is not None and window.canvas.after is not None, timeout=10_000)
+    window.operations.select("other.crop")
+    form = window.operations.form
+    form.set_values({"aspect": 1.0})
+    qtbot.mouseClick(form.findChild(QPushButton, "pick_box"), Qt.MouseButton.LeftButton)
+    canvas = window.canvas
+    a, b = canvas.offset + QPointF(20, 10) * canvas.zoom, canvas.offset + QPointF(140, 70) * canvas.zoom
+    _drag(canvas, [(a.x(), a.y()), (b.x(), b.y())])  # a 120 x 60 drag with a square chosen
+    x0, y0, x1, y1 = form.values()["box"]
+    assert abs((x1 - x0) * 160 - (y1 - y0) * 120) < 1.5  # square in pixels: 60 x 60 from the start point
+    assert abs(x0 * 160 - 20) < 1 and abs((y1 - y0) * 120 - 60) < 1.5
