@@ -47,7 +47,7 @@ def _exif(image: Image) -> tuple[dict, dict]:
     try:
         exif.load(image.exif)
         return dict(exif), dict(exif.get_ifd(EXIF_IFD))
-    except Exception:  # a broken EXIF block is not worth an error: the facts are just missing
+    except (OSError, ValueError, TypeError, KeyError, SyntaxError):  # a broken EXIF block: the facts are missing
         return {}, {}
 
 
@@ -58,7 +58,7 @@ def _profile_name(icc: bytes | None) -> str:
 
     try:
         return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc))).strip() or "embedded"
-    except Exception:
+    except (ImageCms.PyCMSError, OSError, ValueError):
         return "embedded (unreadable)"
 
 

@@ -113,7 +113,7 @@ def _touching(spots: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, int]:
     """The spots (whole, rim included) that touch ``region``, and how many."""
     import cv2
 
-    n, labels = cv2.connectedComponents((spots > 0).astype(np.uint8), connectivity=8)
+    _, labels = cv2.connectedComponents((spots > 0).astype(np.uint8), connectivity=8)
     keep = np.unique(labels[region & (labels > 0)])
     return np.where(np.isin(labels, keep), spots, 0.0).astype(np.float32), int(keep.size)
 

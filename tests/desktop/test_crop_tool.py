@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton
 
-import packshot.plugins.enhance as enhance
+from packshot.plugins import enhance
 
 from .test_window import _drag
 
@@ -50,7 +50,7 @@ def test_crop_shapes_name_the_shops_that_want_them():
 
 
 def test_the_crop_form_offers_the_installed_shops_shapes(qtbot, make_packshot_window):
-    import packshot.plugins.presets as presets
+    from packshot.plugins import presets
 
     window = make_packshot_window(enhance, presets)
     window.operations.select("other.crop")

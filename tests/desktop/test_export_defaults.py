@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image as PILImage
 
-import packshot.plugins.presets as presets
+from packshot.plugins import presets
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
 from packshot.desktop.export_dialog import ExportDialog

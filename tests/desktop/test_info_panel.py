@@ -54,9 +54,10 @@ def test_j_shows_blown_highlights_on_the_picture_and_the_info_tab_counts_them(qt
     qtbot.waitUntil(lambda: window.document is not None and window.canvas.after is not None, timeout=10_000)
     qtbot.waitUntil(lambda: window.info.histogram.counts is not None, timeout=5_000)
     assert "Highlights clipped 7.81%" in window.info.clipping.text()  # 30 x 50 of 120 x 160
-    assert dict((window.info.facts.itemAt(r, window.info.facts.ItemRole.LabelRole).widget().text(),
-                 window.info.facts.itemAt(r, window.info.facts.ItemRole.FieldRole).widget().text())
-                for r in range(window.info.facts.rowCount()))["Size"].startswith("160 x 120")
+    facts = window.info.facts
+    shown = {facts.itemAt(r, facts.ItemRole.LabelRole).widget().text():
+             facts.itemAt(r, facts.ItemRole.FieldRole).widget().text() for r in range(facts.rowCount())}
+    assert shown["Size"].startswith("160 x 120")
     canvas = window.canvas
     spot = canvas.offset + QPointF(30, 25) * canvas.zoom
     where = QPoint(int(spot.x()), int(spot.y()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
-import packshot.plugins.repair as repair
+from packshot.plugins import repair
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
 from packshot.core.synthetic import plant_spots, studio_shot
