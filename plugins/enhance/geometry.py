@@ -43,6 +43,7 @@ class Crop(Operation):
     id = "other.crop"
     title = "Crop"
     family = "other"
+    cheap = True  # a slice of the pixels: previewed live
     description = ("Keep a rectangle of the picture (exact pixels, no resampling). Draw it on the picture; "
                    "an aspect ratio (e.g. a shop's 1:1) shrinks it about its centre.")
     params = (
@@ -71,6 +72,7 @@ class Rotate(Operation):
     id = "other.rotate"
     title = "Rotate and flip"
     family = "other"
+    cheap = True  # pixels moved, not computed: previewed live
     description = "Turn by quarter turns and mirror, moving pixels exactly (no resampling)."
     params = (
         Choice("turn", "90° clockwise", choices=tuple(QUARTER_TURNS), help="quarter turns"),
