@@ -495,7 +495,7 @@ class MainWindow(QMainWindow):
         if current is None:
             return
         self.canvas.set_rendered(current, self.renders.get(doc.original))
-        self.info.show_picture(current.histogram, current.clipped, picture_facts(doc.current))
+        self.info.show_picture(current.histogram, current.clipped, picture_facts(doc.current or doc.original))
         self.commands["edit.undo"].setEnabled(doc.can_undo())
         self.commands["edit.redo"].setEnabled(doc.can_redo())
 
@@ -532,12 +532,12 @@ class MainWindow(QMainWindow):
 
     def _operation_ended(self, job: Job) -> None:
         newest = job is self.session.last_job
-        doc = self.session.document_of(job)
+        running = self.session.running_step(job)
         text = self.session.finish_operation(job)
         if job.state == "done":
             self.report_button.set_report(*(self.session.last_report or (job.title, None)))
-        if job.state == "done" and job.op is not None and "mask" in job.op.inputs and doc is self.document \
-                and doc is not None and doc.has_mask():
+        if job.state == "done" and running is not None and running[1].mask is not None \
+                and running[0] is self.document and running[0].has_mask():
             self.canvas.set_overlay_visible(False)  # judge the result, not the red paint over it
             text += " (mask overlay hidden: M shows it)"
         if newest:
@@ -626,7 +626,7 @@ class MainWindow(QMainWindow):
             doc = self.document
             if doc is None or self.operations.form is None:
                 return
-            w, h = doc.current.width, doc.current.height
+            h, w = doc.picture_shape()
             box = (round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))
             self.operations.form.set_values({name: box})
             self.statusBar().showMessage(f"{name}: {round(x1 - x0)} x {round(y1 - y0)} px; Run to apply", 6000)

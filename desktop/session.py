@@ -176,10 +176,10 @@ class EditorSession:
         """The operation running or waiting on ``doc``, if any."""
         return next((job for job, r in self._running.items() if r.doc is doc and not job.ended), None)
 
-    def document_of(self, job: Job) -> Document | None:
-        """The picture an operation or replay works on, until its finish is called."""
+    def running_step(self, job: Job) -> tuple[Document, Step] | None:
+        """The picture an operation works on and the step it makes, until its finish is called."""
         entry = self._running.get(job)
-        return entry.doc if entry is not None else None
+        return (entry.doc, entry.stack.step(entry.number)) if entry is not None else None
 
     def is_pending(self, job: Job) -> bool:
         """Whether ``job`` has not been brought into the session yet (its finish not called)."""

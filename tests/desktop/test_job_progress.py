@@ -28,7 +28,7 @@ def test_time_left_follows_the_pace_so_far_and_waits_until_it_can_tell():
 def test_a_running_job_shows_in_the_status_bar_and_over_its_own_picture(qtbot, window, shots, ui):
     doc = ui.open_first(shots)
     canvas = window.canvas
-    centre = QPoint(canvas.width() // 2 - 130, canvas.height() // 2)  # in the card, beside the product
+    centre = QPoint(canvas.width() // 2 - 130, canvas.height() // 2 - 25)  # in the card, off its text and bar
     idle = canvas.grab().toImage().pixelColor(centre).lightness()
     assert not window.job_status.isVisible() and canvas.busy is None
     job = window.run_operation("test.slow", {"steps": 10_000})
