@@ -21,6 +21,7 @@ class FilmLook(Operation):
     title = "Vintage film look"
     family = "colour"
     description = "Faded blacks, a warm (or cool) cast, film grain and a vignette, like an old print."
+    uses_seed = True  # the grain comes from the job's seeded RNG: the window shows a Seed field
     params = (
         Float("fade", 0.35, minimum=0.0, maximum=1.0, step=0.05,
               help="lift the blacks, soften the whites and mute the colours"),
