@@ -10,7 +10,7 @@ a JPEG is decoded at a reduced DCT scale when the output is smaller.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from .errors import BadInput, BadParameter
+from .export_vips import vips_decode
 from .icc import srgb_icc, to_pil, to_srgb
 from .image import Image
 from .imageio import WRITE_FORMATS, _writer, load_image, open_header, quarter_turned
@@ -349,23 +350,29 @@ def encode(image: Image, options: ExportOptions) -> tuple[bytes, int]:
     """The file's bytes and the quality used: the highest that fits ``max_bytes``."""
     options = options.validated()
     icc, exif = _metadata(image, options)
-    data = _encode_at(image, options, options.quality, icc, exif)
+    return _fitting(lambda quality: _encode_at(image, options, quality, icc, exif), options, _name(image))
+
+
+def _fitting(encode_at: Callable[[int], bytes], options: ExportOptions, name: str) -> tuple[bytes, int]:
+    """``encode_at(quality)`` at the preset's quality, or the highest down to ``min_quality``
+    whose bytes fit ``max_bytes``."""
+    data = encode_at(options.quality)
     limit = options.max_bytes
     if limit is None or len(data) <= limit:
         return data, options.quality
     if options.format not in _LOSSY:
-        raise BadInput(f"{_name(image)}: {options.format} file is {len(data)} bytes, over the "
+        raise BadInput(f"{name}: {options.format} file is {len(data)} bytes, over the "
                        f"{limit} byte limit; choose a lossy format or a smaller size")
     lo, hi, best = options.min_quality, options.quality - 1, None
     while lo <= hi:
         mid = (lo + hi) // 2
-        candidate = _encode_at(image, options, mid, icc, exif)
+        candidate = encode_at(mid)
         if len(candidate) <= limit:
             best, lo = (candidate, mid), mid + 1
         else:
             hi = mid - 1
     if best is None:
-        raise BadInput(f"{_name(image)}: even at quality {options.min_quality} the file is over "
+        raise BadInput(f"{name}: even at quality {options.min_quality} the file is over "
                        f"the {limit} byte limit; choose a smaller size")
     return best
 
@@ -395,11 +402,27 @@ def draft_size(size: tuple[int, int], options: ExportOptions) -> tuple[int, int]
 
 def export_file(source: str | Path, path: str | Path, options: ExportOptions, *,
                 overwrite: bool = False) -> ExportResult:
-    """Export an image file with no edits, decoding JPEGs at the smallest DCT scale that suffices."""
+    """Export an image file with no edits: a JPEG on libvips (:mod:`.export_vips`), anything
+    else through Pillow, decoding JPEGs at the smallest DCT scale that suffices."""
     options = options.validated()
-    size = image_size(source)
-    return export_image(load_image(source, draft=draft_size(size, options)), path, options,
-                        overwrite=overwrite)
+    decoded = vips_decode(source, options, lambda size: target_size(size, options))
+    if decoded is None:
+        size = image_size(source)
+        return export_image(load_image(source, draft=draft_size(size, options)), path, options,
+                            overwrite=overwrite)
+    path, = check_outputs([path], protect=(source,), overwrite=overwrite)
+    exif = None if options.metadata == "strip-all" else decoded.exif
+    if options.metadata == "strip-gps":
+        exif = strip_gps(exif)
+    if options.format == "JPEG":
+        data, quality = _fitting(lambda q: decoded.jpeg(q, decoded.icc, exif), options, decoded.name)
+        width, height = decoded.image.width, decoded.image.height
+    else:
+        image = Image(decoded.pixels(), icc_profile=decoded.icc, exif=exif, dpi=decoded.dpi, source=Path(source))
+        data, quality = encode(image, replace(options, metadata="keep", colour_space="keep"))
+        width, height = image.width, image.height
+    atomic_write(path, lambda fh: fh.write(data), protect=(source,), overwrite=overwrite)
+    return ExportResult(path, width, height, options.format, quality, len(data), [])
 
 
 def image_size(path: str | Path) -> tuple[int, int]:

@@ -6,14 +6,20 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image as PILImage
-from PIL import ImageCms
-
 from packshot.core.errors import BadInput, BadParameter
-from packshot.core.export import ExportOptions, export_file, export_image, product_box, render, strip_gps
+from packshot.core.export import (
+    ExportOptions,
+    export_file,
+    export_image,
+    product_box,
+    render,
+    strip_gps,
+)
 from packshot.core.image import from_array
 from packshot.core.imageio import load_image
 from packshot.core.synthetic import studio_shot
+from PIL import Image as PILImage
+from PIL import ImageCms
 
 
 def _cutout(h=300, w=400):
@@ -182,7 +188,7 @@ def test_refuses_original_existing_and_bad_options(tmp_path):
 def test_export_writes_only_through_the_output_guard(tmp_path, monkeypatch):
     """A hard link to the original is the original; a file that appears while the export
     works is kept, not replaced; a folder named as the target is refused before any work."""
-    import packshot.core.export as export
+    from packshot.core import export
 
     src = tmp_path / "o.png"
     PILImage.fromarray(np.full((10, 10, 3), 90, np.uint8)).save(src)
@@ -279,3 +285,151 @@ def test_a_quality_asked_for_below_the_presets_floor_is_taken_not_refused():
     assert options_from_preset(preset).min_quality == 50
     with pytest.raises(BadParameter, match="preset 'shop'"):
         options_from_preset(preset, quality=30, min_quality=40)
+
+
+# --------------------------------------------------------------------------- libvips against Pillow
+
+
+def _preset(name, **overrides):
+    import tomllib
+    from pathlib import Path
+
+    from packshot.core.export import options_from_preset
+
+    folder = Path(__file__).resolve().parents[2] / "resources" / "presets"
+    with open(folder / f"{name}.toml", "rb") as fh:
+        return options_from_preset(tomllib.load(fh), **overrides)
+
+
+def _photo(tmp_path, name, *, size=(480, 360), mode="RGB", icc=None, orientation=1, fmt="JPEG"):
+    """A grainy studio shot (texture for PSNR to judge) with a camera's EXIF: make, GPS, orientation."""
+    rgb, _ = studio_shot(size[1], size[0], noise=0.02, seed=3)
+    im = PILImage.fromarray((rgb * 255).astype(np.uint8)).convert(mode)
+    exif = PILImage.Exif()
+    exif[0x010F] = "StudioCam"
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0)}
+    path = tmp_path / name
+    im.save(path, fmt, quality=95, exif=exif.tobytes(), **({"icc_profile": icc} if icc else {}))
+    return path
+
+
+def _pillow_export(src, dst, options):
+    """Today's Pillow path for a recipe-free export: JPEG draft decode, Pillow render and encode."""
+    from packshot.core.export import draft_size, image_size
+
+    return export_image(load_image(src, draft=draft_size(image_size(src), options)), dst, options)
+
+
+def _same_export(tmp_path, src, options, ext="jpg", *, vips=True):
+    """Export ``src`` through export_file and through the Pillow path; assert a user sees the same file.
+    ``vips``: export_file must not fall back to Pillow's decoder for it."""
+    from packshot.core import export
+
+    def no_pillow(*args, **kwargs):
+        raise AssertionError("export_file fell back to Pillow")
+
+    with pytest.MonkeyPatch.context() as patch:
+        if vips:
+            patch.setattr(export, "load_image", no_pillow)
+        fast = export_file(src, tmp_path / f"fast.{ext}", options)
+    slow = _pillow_export(src, tmp_path / f"slow.{ext}", options)
+    assert (fast.width, fast.height, fast.format, fast.quality) == (slow.width, slow.height, slow.format, slow.quality)
+    with PILImage.open(fast.path) as a, PILImage.open(slow.path) as b:
+        assert (a.format, a.mode, a.size) == (b.format, b.mode, b.size)
+        assert a.info.get("icc_profile") == b.info.get("icc_profile")
+        ea, eb = a.getexif(), b.getexif()
+        layout = {273, 279}  # a TIFF's strip offsets and byte counts depend on the compressed bytes
+        assert {k: v for k, v in ea.items() if k not in layout} == {k: v for k, v in eb.items() if k not in layout}
+        assert ea.get_ifd(0x8825) == eb.get_ifd(0x8825)
+        top = 65535.0 if a.mode.startswith("I;16") else 255.0
+        pa, pb = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    psnr = 10 * np.log10(top**2 / max(np.mean((pa - pb) ** 2), 1e-12))
+    assert psnr > 38, psnr
+    return fast, pa
+
+
+def test_vips_export_matches_pillow_on_a_rotated_camera_jpeg(tmp_path):
+    src = _photo(tmp_path, "rot.jpg", orientation=6)
+    fast, _ = _same_export(tmp_path, src, ExportOptions(width=200, height=200, metadata="strip-gps"))
+    assert (fast.width, fast.height) == (150, 200)  # turned upright: portrait
+    with PILImage.open(fast.path) as im:
+        exif = im.getexif()
+        assert exif.get(0x010F) == "StudioCam" and exif.get(0x0112) == 1 and 0x8825 not in exif
+
+
+@pytest.mark.parametrize("policy", ["keep", "strip-all"])
+def test_vips_export_keeps_the_metadata_policy(tmp_path, policy):
+    src = _photo(tmp_path, "meta.jpg")
+    _same_export(tmp_path, src, ExportOptions(width=240, metadata=policy))
+
+
+def test_vips_export_converts_adobe_rgb_to_srgb_like_pillow(tmp_path):
+    src = _photo(tmp_path, "adobe.jpg", icc=adobe_rgb_icc())
+    fast, pixels = _same_export(tmp_path, src, ExportOptions(width=240, height=240))
+    with PILImage.open(src) as im:
+        original = np.asarray(im.resize((fast.width, fast.height), PILImage.Resampling.LANCZOS), np.float64)
+    assert np.abs(pixels - original).mean() > 2  # converted, not merely re-tagged
+
+
+def test_vips_export_pads_to_the_shopify_square(tmp_path):
+    src = _photo(tmp_path, "pad.jpg", size=(640, 400))
+    fast, pixels = _same_export(tmp_path, src, _preset("shopify", width=320, height=320))
+    assert (fast.width, fast.height) == (320, 320)
+    assert pixels[:50].min() >= 250 and pixels[-50:].min() >= 250  # white bars above and below
+
+
+def test_vips_export_of_the_shopify_preset_at_its_own_size(tmp_path):
+    src = _photo(tmp_path, "big.jpg", size=(2400, 1600))
+    fast, _ = _same_export(tmp_path, src, _preset("shopify"))
+    assert (fast.width, fast.height) == (2048, 2048)
+
+
+def test_fill_preset_export_matches_pillow(tmp_path):
+    src = _photo(tmp_path, "fill.jpg", size=(640, 480))
+    fast, _ = _same_export(tmp_path, src, _preset("amazon-main", width=400, height=400), vips=False)
+    assert (fast.width, fast.height) == (400, 400)
+
+
+def test_vips_export_of_a_cmyk_jpeg_matches_pillow(tmp_path):
+    pyvips = pytest.importorskip("pyvips")
+    src = _photo(tmp_path, "cmyk.jpg", mode="CMYK", icc=pyvips.Image.profile_load("cmyk"))
+    fast, _ = _same_export(tmp_path, src, ExportOptions(width=240, height=240, fit="cover"))
+    assert (fast.width, fast.height) == (240, 240)
+
+
+@pytest.mark.parametrize("fmt, ext", [("PNG", "png"), ("TIFF", "tif")])
+def test_sixteen_bit_source_exports_at_sixteen_bits_as_before(tmp_path, fmt, ext):
+    ramp = np.linspace(0, 65535, 90 * 120, dtype=np.float64).reshape(90, 120)
+    pixels = np.round(np.stack([ramp, ramp[::-1], np.full_like(ramp, 20000)], axis=2)).astype(np.uint16)
+    src = tmp_path / f"deep_src.{ext}"
+    export_image(from_array(pixels), src, ExportOptions(format=fmt))
+    _same_export(tmp_path, src, ExportOptions(format=fmt, width=60), ext, vips=False)
+    assert load_image(tmp_path / f"fast.{ext}").bit_depth == 16
+
+
+@pytest.mark.parametrize("fmt, ext", [("PNG", "png"), ("TIFF", "tif"), ("WEBP", "webp")])
+def test_vips_decode_feeds_the_other_encoders(tmp_path, fmt, ext):
+    src = _photo(tmp_path, "other.jpg", orientation=8)
+    fast, _ = _same_export(tmp_path, src, ExportOptions(format=fmt, width=200, height=200, fit="pad",
+                                                        quality=95), ext)
+    assert (fast.width, fast.height) == (200, 200)
+
+
+def test_vips_export_fits_max_bytes_like_pillow(tmp_path):
+    src = _photo(tmp_path, "limit.jpg", size=(800, 600))
+    unlimited = export_file(src, tmp_path / "u.jpg", ExportOptions(width=400))
+    limit = unlimited.bytes * 2 // 3
+    limited = export_file(src, tmp_path / "l.jpg", ExportOptions(width=400, max_bytes=limit))
+    assert limited.bytes <= limit and limited.quality < 90
+    assert export_file(src, tmp_path / "b.jpg", ExportOptions(width=400, quality=limited.quality + 1)).bytes > limit
+
+
+def test_vips_export_refuses_a_truncated_jpeg_and_writes_nothing(tmp_path):
+    src = _photo(tmp_path, "whole.jpg", size=(800, 600))
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(src.read_bytes()[: src.stat().st_size // 2])
+    with pytest.raises(BadInput, match="cut.jpg"):
+        export_file(cut, tmp_path / "out.jpg", ExportOptions(width=300))
+    assert not (tmp_path / "out.jpg").exists()
+    assert not list(tmp_path.glob("*.part"))
