@@ -326,12 +326,14 @@ def strip_gps(exif: bytes | None) -> bytes | None:
 
 
 def _metadata(image: Image, options: ExportOptions) -> tuple[bytes | None, bytes | None]:
-    icc = image.icc_profile if options.colour_space == "keep" else srgb_icc()
+    return (image.icc_profile if options.colour_space == "keep" else srgb_icc()), _kept_exif(image.exif, options)
+
+
+def _kept_exif(exif: bytes | None, options: ExportOptions) -> bytes | None:
+    """The EXIF the metadata policy lets through."""
     if options.metadata == "strip-all":
-        return icc, None
-    if options.metadata == "strip-gps":
-        return icc, strip_gps(image.exif)
-    return icc, image.exif
+        return None
+    return strip_gps(exif) if options.metadata == "strip-gps" else exif
 
 
 def _encode_at(image: Image, options: ExportOptions, quality: int, icc, exif) -> bytes:
@@ -411,9 +413,7 @@ def export_file(source: str | Path, path: str | Path, options: ExportOptions, *,
         return export_image(load_image(source, draft=draft_size(size, options)), path, options,
                             overwrite=overwrite)
     path, = check_outputs([path], protect=(source,), overwrite=overwrite)
-    exif = None if options.metadata == "strip-all" else decoded.exif
-    if options.metadata == "strip-gps":
-        exif = strip_gps(exif)
+    exif = _kept_exif(decoded.exif, options)
     if options.format == "JPEG":
         data, quality = _fitting(lambda q: decoded.jpeg(q, decoded.icc, exif), options, decoded.name)
         width, height = decoded.image.width, decoded.image.height

@@ -57,13 +57,11 @@ class Decoded:
         saves about 5 % of the bytes and costs half the export's time."""
         with _vips_errors(self.name):
             image = self._stream().copy()
-            if self.dpi:
-                image = image.copy(xres=self.dpi[0] / 25.4, yres=self.dpi[1] / 25.4)
             if icc:
                 image.set_type(_pyvips().GValue.blob_type, "icc-profile-data", icc)
             data = image.jpegsave_buffer(Q=int(quality), keep="icc" if icc else "none",
                                          subsample_mode="off" if quality >= 90 else "on")
-        return _with_exif(data, exif)
+        return _with_headers(data, self.dpi, exif)
 
 
 def vips_decode(source: str | Path, options: ExportOptions,
@@ -118,16 +116,24 @@ def _framed(image: pyvips.Image, options: ExportOptions) -> pyvips.Image:
     return image
 
 
-def _with_exif(jpeg: bytes, exif: bytes | None) -> bytes:
-    """``jpeg`` with an APP1 EXIF segment after its JFIF header, where Pillow puts it."""
-    if not exif:
-        return jpeg
-    body = exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif
+def _with_headers(jpeg: bytes, dpi: tuple[float, float] | None, exif: bytes | None) -> bytes:
+    """``jpeg`` with the JFIF header (its DPI) and the APP1 EXIF segment Pillow writes, where
+    Pillow puts them: libvips, told to keep only the profile, writes neither."""
     at = 2
     if jpeg[2:4] == b"\xff\xe0":
         at = 4 + int.from_bytes(jpeg[4:6], "big")
-    segment = b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body
-    return jpeg[:at] + segment + jpeg[at:]
+        jfif = b""
+    else:
+        unit, density = (1, [round(d) for d in dpi]) if dpi else (0, [1, 1])
+        body = b"JFIF\x00\x01\x01" + bytes([unit]) + b"".join(d.to_bytes(2, "big") for d in density) + b"\x00\x00"
+        jfif = _segment(b"\xff\xe0", body)
+    if exif:
+        exif = _segment(b"\xff\xe1", exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif)
+    return jpeg[:at] + jfif + (exif or b"") + jpeg[at:]
+
+
+def _segment(marker: bytes, body: bytes) -> bytes:
+    return marker + (len(body) + 2).to_bytes(2, "big") + body
 
 
 def _pyvips():

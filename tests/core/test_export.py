@@ -310,7 +310,7 @@ def _photo(tmp_path, name, *, size=(480, 360), mode="RGB", icc=None, orientation
     exif[0x0112] = orientation
     exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0)}
     path = tmp_path / name
-    im.save(path, fmt, quality=95, exif=exif.tobytes(), **({"icc_profile": icc} if icc else {}))
+    im.save(path, fmt, quality=95, exif=exif.tobytes(), dpi=(300, 300), **({"icc_profile": icc} if icc else {}))
     return path
 
 
@@ -337,7 +337,8 @@ def _same_export(tmp_path, src, options, ext="jpg", *, vips=True):
     assert (fast.width, fast.height, fast.format, fast.quality) == (slow.width, slow.height, slow.format, slow.quality)
     with PILImage.open(fast.path) as a, PILImage.open(slow.path) as b:
         assert (a.format, a.mode, a.size) == (b.format, b.mode, b.size)
-        assert a.info.get("icc_profile") == b.info.get("icc_profile")
+        for key in ("icc_profile", "dpi", "jfif_density", "jfif_unit"):
+            assert a.info.get(key) == b.info.get(key), key
         ea, eb = a.getexif(), b.getexif()
         layout = {273, 279}  # a TIFF's strip offsets and byte counts depend on the compressed bytes
         assert {k: v for k, v in ea.items() if k not in layout} == {k: v for k, v in eb.items() if k not in layout}
@@ -361,6 +362,7 @@ def test_vips_export_matches_pillow_on_a_rotated_camera_jpeg(tmp_path):
 @pytest.mark.parametrize("policy", ["keep", "strip-all"])
 def test_vips_export_keeps_the_metadata_policy(tmp_path, policy):
     src = _photo(tmp_path, "meta.jpg")
+    PILImage.open(src).save(src, quality=95, exif=PILImage.open(src).getexif().tobytes())  # and no DPI
     _same_export(tmp_path, src, ExportOptions(width=240, metadata=policy))
 
 
