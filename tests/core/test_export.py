@@ -435,3 +435,22 @@ def test_vips_export_refuses_a_truncated_jpeg_and_writes_nothing(tmp_path):
         export_file(cut, tmp_path / "out.jpg", ExportOptions(width=300))
     assert not (tmp_path / "out.jpg").exists()
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_vips_export_refuses_a_jpeg_bomb_from_its_header(tmp_path, monkeypatch):
+    """A JPEG whose header claims 300 MP is refused before libvips decodes a pixel."""
+    import pyvips
+
+    src = _photo(tmp_path, "bomb.jpg", size=(64, 48))
+    data = bytearray(src.read_bytes())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = (15_000).to_bytes(2, "big") + (20_000).to_bytes(2, "big")
+    src.write_bytes(bytes(data))
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("libvips was asked to decode")
+
+    monkeypatch.setattr(pyvips.Image, "thumbnail", no_decoding)
+    with pytest.raises(BadInput, match="300 MP"):
+        export_file(src, tmp_path / "out.jpg", ExportOptions(width=300))
+    assert not (tmp_path / "out.jpg").exists()
