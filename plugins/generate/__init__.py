@@ -14,10 +14,17 @@ packshot_api_version = "2.0"
 
 @hookimpl
 def packshot_operations():
-    from .diffusion_ops import OPERATIONS as DIFFUSION
-    from .operations import Backdrop, Colourways, ExtendCanvas, StageProduct
+    from .backdrop import Backdrop
+    from .colourways import Colourways
+    from .diffusion_img2img import DiffusionImg2Img
+    from .diffusion_inpaint import DiffusionInpaint
+    from .diffusion_outpaint import DiffusionOutpaint
+    from .diffusion_txt2img import DiffusionTxt2Img
+    from .extend_canvas import ExtendCanvas
+    from .stage_product import StageProduct
 
-    return [Backdrop(), StageProduct(), ExtendCanvas(), Colourways(), *DIFFUSION]
+    return [Backdrop(), StageProduct(), ExtendCanvas(), Colourways(), DiffusionTxt2Img(), DiffusionImg2Img(),
+            DiffusionInpaint(), DiffusionOutpaint()]
 
 
 @hookimpl

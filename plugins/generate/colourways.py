@@ -1,47 +1,52 @@
-"""Colourways: the same product in other colours, keeping its shading and highlights.
-
-Works in CIELAB: the product's lightness and chroma variations around its mean are
-kept and re-centred on the target colour. Because clipping to the sRGB gamut moves the
-mean, the offset is corrected a few times until the result's mean product colour sits
-on the target; ΔE2000 of that mean to the target is reported.
-"""
+"""Colourways: the masked product recoloured to target colours, shading kept."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
-
-def mean_lab(lab: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    return (lab * weight[..., None]).sum(axis=(0, 1)) / max(float(weight.sum()), 1e-6)
-
-
-def delta_e(lab1: np.ndarray, lab2: np.ndarray) -> float:
-    from skimage.color import deltaE_ciede2000
-
-    return float(deltaE_ciede2000(np.asarray(lab1, float), np.asarray(lab2, float)))
+from packshot.core.context import Context
+from packshot.core.errors import BadParameter
+from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.params import Bool, Colour, Int, Text
 
 
-def recolour(rgb: np.ndarray, mask: np.ndarray, target_rgb: np.ndarray, rounds: int = 4,
-             quantum: float = 1 / 255) -> tuple[np.ndarray, float]:
-    """The image with the masked product recoloured to ``target_rgb``, and ΔE2000 of its mean."""
-    from skimage.color import lab2rgb, rgb2lab
+class Colourways(Operation):
+    id = "generate.colourways"
+    title = "Colourways"
+    family = "generate"
+    inputs = frozenset({"image", "mask"})
+    mask_required = True
+    description = ("Recolour the masked product to one or more target colours, keeping its shading and "
+                   "highlights. Returns the variant chosen by 'show'; the report gives ΔE2000 of every "
+                   "variant's mean product colour to its target.")
+    params = (
+        Text("targets", "#1f4e79", pattern=r"\s*#?[0-9a-fA-F]{6}(\s*,\s*#?[0-9a-fA-F]{6})*\s*",
+             help="target colours as #rrggbb, comma-separated"),
+        Int("show", 0, minimum=0, maximum=63, help="which target's variant to return (0 = first)"),
+        Bool("keep_highlights", True, help="leave near-white specular highlights untouched"),
+    )
 
-    lab = rgb2lab(rgb.astype(np.float64))
-    solid = (mask > 0.5).astype(np.float64)
-    target = rgb2lab(np.asarray(target_rgb, np.float64).reshape(1, 1, 3))[0, 0]
-    source = mean_lab(lab, solid)
-    offset = target - source
-    m = mask[..., None].astype(np.float64)
-    out = rgb
-    de = float("inf")
-    for _ in range(rounds):
-        shifted = lab + offset
-        shifted[..., 0] = np.clip(shifted[..., 0], 0, 100)
-        new_rgb = np.clip(lab2rgb(shifted), 0, 1)
-        out = rgb * (1 - m) + new_rgb * m
-        achieved = mean_lab(rgb2lab(np.round(out / quantum) * quantum), solid)
-        de = delta_e(achieved, target)
-        if de < 0.5:
-            break
-        offset += target - achieved
-    return out.astype(np.float32), de
+    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        from .recolour import recolour
+
+        targets = [Colour("target", "#000000").check(t.strip()) for t in params["targets"].split(",")]
+        if params["show"] >= len(targets):
+            raise BadParameter(f"parameter 'show': {params['show']}; there are {len(targets)} target(s)")
+        image = inputs.image
+        rgb = image.rgb()
+        mask = inputs.mask
+        if params["keep_highlights"]:
+            mask = mask * (1 - np.clip((rgb.min(axis=2) - 0.9) / 0.08, 0, 1))
+        shown, deltas = None, {}
+        for i, hex_colour in enumerate(targets):
+            ctx.progress(i / len(targets), f"recolouring to {hex_colour}")
+            out, de = recolour(rgb, mask, np.asarray(Colour.to_rgb(hex_colour)) / 255.0,
+                               quantum=1 / image.max_value)
+            deltas[hex_colour] = round(de, 2)
+            if i == params["show"]:
+                shown = out
+        return Result(image.with_float(shown), mask=inputs.mask, report={"delta_e2000": deltas},
+                      message=f"mean product colour within ΔE2000 {max(deltas.values()):.2f} of every target")

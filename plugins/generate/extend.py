@@ -8,6 +8,7 @@ added, so the seam does not show. The original pixels are kept exactly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,13 @@ def plan_canvas(w: int, h: int, target_w: int, target_h: int, aspect: float, anc
     else:
         raise BadParameter("give a target width/height or an aspect ratio")
     return Placement(cw, ch, int(round((cw - w) * anchor_x)), int(round((ch - h) * anchor_y)))
+
+
+def parse_aspect(text: str) -> float:
+    parts = [float(p) for p in re.split(r"[:x/]", text.strip())]
+    if len(parts) != 2 or parts[0] <= 0 or parts[1] <= 0:
+        raise BadParameter(f"parameter 'aspect': {text!r}; expected W:H such as 1:1 or 4:5")
+    return parts[0] / parts[1]
 
 
 def extend_backdrop(rgb: np.ndarray, place: Placement, rng: np.random.Generator,
