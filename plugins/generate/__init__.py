@@ -29,6 +29,8 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from .diffusion_models import catalogue
+    from importlib.resources import files
 
-    return catalogue()
+    from packshot.core.models import read_catalogue_file
+
+    return read_catalogue_file(files(__package__) / "models.toml")
