@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from packshot.core.hookspecs import hookimpl
 
-from .loader import load_preset_folders
-
 packshot_api_version = "2.0"
 
 
@@ -18,5 +16,7 @@ packshot_api_version = "2.0"
 def packshot_export_presets():
     from packshot.core.resources import resource_path
     from packshot.core.settings import config_dir
+
+    from .loader import load_preset_folders
 
     return load_preset_folders([resource_path("presets"), config_dir() / "presets"])
