@@ -273,7 +273,7 @@ def deblock_quality(quick: bool) -> None:
 
     from PIL import Image as PILImage
 
-    from packshot.plugins.enhance.restore import RestoreJpeg
+    from packshot.plugins.enhance.deblock import RestoreJpeg
 
     names = PHOTOS[:2] if quick else PHOTOS
     rows = []

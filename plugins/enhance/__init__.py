@@ -10,9 +10,17 @@ packshot_api_version = "2.0"
 
 @hookimpl
 def packshot_operations():
-    from .operations import OPERATIONS
+    from .deblock import RestoreJpeg
+    from .denoise import Denoise
+    from .denoise_model import DenoiseModel
+    from .geometry import Crop, Rotate, Straighten
+    from .restore import RestoreModel
+    from .sharpen import Sharpen
+    from .upscale import Upscale
+    from .upscale_model import UpscaleModel
 
-    return [op() for op in OPERATIONS]
+    return [Upscale(), UpscaleModel(), Denoise(), DenoiseModel(), Sharpen(), RestoreModel(), RestoreJpeg(), Crop(),
+            Rotate(), Straighten()]
 
 
 @hookimpl

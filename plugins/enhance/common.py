@@ -1,4 +1,4 @@
-"""Helpers the enhance operations share: picking an installed model, alpha, resizing."""
+"""Helpers the enhance operations share: picking an installed model, alpha, resizing, the scale parameter."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import numpy as np
 from packshot.core.image import Image
 from packshot.core.models import CatalogueEntry, ModelStore, store_for
 from packshot.core.models.choice import AUTO, choose
+from packshot.core.params import Int
 from packshot.core.resample import resize
+
+SCALE = Int("scale", 2, "enlargement factor", minimum=2, maximum=4)
 
 
 def choose_model(ctx: Any, task: str, requested: str = AUTO,

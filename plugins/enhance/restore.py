@@ -1,27 +1,15 @@
-"""Restore: JPEG artefacts and blur, through spandrel networks, and a built-in JPEG clean-up.
-
-The built-in treats JPEG's quantisation error as noise whose level follows the quality
-the file was saved with (6 % of the quality's distance from 100, in 0..1 units, fitted on
-skimage photographs at qualities 10-90) and removes it with the DCT denoiser. It gains
-0.1-0.7 dB PSNR against the JPEG itself; a network does far more.
-"""
+"""enhance.restore: JPEG artefacts and blur, through spandrel restoration networks."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from packshot.core.operation import Inputs, Operation, Result
-from packshot.core.params import Int, Text
+from packshot.core.params import Text
 
-from .common import AUTO, rgb_pixels, with_alpha
-from .dct_denoise import ALIGN, MARGIN, denoise_dct
-from .denoise import run_restoration
-from .padded_tiles import map_tiles
-
-JPEG_NOISE_PER_QUALITY = 0.06
+from .common import AUTO
+from .restoration import run_restoration
 
 
 class RestoreModel(Operation):
@@ -38,23 +26,3 @@ class RestoreModel(Operation):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
         return run_restoration(self, inputs, params, ctx, "restore")
-
-
-class RestoreJpeg(Operation):
-    id = "enhance.deblock"
-    title = "Reduce JPEG artefacts (built-in)"
-    family = "enhance"
-    tier = "built-in"
-    description = ("Soften JPEG blocking and ringing without a download, by DCT shrinkage tuned to "
-                   "the quality the file was saved with. A modest, measured gain; for heavy "
-                   "artefacts install a network and use enhance.restore.")
-    params = (Int("jpeg_quality", 50, "the JPEG quality the photo was saved with (lower = stronger "
-                                      "clean-up)", minimum=5, maximum=95),)
-    install_hint = "better: packshot models download fbcnn-color (enhance.restore)"
-
-    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx) -> Result:
-        image = inputs.image
-        sigma = (100 - params["jpeg_quality"]) / 100 * JPEG_NOISE_PER_QUALITY
-        out = map_tiles(lambda b: np.clip(denoise_dct(b, sigma, 2), 0.0, 1.0), rgb_pixels(image),
-                        tile=ctx.tile_size, margin=MARGIN, align=ALIGN, progress=ctx.progress)
-        return Result(with_alpha(image, out), report={"sigma_8bit": round(sigma * 255, 2)})

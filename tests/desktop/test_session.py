@@ -79,7 +79,7 @@ def test_two_model_jobs_and_a_history_replay_at_once_load_the_model_once(tmp_pat
     from packshot.core.plugin_host import PluginHost
     from packshot.testing import photo
 
-    from packshot.plugins.enhance.upscale import UpscaleModel
+    from packshot.plugins.enhance.upscale_model import UpscaleModel
 
     loads: list[str] = []
     real_load, real_run = store_module._load_spandrel, UpscaleModel.run

@@ -51,7 +51,7 @@ def test_restoration_refuses_a_network_that_changes_the_size(tmp_path):
     odd = {**DENOISER, "name": "odd", "file": "odd.pth", "architecture": "Compact", "scale": 2}
     store = _store(tmp_path, odd)
     store.install(save_tiny("compact", tmp_path / "odd.pth"))
-    from packshot.plugins.enhance.denoise import DenoiseModel
+    from packshot.plugins.enhance.denoise_model import DenoiseModel
 
     rec = run_operation(DenoiseModel(), photo("coffee", 32), {"model": "odd"}, models=store)
     assert isinstance(rec.error, BadParameter) and "enlarges 2x" in str(rec.error)

@@ -8,7 +8,8 @@ import pytest
 from packshot.core.image import Image
 from packshot.core.models import open_store
 from packshot.testing import photo, run_operation
-from packshot.plugins.enhance.denoise import Denoise, DenoiseModel
+from packshot.plugins.enhance.denoise import Denoise
+from packshot.plugins.enhance.denoise_model import DenoiseModel
 
 
 def _crop(name: str, side: int = 128) -> np.ndarray:

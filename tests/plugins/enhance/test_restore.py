@@ -41,7 +41,7 @@ def _jpeg(pixels: np.ndarray, quality: int) -> np.ndarray:
 @pytest.mark.parametrize("name", ["astronaut", "rocket"])
 def test_builtin_deblock_brings_a_jpeg_closer_to_the_original(name, quality):
     from packshot.core.image import Image
-    from packshot.plugins.enhance.restore import RestoreJpeg
+    from packshot.plugins.enhance.deblock import RestoreJpeg
 
     truth = photo(name, 160).pixels
     jpeg = _jpeg(truth, quality)

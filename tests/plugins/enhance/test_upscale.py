@@ -14,7 +14,8 @@ from packshot.core.image import Image
 from packshot.core.models import open_store
 from packshot.core.models.tiny import save_tiny
 from packshot.testing import photo, run_operation
-from packshot.plugins.enhance.upscale import Upscale, UpscaleModel
+from packshot.plugins.enhance.upscale import Upscale
+from packshot.plugins.enhance.upscale_model import UpscaleModel
 
 WEIGHTS = Path(__file__).resolve().parents[3] / ".." / "shared" / "weights"
 
