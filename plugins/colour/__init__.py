@@ -15,13 +15,14 @@ packshot_api_version = "2.0"
 @hookimpl
 def packshot_operations():
     from .apply_look import ApplyLook
-    from .colorchecker import CalibrateChart
-    from .colour_matrix import ApplyMatrix
-    from .levels import AutoLevels, Exposure
-    from .neutral_pick import WhiteBalancePick
-    from .reference_match import MatchReference
-    from .region_match import MatchRegion
-    from .white_balance import AutoWhiteBalance
+    from .apply_matrix import ApplyMatrix
+    from .auto_levels import AutoLevels
+    from .auto_white_balance import AutoWhiteBalance
+    from .calibrate_chart import CalibrateChart
+    from .exposure import Exposure
+    from .match_reference import MatchReference
+    from .match_region import MatchRegion
+    from .white_balance_pick import WhiteBalancePick
 
     return [AutoWhiteBalance(), WhiteBalancePick(), AutoLevels(), Exposure(), MatchRegion(),
             MatchReference(), CalibrateChart(), ApplyMatrix(), ApplyLook()]

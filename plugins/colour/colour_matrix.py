@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
 
-from packshot.core.context import Context
-from packshot.core.operation import Inputs, Operation, Result
-from packshot.core.params import Numbers
-
 from .colour_math import delta_e2000, linear_to_srgb, rgb_to_lab, srgb_to_linear
-from .pixelwise import map_pixels
-
-IDENTITY = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 
 
 def apply_matrix(rgb: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -46,21 +36,3 @@ def fit_matrix(measured_rgb: np.ndarray, reference_rgb: np.ndarray) -> np.ndarra
 
     refined = least_squares(residuals, start.ravel(), method="trf", max_nfev=400).x.reshape(3, 3)
     return refined
-
-
-class ApplyMatrix(Operation):
-    id = "colour.apply_matrix"
-    cheap = True  # fast enough on a screen-sized proxy for a live preview
-    title = "Apply colour matrix"
-    family = "colour"
-    description = ("Apply a 3x3 colour-correction matrix in linear light; colour.calibrate_chart "
-                   "records this step with the matrix it fitted, so a whole shoot replays it.")
-    params = (
-        Numbers("matrix", IDENTITY, length=9, minimum=-16.0, maximum=16.0,
-                help="row-major 3x3 matrix acting on linear RGB"),
-    )
-
-    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        matrix = np.asarray(params["matrix"], np.float64).reshape(3, 3)
-        image = map_pixels(inputs.image, lambda rgb, _: apply_matrix(rgb, matrix), ctx, "correcting colour")
-        return Result(image, report={"matrix": [round(float(v), 6) for v in matrix.ravel()]})
