@@ -3,7 +3,7 @@
 Casts of known illuminant are applied (``packshot.core.synthetic.apply_cast``) to synthetic studio
 shots with a neutral backdrop and to the photographs shipped in ``skimage.data``; the
 residual cast of each result against the uncast truth is measured in linear light
-(``packshot.plugins.colour.colour_math.residual_cast_deg``). OpenCV-contrib's SimpleWB,
+(``packshot.testing.colour.residual_cast_deg``). OpenCV-contrib's SimpleWB,
 GrayworldWB and LearningBasedWB run on the same 8-bit images in the same run.
 """
 
@@ -20,7 +20,7 @@ from packshot.core.jobs import execute
 from packshot.core.operation import Inputs
 from packshot.core.plugin_host import load_plugins
 from packshot.core.synthetic import SHAPES, apply_cast, studio_shot
-from packshot.plugins.colour.colour_math import residual_cast_deg
+from packshot.testing.colour import residual_cast_deg
 from packshot.plugins.colour.white_balance import METHODS
 
 CASTS = [(1.0, 0.86, 0.62), (0.78, 0.9, 1.0), (0.92, 1.0, 0.86), (1.0, 0.88, 0.98),

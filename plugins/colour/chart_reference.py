@@ -45,27 +45,3 @@ def reference_srgb() -> np.ndarray:
     xyz_d50 = lab2xyz(LAB_D50.reshape(-1, 1, 3), illuminant="D50").reshape(-1, 3)
     xyz_d65 = xyz_d50 @ _BRADFORD_D50_TO_D65.T
     return np.clip(xyz2rgb(xyz_d65.reshape(-1, 1, 3)).reshape(-1, 3), 0, 1)
-
-
-def chart_scene(height: int = 480, width: int = 640, patch: int = 44, tilt: float = 0.0,
-                background: float = 0.5) -> np.ndarray:
-    """A synthetic photograph of the chart: the 24 reference patches on a black card, float RGB.
-
-    For tests, demos and plugin authors: a scene whose every patch colour is known.
-    """
-    import cv2
-
-    gap = max(2, patch // 5)
-    card_w, card_h = COLUMNS * patch + (COLUMNS + 1) * gap, ROWS * patch + (ROWS + 1) * gap
-    card = np.full((card_h, card_w, 3), 0.08, np.float32)
-    for i, colour in enumerate(reference_srgb()):
-        r, c = divmod(i, COLUMNS)
-        y, x = gap + r * (patch + gap), gap + c * (patch + gap)
-        card[y:y + patch, x:x + patch] = colour
-    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), tilt, 1.0)
-    turn[:, 2] += [(width - card_w) / 2, (height - card_h) / 2]
-    placed = cv2.warpAffine(card, turn, (width, height), flags=cv2.INTER_AREA, borderValue=(-1, -1, -1))
-    scene = np.full((height, width, 3), background, np.float32)
-    inside = placed[..., 0] >= 0
-    scene[inside] = placed[inside]
-    return scene

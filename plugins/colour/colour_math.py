@@ -58,19 +58,3 @@ def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
     b = np.asarray(b, np.float64).ravel()
     cos = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
     return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
-
-
-def residual_cast_deg(corrected: np.ndarray, truth: np.ndarray) -> float:
-    """How far a corrected image's colour balance is from the truth, in degrees.
-
-    The per-channel ratio of linear-light sums (corrected over truth), compared with
-    grey. It measures the cast left over, whatever method produced ``corrected``;
-    pixels that are clipped or near black in either image are left out.
-    """
-    c = srgb_to_linear(corrected).reshape(-1, 3)
-    t = srgb_to_linear(truth).reshape(-1, 3)
-    ok = (c.max(axis=1) < 0.98) & (t.max(axis=1) < 0.98) & (c.min(axis=1) > 0.002) & (t.min(axis=1) > 0.002)
-    if ok.sum() < 16:
-        ok = np.ones(len(c), bool)
-    ratio = c[ok].sum(axis=0) / np.maximum(t[ok].sum(axis=0), 1e-9)
-    return angle_deg(ratio, np.ones(3))

@@ -15,7 +15,7 @@ OPERATIONS = load_plugins(disabled=()).operations()
 
 def _chart_shot():
     from packshot.core.image import from_array
-    from packshot.plugins.colour.chart_reference import chart_scene
+    from packshot.testing.colour import chart_scene
 
     return from_array(chart_scene())
 

@@ -23,7 +23,7 @@ sys.meta_path.insert(0, NotInstalled())
 from packshot.core.plugin_host import load_plugins
 from packshot.testing import run_operation
 from packshot.testing.conformance import sample_inputs
-from packshot.plugins.colour.chart_reference import chart_scene
+from packshot.testing.colour import chart_scene
 from packshot.core.image import from_array
 
 host = load_plugins(disabled=())

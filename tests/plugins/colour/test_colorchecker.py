@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from packshot.plugins.colour.chart_reference import chart_scene
+from packshot.testing.colour import chart_scene
 from packshot.plugins.colour.colour_math import linear_to_srgb, srgb_to_linear
 
 # A camera that sees the world through a crosstalk matrix and a warm light.

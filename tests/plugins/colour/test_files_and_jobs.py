@@ -58,7 +58,7 @@ def test_icc_and_exif_round_trip_byte_for_byte_and_the_original_is_untouched(tag
 
 def test_calibration_is_saved_as_a_replayable_step(tmp_path):
     from packshot.core.recipe import load_recipe
-    from packshot.plugins.colour.chart_reference import chart_scene
+    from packshot.testing.colour import chart_scene
 
     chart = tmp_path / "chart.png"
     scene = chart_scene() * np.array([1.0, 0.9, 0.7], np.float32)

@@ -7,7 +7,7 @@ import pytest
 
 from packshot.core.image import from_array
 from packshot.core.synthetic import SHAPES, apply_cast, studio_shot
-from packshot.plugins.colour.colour_math import residual_cast_deg
+from packshot.testing.colour import residual_cast_deg
 
 # Warm tungsten, cool shade, green-ish LED, magenta-ish fluorescent, mild warm.
 CASTS = [(1.0, 0.86, 0.62), (0.78, 0.9, 1.0), (0.92, 1.0, 0.86), (1.0, 0.88, 0.98), (1.0, 0.94, 0.84)]
