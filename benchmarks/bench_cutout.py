@@ -89,7 +89,7 @@ def at_camera_size(quick: bool) -> None:
     from packshot.core.image import from_array
     from packshot.core.jobs import execute
     from packshot.core.operation import Inputs
-    from packshot.plugins.cutout.operations import RemoveBackground
+    from packshot.plugins.cutout.remove_background import RemoveBackground
     from packshot.plugins.cutout.studio_cutout import WORKING_SIDE
 
     h, w = (1500, 2000) if quick else (3000, 4000)

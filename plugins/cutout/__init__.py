@@ -13,9 +13,11 @@ packshot_api_version = "2.0"
 
 @hookimpl
 def packshot_operations():
-    from .operations import OPERATIONS
+    from .auto_frame import AutoFrame
+    from .remove_background import RemoveBackground
+    from .remove_background_model import RemoveBackgroundModel
 
-    return list(OPERATIONS)
+    return [RemoveBackground(), RemoveBackgroundModel(), AutoFrame()]
 
 
 @hookimpl
