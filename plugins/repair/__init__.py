@@ -14,11 +14,12 @@ packshot_api_version = "2.0"
 @hookimpl
 def packshot_operations():
     from .clone import Clone
+    from .detect_dust import DetectDust
     from .detect_text import DetectText
-    from .dust import DetectDust, RemoveDust
     from .inpaint import Inpaint
-    from .lama import InpaintModel
-    from .watermark import RemoveWatermark
+    from .inpaint_model import InpaintModel
+    from .remove_dust import RemoveDust
+    from .remove_watermark import RemoveWatermark
 
     return [Inpaint(), InpaintModel(), DetectDust(), RemoveDust(), DetectText(), RemoveWatermark(), Clone()]
 

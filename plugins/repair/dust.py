@@ -16,8 +16,8 @@ import numpy as np
 
 from packshot.core.context import Context
 from packshot.core.luma import luma
-from packshot.core.operation import Inputs, Operation, Result
-from packshot.core.params import Bool, Float, Int
+from packshot.core.operation import Inputs, Result
+from packshot.core.params import Float, Int
 
 from .inpaint import inpaint_image
 
@@ -84,31 +84,6 @@ DETECT_PARAMS = (
 )
 
 
-class DetectDust(Operation):
-    id = "repair.detect_dust"
-    title = "Find dust and spots"
-    family = "repair"
-    description = ("Find small dark or bright spots on smooth areas (backdrop, glossy "
-                   "product) and return them as a mask to review; optionally heal them.")
-    params = (*DETECT_PARAMS, Bool("heal", False, help="also remove the spots found"))
-
-    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        return _detect_and_heal(inputs, params, ctx, heal=params["heal"])
-
-
-class RemoveDust(Operation):
-    id = "repair.remove_dust"
-    title = "Remove dust and spots"
-    family = "repair"
-    description = ("Find small spots on smooth areas and heal them (the mask comes back for review); "
-                   "with a mask, only spots inside it (the window's spot-heal click).")
-    params = DETECT_PARAMS
-    inputs = frozenset({"image", "mask"})
-
-    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        return _detect_and_heal(inputs, params, ctx, heal=True)
-
-
 def _touching(spots: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, int]:
     """The spots (whole, rim included) that touch ``region``, and how many."""
     import cv2
@@ -118,7 +93,7 @@ def _touching(spots: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, int]:
     return np.where(np.isin(labels, keep), spots, 0.0).astype(np.float32), int(keep.size)
 
 
-def _detect_and_heal(inputs: Inputs, params: Mapping[str, Any], ctx: Context, heal: bool) -> Result:
+def detect_and_heal(inputs: Inputs, params: Mapping[str, Any], ctx: Context, heal: bool) -> Result:
     image = inputs.image
     mask, count = detect_spots(image.rgb(), params["sensitivity"], params["max_size"],
                                ctx.sub(0.0, 0.3 if heal else 1.0))

@@ -1,4 +1,4 @@
-"""Watermark and text removal: find overlaid text, then inpaint only it.
+"""Finding overlaid text and watermarks (for repair.detect_text and repair.remove_watermark).
 
 Two tiers find the text. An installed text-detection network (PP-OCRv4's DBNet, see
 text_detector) marks whole text lines, of any colour and font. Without one, a built-in
@@ -22,11 +22,10 @@ from packshot.core.context import Context
 from packshot.core.errors import BadInput
 from packshot.core.luma import luma
 from packshot.core.mask import as_mask
-from packshot.core.operation import Inputs, Operation, Result
+from packshot.core.operation import Inputs
 from packshot.core.params import Choice, Float, Int, Text
 
 from .dust import noise_sigma
-from .inpaint import METHOD_PARAM, inpaint_image
 
 # Pieces a row needs inside a brushed area, and anywhere in the picture (where fur and
 # rims chain into short rows of their own).
@@ -182,30 +181,3 @@ STROKE_PARAMS = (
 )
 INSTALL_HINT = ("install a text detector to find text of any colour and font: packshot models "
                 f"install ch_PP-OCRv4_det_infer.onnx (catalogue model {TEXT_MODEL})")
-
-
-class RemoveWatermark(Operation):
-    id = "repair.remove_watermark"
-    title = "Remove watermark / text"
-    family = "repair"
-    description = ("Find overlaid text, price tags and watermarks (in the brushed area if a mask "
-                   "is given, else anywhere) with an installed text detector or the built-in "
-                   "stroke search, and inpaint only them. What was found comes back as a mask.")
-    params = (DETECTOR_PARAM, *STROKE_PARAMS, METHOD_PARAM)
-    inputs = frozenset({"image", "mask"})
-    models = (TEXT_MODEL,)
-    install_hint = INSTALL_HINT
-
-    def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        image = inputs.image
-        region = brushed_region(inputs, self.id)
-        ctx.progress(0.0, "looking for text")
-        found, report = find_text(image.rgb(), params, region, ctx)
-        report["text_pixels"] = int(found.sum())
-        if found.any():
-            image, fill_report = inpaint_image(image, found.astype(np.float32), params["method"],
-                                               ctx.sub(0.2, 1.0))
-            report.update(fill_report)
-        message = f"no text found ({report['detector']})" if not found.any() else \
-            f"removed {report['text_pixels']} text pixels found by {report['detector']}"
-        return Result(image, mask=found.astype(np.float32), report=report, message=message)
