@@ -34,7 +34,7 @@ def _photos(quick: bool) -> dict[str, tuple[np.ndarray, tuple[float, float]]]:
 
 
 def _holes(h: int, w: int, centre: tuple[float, float]) -> dict[str, np.ndarray]:
-    from packshot.plugins.repair import holes
+    from packshot.testing import holes
 
     return {"scratches": holes.scratches(h, w), "dust": holes.dust(h, w), "text": holes.text(h, w),
             "box 7%": holes.box(h, w, 0.07, *centre)}

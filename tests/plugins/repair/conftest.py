@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from packshot.plugins.repair.holes import box, dust, scratches, text
+from packshot.testing.holes import box, dust, scratches, text
 
 
 def hole_psnr(result: np.ndarray, truth: np.ndarray, hole: np.ndarray) -> float:

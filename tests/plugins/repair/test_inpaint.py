@@ -11,7 +11,7 @@ from packshot.core.image import from_array
 from packshot.core.operation import Inputs
 from packshot.core.plugin_host import load_plugins
 
-from packshot.plugins.repair.holes import box
+from packshot.testing.holes import box
 
 from .conftest import hole_psnr, peer_fills
 
