@@ -10,12 +10,14 @@ packshot_api_version = "2.0"
 
 @hookimpl
 def packshot_operations():
+    from .crop import Crop
     from .deblock import RestoreJpeg
     from .denoise import Denoise
     from .denoise_model import DenoiseModel
-    from .geometry import Crop, Rotate, Straighten
     from .restore import RestoreModel
+    from .rotate import Rotate
     from .sharpen import Sharpen
+    from .straighten import Straighten
     from .upscale import Upscale
     from .upscale_model import UpscaleModel
 

@@ -9,7 +9,9 @@ import pytest
 
 from packshot.core.errors import BadParameter
 from packshot.core.image import Image
-from packshot.plugins.enhance.geometry import Crop, Rotate, Straighten, inscribed_size
+from packshot.plugins.enhance.crop import Crop
+from packshot.plugins.enhance.rotate import Rotate
+from packshot.plugins.enhance.straighten import Straighten, inscribed_size
 from packshot.testing import photo, run_operation
 
 
