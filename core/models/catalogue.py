@@ -1,7 +1,7 @@
 """Model catalogue entries: what a weights file is, where it comes from, how to check it.
 
 Plugins contribute entries through the ``packshot_model_catalogue`` hook, usually read
-from a TOML file the plugin's package ships (``models.toml``) with :func:`read_catalogue_file`.
+from a TOML file in ``resources/models/`` with :func:`read_catalogue_file`.
 """
 
 from __future__ import annotations

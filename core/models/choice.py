@@ -1,7 +1,7 @@
 """Which installed model ``auto`` means, and which model a hint should recommend.
 
 Both follow the catalogue's quality ``rank`` (measured figures where there are some; see
-each family's ``models.toml``), never the alphabet: with both DITN x4 files installed the
+``resources/models/*.toml``), never the alphabet: with both DITN x4 files installed the
 PSNR-trained one (29.2 dB) wins over its GAN twin (24.5 dB). Custom files carry the rank
 given at install (``--rank``) or the default.
 """

@@ -22,8 +22,6 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from importlib.resources import files
+    from packshot.core.resources import model_catalogue
 
-    from packshot.core.models import read_catalogue_file
-
-    return read_catalogue_file(files(__package__) / "models.toml")
+    return model_catalogue("cutout.toml")

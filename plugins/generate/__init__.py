@@ -29,8 +29,6 @@ def packshot_operations():
 
 @hookimpl
 def packshot_model_catalogue():
-    from importlib.resources import files
+    from .diffusion_models import catalogue
 
-    from packshot.core.models import read_catalogue_file
-
-    return read_catalogue_file(files(__package__) / "models.toml")
+    return catalogue()

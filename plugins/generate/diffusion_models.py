@@ -17,9 +17,8 @@ from typing import Any
 
 from packshot.core.context import Context
 from packshot.core.errors import BadInput, MissingModel
-from packshot.core.resources import resource_path
+from packshot.core.resources import model_catalogue, resource_path
 
-from . import packshot_model_catalogue
 from .model_files import model_path, models_dir
 
 KINDS = ("txt2img", "img2img", "inpaint")
@@ -27,11 +26,14 @@ SCHEDULERS = ("default", "euler", "euler_a", "dpm++", "ddim", "lcm")
 FAMILIES = ("sd15", "sd15-inpaint", "sd21", "sdxl")
 TOKENIZER_FILES = ("clip-vocab", "clip-merges")
 
+def catalogue() -> list[dict[str, Any]]:
+    return model_catalogue("generate.toml")
+
 
 def resolve_source(ctx: Context, name: str) -> tuple[Path, dict[str, Any]]:
     """The folder or file for a catalogue name, a name in the models folder, or a path,
     and its catalogue entry (``{"name": the path}`` for one outside the catalogue)."""
-    entries = {e["name"]: e for e in packshot_model_catalogue()}
+    entries = {e["name"]: e for e in catalogue()}
     if name in entries:
         return model_path(ctx, name), entries[name]
     for candidate in (models_dir(ctx) / name, Path(name).expanduser()):

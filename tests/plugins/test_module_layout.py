@@ -1,6 +1,7 @@
 """The built-in families keep one layout: each operation alone in a module named for its id,
-each family's model catalogue inside the family, so a reader finds an operation or a model
-entry where its name says it is."""
+each family's model catalogue in resources/models/<family>.toml (the design card keeps
+catalogues under resources/), so a reader finds an operation or a model entry where its name
+says it is."""
 
 from __future__ import annotations
 
@@ -28,9 +29,8 @@ def test_an_operation_lives_alone_in_the_module_named_for_its_id(op):
 
 
 @pytest.mark.parametrize("family", ["cutout", "enhance", "generate", "repair"])
-def test_a_family_ships_its_model_catalogue_in_its_own_package(family):
-    catalogue = files(f"packshot.plugins.{family}") / "models.toml"
+def test_a_familys_model_catalogue_is_the_resources_file_named_for_it(family):
+    catalogue = files("packshot.resources") / "models" / f"{family}.toml"
     shipped = {m["name"] for m in tomllib.loads(catalogue.read_text("utf-8"))["model"]}
     offered = {e["name"] for e in load_plugins(disabled=()).model_catalogue() if e["plugin"] == family}
     assert shipped and offered == shipped
-    assert not (files("packshot.resources") / "models").is_dir()

@@ -40,9 +40,9 @@ def _tiny_store() -> Context:
     """The catalogue's cut-out entries without their checksums: the tiny networks stand in
     for the real files under their names (the real files are tested in tests/core/models)."""
     from packshot.core.models import ModelStore
-    from packshot.plugins.cutout import packshot_model_catalogue
+    from packshot.core.resources import model_catalogue
 
-    entries = [{**e, "sha256": "", "size": 0, "md5": ""} for e in packshot_model_catalogue()]
+    entries = [{**e, "sha256": "", "size": 0, "md5": ""} for e in model_catalogue("cutout.toml")]
     return Context(device="cpu", models=ModelStore(os.environ["PACKSHOT_MODELS_DIR"], entries))
 
 
