@@ -16,14 +16,6 @@ from packshot.core.cli import apply_cmd, ops_cmd
 
 
 @pytest.fixture
-def photo(tmp_path):
-    path = tmp_path / "in.png"
-    rng = np.random.default_rng(0)
-    PILImage.fromarray((rng.random((24, 32, 3)) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-@pytest.fixture
 def fake_cli(monkeypatch, fake_host):
     monkeypatch.setattr(apply_cmd, "load_plugins", lambda: fake_host)
     monkeypatch.setattr(ops_cmd, "load_plugins", lambda: fake_host)

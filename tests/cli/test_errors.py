@@ -7,28 +7,11 @@ import errno
 import os
 import warnings
 
-import numpy as np
 import pytest
 from PIL import Image as PILImage
 
 from packshot.core import cli, output_guard
 from packshot.core.cli import apply_cmd
-
-
-@pytest.fixture
-def photo(tmp_path):
-    path = tmp_path / "in.png"
-    PILImage.fromarray((np.random.default_rng(0).random((24, 32, 3)) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-@pytest.fixture
-def runs(monkeypatch, fake_host):
-    monkeypatch.setattr(apply_cmd, "load_plugins", lambda: fake_host)
-    calls = []
-    real = apply_cmd.execute
-    monkeypatch.setattr(apply_cmd, "execute", lambda *a, **k: calls.append(a[0].id) or real(*a, **k))
-    return calls
 
 
 def _error_line(capsys) -> str:

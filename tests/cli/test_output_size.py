@@ -20,13 +20,6 @@ def host():
 
 
 @pytest.fixture
-def photo(tmp_path):
-    path = tmp_path / "in.png"
-    PILImage.fromarray((np.random.default_rng(0).random((24, 32, 3)) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-@pytest.fixture
 def product_mask(tmp_path):
     mask = np.zeros((24, 32), np.uint8)
     mask[7:17, 11:21] = 255  # a 10x10 product

@@ -14,30 +14,6 @@ import pytest
 from PIL import Image as PILImage
 
 from packshot.core import cli, output_guard
-from packshot.core.cli import apply_cmd
-
-
-@pytest.fixture
-def photo(tmp_path):
-    path = tmp_path / "in.png"
-    rng = np.random.default_rng(0)
-    PILImage.fromarray((rng.random((24, 32, 3)) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-@pytest.fixture
-def runs(monkeypatch, fake_host):
-    """The number of operations actually run (so a test can tell a check came first)."""
-    monkeypatch.setattr(apply_cmd, "load_plugins", lambda: fake_host)
-    calls = []
-    real = apply_cmd.execute
-
-    def counted(*a, **k):
-        calls.append(a[0].id)
-        return real(*a, **k)
-
-    monkeypatch.setattr(apply_cmd, "execute", counted)
-    return calls
 
 
 def _sha(path):
