@@ -56,3 +56,16 @@ def studio_shot(shape: str = "bottle", height: int = 240, width: int = 320, *,
     values = np.concatenate([rgb, alpha[..., None]], axis=2) if with_alpha else rgb
     pixels = quantize(values, np.uint16 if bit_depth == 16 else np.uint8)
     return StudioShot(Image(pixels), alpha, tuple(cast) if cast else (1.0, 1.0, 1.0))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height`` RGB pixels: a decompression bomb's header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))

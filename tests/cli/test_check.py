@@ -14,6 +14,7 @@ from packshot.core.export import export_image, find_preset, options_from_preset
 from packshot.core.image import from_array
 from packshot.core.plugin_host import load_plugins
 from packshot.core.synthetic import studio_shot
+from packshot.testing.images import png_claiming
 
 PRESETS = ["amazon-main", "amazon-additional", "shopify", "etsy", "ebay", "google-merchant", "walmart",
            "taobao-tmall", "jd", "web-thumbnail"]
@@ -183,19 +184,6 @@ def test_a_near_white_backdrop_inside_a_white_border_fails(tmp_path, presets):
     assert border_purity(frame, (255, 255, 255)) == 1.0
 
 
-def _png_header(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims width x height pixels (8-bit grey)."""
-    import struct
-    import zlib
-
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
-            + chunk(b"IEND", b""))
-
-
 def test_an_oversized_picture_is_refused_before_it_is_decoded(tmp_path, presets, monkeypatch):
     """300 MP is over Packshot's 200 MP limit but under twice Pillow's, where Pillow only warns
     and decodes in full (8-11 GB and minutes for a real file)."""
@@ -206,7 +194,7 @@ def test_an_oversized_picture_is_refused_before_it_is_decoded(tmp_path, presets,
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
     path = tmp_path / "huge.png"
-    path.write_bytes(_png_header(20_000, 15_000))
+    path.write_bytes(png_claiming(20_000, 15_000))
     report = check_file(path, find_preset(presets, "amazon-main"))
     assert not report.passed and "300 MP" in report.error and "200 MP limit" in report.error
 

@@ -16,6 +16,7 @@ from PIL import ImageCms
 from packshot.core.errors import BadInput
 from packshot.core.image import Image
 from packshot.core.imageio import load_image, save_image
+from packshot.testing.images import png_claiming
 
 
 def _sha(path) -> str:
@@ -109,19 +110,12 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def _png_header(width: int, height: int) -> bytes:
-    """A tiny file that claims enormous dimensions: a decompression bomb's header."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
-
-
 @pytest.mark.parametrize(
     "name, content, words",
     [
         ("empty.jpg", b"", "empty"),
         ("text.jpg", b"this is not an image at all\n" * 10, "not an image"),
-        ("bomb.png", _png_header(50_000, 50_000), "decompression bomb"),
+        ("bomb.png", png_claiming(50_000, 50_000), "decompression bomb"),
     ],
 )
 def test_bad_files_give_clear_errors(tmp_path, name, content, words):

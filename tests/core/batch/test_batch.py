@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ from packshot.core.errors import BadInput, BadParameter
 from packshot.core.export import ExportOptions
 from packshot.core.recipe import Recipe, Step
 from packshot.core.synthetic import studio_shot
+from packshot.testing.images import png_claiming
 
 
 def _photo(path, seed=0, size=(160, 120)):
@@ -39,12 +38,7 @@ def _photo_folder(folder, count):
 
 def huge_png_header(path, side=100_000):
     """A tiny PNG whose header claims side x side pixels (a decompression bomb)."""
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-
-    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(png_claiming(side, side))
     return path
 
 

@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 from packshot.core.errors import BadInput
 from packshot.core.library import SCHEMA_VERSION, Library, read_marks, write_marks, XmpMarks
 from packshot.core.recipe import EditStack, Step
+from packshot.testing.images import png_claiming
 
 
 def _jpeg(path, seed=0, size=(160, 120)):
@@ -217,19 +218,6 @@ def test_thumbnail_is_close_to_a_full_decode(tmp_path):
     assert psnr > 35, psnr
 
 
-def _png_header(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims width x height pixels (8-bit grey)."""
-    import struct
-    import zlib
-
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
-            + chunk(b"IEND", b""))
-
-
 def test_an_oversized_picture_is_catalogued_refused_and_never_decoded(lib, shoot, monkeypatch):
     """300 MP: over Packshot's 200 MP limit, under twice Pillow's (where Pillow only warns and
     decodes in full: 8-11 GB and minutes for a real file)."""
@@ -242,7 +230,7 @@ def test_an_oversized_picture_is_catalogued_refused_and_never_decoded(lib, shoot
         return load(self, *args, **kwargs)
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
-    (shoot / "huge.png").write_bytes(_png_header(20_000, 15_000))
+    (shoot / "huge.png").write_bytes(png_claiming(20_000, 15_000))
     report = lib.add_folder(shoot)
     assert [(p.name, "200 MP limit" in why) for p, why in report.failed] == [("huge.png", True)]
     huge = lib.file(shoot / "huge.png")
