@@ -60,7 +60,7 @@ def startup(quick: bool) -> None:
         ours = [_start(PACKSHOT, env) for _ in range(repeat)]
         bare = [_start(BARE, env) for _ in range(repeat)]
     best, floor = min(t for t, _ in ours), min(t for t, _ in bare)
-    print_table("Process start to window shown (best of %d, offscreen)" % repeat,
+    print_table(f"Process start to window shown (best of {repeat}, offscreen)",
                 ["window", "seconds", "x bare Qt", "heavy modules imported"],
                 [["Packshot main window (plugins, samples)", best, best / floor, ours[0][1]],
                  ["bare PySide6 QWidget", floor, 1.0, bare[0][1]]])

@@ -60,7 +60,8 @@ def run(quick: bool) -> None:
         pipelines = {
             "Packshot, 1 thread (draft decode)": lambda: files_per_second(packshot, sources, out),
             f"Packshot pool ({cores} threads)": lambda: _pool_rate(sources, out, cores),
-            f"pyvips thumbnail, loop ({pyvips.concurrency_get()} vips threads)": lambda: files_per_second(_pyvips, sources, out),
+            f"pyvips thumbnail, loop ({pyvips.concurrency_get()} vips threads)":
+                lambda: files_per_second(_pyvips, sources, out),
             f"pyvips thumbnail, {cores} threads": lambda: files_per_second(_pyvips, sources, out, cores),
             "Pillow full decode, 1 thread": lambda: files_per_second(_pillow_full, sources, out),
         }

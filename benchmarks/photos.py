@@ -62,7 +62,7 @@ def files_per_second(fn: Callable[[Path, Path], None], sources: list[Path], out:
 def best_rates(pipelines: dict[str, Callable[..., float]], repeat: int, *args: Any) -> dict[str, float]:
     """The best of ``repeat`` rates of each ``measure(*args)``, run round robin so that a change
     in machine load hits every pipeline alike."""
-    rates = {name: 0.0 for name in pipelines}
+    rates = dict.fromkeys(pipelines, 0.0)
     for _ in range(repeat):
         for name, measure in pipelines.items():
             rates[name] = max(rates[name], measure(*args))

@@ -47,9 +47,10 @@ class ExportOptions:
     exactly ``width`` x ``height``. ``fill`` (0..1, pad only) frames the product (its alpha,
     what differs from ``background``, or what stands out of a photo's own backdrop) and
     scales it, enlarging if need be, so it spans that share of the frame on its tighter axis;
-    ``margin`` (0..0.45) keeps that share of each side empty. ``max_bytes`` makes :func:`encode` search the highest quality from ``quality``
-    down to ``min_quality`` whose file fits. ``colour_space="sRGB"`` converts with the
-    embedded ICC profile and embeds sRGB. ``metadata``: keep, strip-gps or strip-all.
+    ``margin`` (0..0.45) keeps that share of each side empty. ``max_bytes`` makes
+    :func:`encode` search the highest quality from ``quality`` down to ``min_quality`` whose
+    file fits. ``colour_space="sRGB"`` converts with the embedded ICC profile and embeds
+    sRGB. ``metadata``: keep, strip-gps or strip-all.
     """
 
     width: int | None = None
@@ -88,7 +89,8 @@ class ExportOptions:
             (self.fill is None or self.fit == "pad", "export fill needs fit = 'pad'"),
             (self.fit != "pad" or (self.width and self.height), "export fit 'pad' needs both width and height"),
             (self.fit != "cover" or (self.width and self.height), "export fit 'cover' needs both width and height"),
-            (self.max_bytes is None or int(self.max_bytes) >= 1024, f"export max_bytes {self.max_bytes}; expected at least 1024"),
+            (self.max_bytes is None or int(self.max_bytes) >= 1024,
+             f"export max_bytes {self.max_bytes}; expected at least 1024"),
             (len(self.background) == 3 and all(0 <= int(c) <= 255 for c in self.background),
              f"export background {self.background}; expected three values 0 to 255"),
         ]

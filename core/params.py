@@ -100,7 +100,7 @@ class Int(Param):
             except (TypeError, ValueError):
                 raise self._fail(value, f"a whole number {self._range()}") from None
             if not f.is_integer():
-                raise self._fail(value, f"a whole number {self._range()}")
+                raise self._fail(value, f"a whole number {self._range()}") from None
             v = int(f)
         if not self.minimum <= v <= self.maximum:
             raise self._fail(value, self._range())

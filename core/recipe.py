@@ -154,7 +154,8 @@ def load_recipe(path: str | Path) -> Recipe:
     except RecursionError:
         raise BadInput(f"{path}: recipe is nested too deeply to read") from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BadInput(f"{path}: recipe is not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}") from exc
+        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+        raise BadInput(f"{path}: recipe is not valid {kind}: {exc}") from exc
     return Recipe.from_dict(data, where=path.name)
 
 

@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     # Modules the window needs soon but not to appear (the parameter sliders' superqt, most of
     # a second; the library and exporter): load them beside the running window.
-    threading.Thread(target=_preload, args=("superqt", "packshot.core.library", "packshot.core.export"), daemon=True).start()
+    threading.Thread(target=_preload, args=("superqt", "packshot.core.library", "packshot.core.export"),
+                     daemon=True).start()
     return int(app.exec())
 
 

@@ -159,7 +159,8 @@ class Canvas(QWidget):
 
     def set_rendered(self, after: Rendered | None, before: Rendered | None = None) -> None:
         """Show new pictures; the zoom is kept unless the size changed or the view is fitted."""
-        resized = self.after is None or after is None or (after.width, after.height) != (self.after.width, self.after.height)
+        resized = (self.after is None or after is None
+                   or (after.width, after.height) != (self.after.width, self.after.height))
         self.after = after
         if before is not None:
             self.before = before
@@ -249,7 +250,8 @@ class Canvas(QWidget):
     def refresh_overlay(self, box: tuple[int, int, int, int] | None = None) -> None:
         """Rebuild the overlay (at preview resolution) from the document's mask, or one box of it."""
         doc = self.document
-        if doc is None or doc.mask is None or self.after is None or doc.mask.shape != (self.after.height, self.after.width):
+        if (doc is None or doc.mask is None or self.after is None
+                or doc.mask.shape != (self.after.height, self.after.width)):
             self._overlay = self._overlay_image = None
             self.update()
             return

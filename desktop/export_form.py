@@ -108,12 +108,12 @@ class ExportOptionsForm(QFormLayout):
     def options(self) -> ExportOptions:
         """The chosen options, checked (raises BadParameter naming what is wrong)."""
         base = self._preset_options if self.preset.currentIndex() > 0 else None
-        values = dict(
-            width=self.width.value() or None, height=self.height.value() or None, fit=self.fit.currentText(),
-            background=Colour.to_rgb(self.background.value()), format=self.format.currentText(),
-            quality=self.quality.value(), max_bytes=self._max_bytes,
-            colour_space=self.colour.currentText(), metadata=self.metadata.currentData(),
-        )
+        values = {
+            "width": self.width.value() or None, "height": self.height.value() or None,
+            "fit": self.fit.currentText(), "background": Colour.to_rgb(self.background.value()),
+            "format": self.format.currentText(), "quality": self.quality.value(), "max_bytes": self._max_bytes,
+            "colour_space": self.colour.currentText(), "metadata": self.metadata.currentData(),
+        }
         if base is not None:
             return replace(base, **values).validated()
         return ExportOptions(**values).validated()

@@ -35,7 +35,8 @@ class PluginsDialog(QDialog):
                                 else Qt.CheckState.Checked)
             check.setData(Qt.ItemDataRole.UserRole, info.name)
             self.table.setItem(row, 0, check)
-            name = f"{info.name}" + (" (built-in)" if info.builtin else f" ({info.distribution})" if info.distribution else "")
+            origin = " (built-in)" if info.builtin else f" ({info.distribution})" if info.distribution else ""
+            name = f"{info.name}{origin}"
             for col, text in enumerate((name, info.version, info.status, ", ".join(info.operations), info.error), 1):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)

@@ -59,7 +59,7 @@ def _fetch_into(url: str, part: Path, size: int, progress: DownloadProgress | No
     if have:
         request.add_header("Range", f"bytes={have}-")
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (catalogue URLs)
+        response = urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have:  # nothing left to send: the part file is complete
             return

@@ -67,7 +67,8 @@ def _tokenizers(ctx: Context, family: str) -> dict[str, Any]:
     vocab, merges = (model_path(ctx, n) for n in TOKENIZER_FILES)
     pads = {"sd21": ["!"], "sdxl": ["<|endoftext|>", "!"]}.get(family, ["<|endoftext|>"])
     names = ["tokenizer", "tokenizer_2"]
-    return {names[i]: CLIPTokenizer(str(vocab), str(merges), pad_token=pad, model_max_length=77) for i, pad in enumerate(pads)}
+    return {names[i]: CLIPTokenizer(str(vocab), str(merges), pad_token=pad, model_max_length=77)
+            for i, pad in enumerate(pads)}
 
 
 def _load_base(ctx: Context, source: Path, dtype):

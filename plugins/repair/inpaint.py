@@ -4,8 +4,9 @@ Thin strokes and small spots (a hole no wider than a few pixels) are filled by
 frequency-selective reconstruction, the strongest classical fill there. Large holes get
 a weighted average of three fills: exemplar copying (texture and continuing structure),
 FSR and biharmonic. No one of them wins on every picture, and a well-weighted average
-usually errs less than any one (PSNR rewards the mean of what could be there); the weights are those that best predict a ring of known pixels hidden around
-the hole (see ensemble), so they follow the picture without looking inside the hole.
+usually errs less than any one (PSNR rewards the mean of what could be there); the
+weights are those that best predict a ring of known pixels hidden around the hole (see
+ensemble), so they follow the picture without looking inside the hole.
 """
 
 from __future__ import annotations

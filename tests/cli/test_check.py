@@ -209,4 +209,5 @@ def test_a_named_pipe_or_a_device_fails_at_once(tmp_path, presets, capsys):
     zero.symlink_to("/dev/zero")
     assert cli.main(["check", "--preset", "amazon-main", str(fifo), str(zero)]) == 1
     out = capsys.readouterr().out
-    assert f"FAIL  {fifo}: {fifo}: is a named pipe (FIFO)" in out and f"FAIL  {zero}: {zero}: is a character device" in out
+    assert f"FAIL  {fifo}: {fifo}: is a named pipe (FIFO)" in out
+    assert f"FAIL  {zero}: {zero}: is a character device" in out

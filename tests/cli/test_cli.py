@@ -117,7 +117,8 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     """`packshot ops | head -1`: the pipe closes before Packshot has written everything."""
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from packshot.core.cli import main; sys.exit(main())", "ops"],
+    code = "import sys; from packshot.core.cli import main; sys.exit(main())"
+    proc = subprocess.Popen([sys.executable, "-c", code, "ops"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()
     err = proc.stderr.read().decode()

@@ -27,7 +27,8 @@ def _files(folder):
 RECIPES = {
     "top level is a list": ("r.json", "[1, 2]", "a recipe is a table with 'steps', not a list"),
     "mask = 5": ("r.toml", '[[steps]]\nop = "test.invert"\nmask = 5\n', "'mask' must be text, got 5"),
-    "negative seed": ("r.toml", '[[steps]]\nop = "test.invert"\nseed = -1\n', "'seed' must be a whole number, 0 or more"),
+    "negative seed": ("r.toml", '[[steps]]\nop = "test.invert"\nseed = -1\n',
+                      "'seed' must be a whole number, 0 or more"),
     "deep JSON nesting": ("r.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
     "deep TOML nesting": ("r.toml", "a = " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
 }
@@ -46,7 +47,8 @@ ARGUMENTS = {
     "empty --op": (["--op", ""], "--op needs an operation id"),
     "negative --seed": (["--op", "test.invert", "--seed", "-1"], "--seed must be 0 or more, got -1"),
     "-o names a folder": (["--op", "test.invert", "-o", "{tmp}/folder.png"], "folder.png: is a folder"),
-    "-o in a file, not a folder": (["--op", "test.invert", "-o", "{tmp}/in.png/x.png"], "in.png: is a file, not a folder"),
+    "-o in a file, not a folder": (["--op", "test.invert", "-o", "{tmp}/in.png/x.png"],
+                                   "in.png: is a file, not a folder"),
 }
 
 
@@ -143,8 +145,8 @@ def test_a_bug_is_one_line_and_debug_shows_the_traceback(photo, tmp_path, capsys
 
 
 def _warns_then_fails():
-    warnings.warn("Image size (150000000 pixels) exceeds limit", PILImage.DecompressionBombWarning)
-    warnings.warn("`torch.jit.script` is deprecated", FutureWarning)
+    warnings.warn("Image size (150000000 pixels) exceeds limit", PILImage.DecompressionBombWarning, stacklevel=1)
+    warnings.warn("`torch.jit.script` is deprecated", FutureWarning, stacklevel=1)
     from packshot.core.errors import BadInput
 
     raise BadInput("x.tif: corrupt or truncated image")

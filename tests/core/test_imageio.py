@@ -248,7 +248,8 @@ def test_sixteen_bit_cmyk_tiff_reads_as_rgb_like_the_eight_bit_file(tmp_path, pr
     assert sixteen.icc_profile == eight.icc_profile and "sRGB" in ImageCms.getProfileDescription(
         ImageCms.ImageCmsProfile(io.BytesIO(sixteen.icc_profile)))
     swatches = sixteen.pixels[:5, :25:5] / 257
-    assert profiled or np.abs(swatches - [[0, 255, 255], [255, 0, 255], [255, 255, 0], [0, 0, 0], [255, 255, 255]]).max() < 3
+    expected = [[0, 255, 255], [255, 0, 255], [255, 255, 0], [0, 0, 0], [255, 255, 255]]
+    assert profiled or np.abs(swatches - expected).max() < 3
 
 
 def _orientation_tiffs(tmp_path, photo, orientation):

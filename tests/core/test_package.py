@@ -38,5 +38,5 @@ def test_example_plugin_imports_only_the_public_api():
 
     example = Path(__file__).resolve().parents[2] / "examples" / "packshot-vintage"
     modules = {m for f in example.rglob("*.py")
-               for m in re.findall(r"^\s*(?:from|import) (packshot\b[\w.]*)", f.read_text("utf-8"), re.M)}
+               for m in re.findall(r"^\s*(?:from|import) (packshot\b[\w.]*)", f.read_text("utf-8"), re.MULTILINE)}
     assert modules and modules <= {"packshot", "packshot.testing", "packshot.desktop.testing"}, modules

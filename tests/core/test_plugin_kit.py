@@ -238,7 +238,7 @@ def test_run_operation_captures_progress_and_cancels_mid_run(fake_host, small_im
     assert cancelled.state == "cancelled" and cancelled.result is None
     assert 0.1 <= cancelled.fractions[-1] < 0.2
     with pytest.raises(AssertionError, match="test.slow ended cancelled"):
-        cancelled.image
+        _ = cancelled.image
     bad = run_operation(slow, small_image, {"steps": 0})
     assert bad.state == "failed" and isinstance(bad.error, BadParameter) and bad.progress == []
 
@@ -312,7 +312,7 @@ def test_written_distribution_is_a_plugin_while_on_the_path(tmp_path, monkeypatc
 
 def test_guide_posterize_example_runs_as_printed():
     text = GUIDE.read_text("utf-8")
-    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "class Posterize" in b)
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL) if "class Posterize" in b)
     namespace: dict = {}
     exec(compile(block, "docs/plugins.md", "exec"), namespace)
     op = namespace["Posterize"]()
@@ -327,7 +327,7 @@ def test_guide_model_example_runs_on_a_tiny_checkpoint(packshot_model_store, tmp
     from packshot.core.models.tiny import save_tiny
 
     text = GUIDE.read_text("utf-8")
-    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "class AcmeUpscale" in b)
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL) if "class AcmeUpscale" in b)
     namespace: dict = {}
     exec(compile(block, "docs/plugins.md", "exec"), namespace)
     op = namespace["AcmeUpscale"]()
@@ -348,7 +348,7 @@ def test_guide_model_example_runs_on_a_tiny_checkpoint(packshot_model_store, tmp
 def test_guide_example_snippets_name_real_api():
     """Every ``from packshot... import name`` line in the guide imports, and none reaches into the engine."""
     text = GUIDE.read_text("utf-8")
-    lines = set(re.findall(r"^\s*from (packshot[\w.]*) import ([\w, ]+)$", text, re.M))
+    lines = set(re.findall(r"^\s*from (packshot[\w.]*) import ([\w, ]+)$", text, re.MULTILINE))
     assert not [m for m, _ in lines if m.startswith(("packshot.core", "packshot.plugins"))]
     assert len(lines) >= 5
     for module, names in lines:

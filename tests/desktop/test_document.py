@@ -7,7 +7,6 @@ import hashlib
 import numpy as np
 import pytest
 
-from packshot.core.errors import BadInput
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
 from packshot.core.recipe import sidecar_path

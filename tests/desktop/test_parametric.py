@@ -158,7 +158,8 @@ def test_a_slider_previews_on_a_proxy_and_the_full_render_follows(qtbot, colour_
     qtbot.waitUntil(lambda: not window.previews.busy, timeout=10_000)  # the proxy of the stack, made unseen
     assert frames == []
     window.operations.form.set_values({"stops": 1.0})  # a new operation: previewed, not applied
-    qtbot.waitUntil(lambda: bool(frames) and frames[-1][0] == 1800, timeout=10_000)  # full size once the slider is still
+    # full size once the slider is still
+    qtbot.waitUntil(lambda: bool(frames) and frames[-1][0] == 1800, timeout=10_000)
     assert frames[0][0] <= PROXY_EDGE and frames[0][1] == 1800  # a proxy first, drawn in the picture's place
     assert doc.steps == [] and "Run to apply" in window.operations.status.text()
 

@@ -27,7 +27,8 @@ SCRIPT = textwrap.dedent("""
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
     doc = w.document
     print(json.dumps({{"heavy": heavy, "paths": [p.name for p in w.library.paths()],
-                      "thumbs": len(w.library.model.pixmaps), "open": doc.name if doc else None, "folder": str(w.folder),
+                      "thumbs": len(w.library.model.pixmaps), "open": doc.name if doc else None,
+                      "folder": str(w.folder),
                       "messages": w.message_bar.history}}))
 """).format(heavy=set(HEAVY))
 

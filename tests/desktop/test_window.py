@@ -92,7 +92,8 @@ def _drag(canvas, points):
                                                left, left, none))
     for x, y in points[1:]:
         p = QPointF(x, y)
-        QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseMove, p, canvas.mapToGlobal(p), Qt.MouseButton.NoButton, left, none))
+        move = QMouseEvent(QEvent.Type.MouseMove, p, canvas.mapToGlobal(p), Qt.MouseButton.NoButton, left, none)
+        QApplication.sendEvent(canvas, move)
     last = QPointF(*points[-1])
     QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseButtonRelease, last, canvas.mapToGlobal(last),
                                                left, Qt.MouseButton.NoButton, none))

@@ -123,7 +123,7 @@ def test_interrupted_output_is_redone_and_stale_temp_files_removed(tmp_path):
     assert plan == {"a_x.png": "done-earlier", "b_x.png": "write"}
     report = run_batch(spec, workers=0)
     assert report.exit_code == 0 and "removed 2 temporary file(s) a killed run left" in report.notes
-    assert sorted(p.name for p in out.iterdir() if p.suffix != ".json" and p.suffix != ".jsonl") == ["a_x.png", "b_x.png"]
+    assert sorted(p.name for p in out.iterdir() if p.suffix not in (".json", ".jsonl")) == ["a_x.png", "b_x.png"]
     for name in ("a_x.png", "b_x.png"):
         assert (out / name).read_bytes() == (reference / name).read_bytes()
 
@@ -151,7 +151,8 @@ def test_recipe_is_applied_and_plugin_errors_are_per_file(tmp_path, fake_host):
         original = np.asarray(im.convert("RGB"), np.int32)
     result = np.asarray(PILImage.open(out / "a_inv.png").convert("RGB"), np.int32)
     assert np.abs(result - (255 - original)).max() <= 1
-    boom = BatchSpec(spec.inputs, tmp_path / "out2", ExportOptions(format="PNG"), recipe=Recipe(steps=[Step(op="test.boom")]))
+    boom = BatchSpec(spec.inputs, tmp_path / "out2", ExportOptions(format="PNG"),
+                     recipe=Recipe(steps=[Step(op="test.boom")]))
     report = run_batch(boom, workers=0, host=fake_host)
     assert report.exit_code == 1 and "plugin bug" in report.failed[0]["error"]
     missing = BatchSpec(spec.inputs, tmp_path / "out3", ExportOptions(), recipe=Recipe(steps=[Step(op="nope.op")]))

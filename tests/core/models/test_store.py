@@ -102,7 +102,8 @@ def test_open_store_has_every_plugins_catalogue():
 
 
 def test_importing_the_store_loads_no_torch():
-    code = "import sys, packshot.core.models, packshot.core.models.store; print('torch' in sys.modules, 'spandrel' in sys.modules)"
+    code = ("import sys, packshot.core.models, packshot.core.models.store; "
+            "print('torch' in sys.modules, 'spandrel' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
 

@@ -27,7 +27,7 @@ FAST = {"model": "tiny-sd", "steps": 2, "guidance": 1.5, "fp16": False}
 
 def _byte_symbols() -> list[str]:
     """The 256 printable stand-ins CLIP's byte-level BPE uses for bytes."""
-    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
     codes, extra = keep[:], 0
     for b in range(256):
         if b not in keep:
@@ -223,7 +223,8 @@ def test_bundled_single_file_configs_build_the_real_architectures(family):
 
 
 def test_missing_diffusers_folder_says_where_to_put_it(run_op, models):
-    with pytest.raises(MissingModel, match="huggingface-cli download stable-diffusion-v1-5/stable-diffusion-inpainting"):
+    hint = "huggingface-cli download stable-diffusion-v1-5/stable-diffusion-inpainting"
+    with pytest.raises(MissingModel, match=hint):
         run_op("generate.diffusion_inpaint", np.zeros((8, 8, 3), np.uint8), {"model": "sd15-inpainting"},
                mask=np.ones((8, 8), np.float32), prompt="x", ctx=Context(device="cpu"))
 
