@@ -10,11 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import Cancelled
+
+if TYPE_CHECKING:
+    from .models.store import ModelStore
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -45,7 +48,7 @@ class Context:
     seed: int = 0
     device: str = "auto"
     tile_size: int = 512
-    models: Any = None
+    models: ModelStore | None = None
     on_progress: ProgressCallback | None = None
     cancel_token: CancelToken = field(default_factory=CancelToken)
     settings: dict[str, Any] = field(default_factory=dict)

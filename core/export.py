@@ -10,10 +10,10 @@ a JPEG is decoded at a reduced DCT scale when the output is smaller.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PIL import Image as PILImage
@@ -97,7 +97,8 @@ class ExportOptions:
         for ok, message in checks:
             if not ok:
                 raise BadParameter(message)
-        return replace(self, format=fmt, background=tuple(int(c) for c in self.background))
+        background = cast(tuple[int, int, int], tuple(int(c) for c in self.background))  # three, checked above
+        return replace(self, format=fmt, background=background)
 
     @property
     def extension(self) -> str:
@@ -120,7 +121,7 @@ def options_from_preset(preset: Mapping[str, Any], **overrides: Any) -> ExportOp
         raise BadParameter(f"preset {preset.get('name', '?')!r}: {exc}") from exc
 
 
-def find_preset(presets: list[Mapping[str, Any]], name: str) -> dict[str, Any]:
+def find_preset(presets: Sequence[Mapping[str, Any]], name: str) -> dict[str, Any]:
     """The preset called ``name`` among a plugin host's ``export_presets()``, or a clear error."""
     for preset in presets:
         if preset.get("name") == name:
@@ -180,13 +181,19 @@ def render(image: Image, options: ExportOptions) -> tuple[Image, list[str]]:
     size = target_size(pil.size, options)
     if size != pil.size:
         pil = pil.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
-    if options.fit == "cover" and (pil.width > options.width or pil.height > options.height):
-        left = max(0, (pil.width - options.width) // 2)
-        top = max(0, (pil.height - options.height) // 2)
-        pil = pil.crop((left, top, left + min(options.width, pil.width), top + min(options.height, pil.height)))
+    width, height = _frame(options)
+    if options.fit == "cover" and (pil.width > width or pil.height > height):
+        left = max(0, (pil.width - width) // 2)
+        top = max(0, (pil.height - height) // 2)
+        pil = pil.crop((left, top, left + min(width, pil.width), top + min(height, pil.height)))
     if options.fit == "pad":
         pil = _pad(pil, options)
     return image.with_pixels(np.asarray(pil)), warnings
+
+
+def _frame(options: ExportOptions) -> tuple[int, int]:
+    """The output's width and height where the fit needs both (``validated`` checks they are set)."""
+    return cast(int, options.width), cast(int, options.height)
 
 
 def _resize16(image: Image, size: tuple[int, int]) -> np.ndarray:
@@ -197,9 +204,10 @@ def _resize16(image: Image, size: tuple[int, int]) -> np.ndarray:
 
 def _pad(pil: PILImage.Image, options: ExportOptions) -> PILImage.Image:
     """Centre on a ``background`` canvas of exactly width x height (transparency flattened)."""
-    canvas = PILImage.new("RGB", (options.width, options.height), options.background)
-    left = (options.width - pil.width) // 2
-    top = (options.height - pil.height) // 2
+    width, height = _frame(options)
+    canvas = PILImage.new("RGB", (width, height), options.background)
+    left = (width - pil.width) // 2
+    top = (height - pil.height) // 2
     canvas.paste(pil, (left, top), pil if pil.mode == "RGBA" else None)
     return canvas
 
@@ -237,8 +245,8 @@ def _framed(image: Image, options: ExportOptions) -> tuple[PILImage.Image, list[
             box, pad = found
             notes.append(f"the product stands on a {pad} backdrop, not {colour}; it was framed on that "
                          "backdrop: run a cut-out first for a pure background")
-    frame = (options.width, options.height)
-    region = fill_box(box, frame, min(float(options.fill), 1.0 - 2.0 * options.margin))
+    frame = _frame(options)
+    region = fill_box(box, frame, min(float(cast(float, options.fill)), 1.0 - 2.0 * options.margin))
     scale = frame[0] / (region[2] - region[0])
     if scale > 1.5:
         notes.append(f"the product was enlarged {scale:.1f}x to fill the frame; a larger original will look sharper")
@@ -288,7 +296,8 @@ def backdrop_product_box(pixels: np.ndarray) -> tuple[tuple[int, int, int, int],
            min(h, (int(rows[-1]) + 1) * factor))
     if box == (0, 0, w, h):
         return None
-    return box, tuple(round(float(c)) for c in colour)
+    red, green, blue = (round(float(c)) for c in colour)
+    return box, (red, green, blue)
 
 
 def product_box(pixels: np.ndarray, background: tuple[int, int, int],

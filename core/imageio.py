@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PIL import Image as PILImage
@@ -178,7 +179,7 @@ def _from_pil(im: PILImage.Image, path: Path, fmt: str | None) -> Image:
         im, icc = _cmyk_to_srgb(path, im, icc)
     elif im.mode in ("I;16", "I;16B", "I;16L", "I"):
         grey = np.asarray(im, dtype=np.uint16)
-        pixels = np.repeat(grey[..., None], 3, axis=2)
+        pixels: np.ndarray = np.repeat(grey[..., None], 3, axis=2)
         return Image(pixels, icc_profile=icc, exif=exif, dpi=_dpi(info), source=path, format=fmt)
     has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in info)
     im = im.convert("RGBA" if has_alpha else "RGB")
@@ -278,7 +279,7 @@ def _load_tiff16(path: Path, im: PILImage.Image) -> Image:
     from tifffile import PHOTOMETRIC
 
     with tifffile.TiffFile(path) as tif:
-        page = tif.pages[0]
+        page = cast(tifffile.TiffPage, tif.pages[0])  # the first page is a page, never a frame
         pixels = page.asarray()
         photometric = PHOTOMETRIC(page.photometric)
         separate = page.planarconfig == tifffile.PLANARCONFIG.SEPARATE and page.samplesperpixel > 1
@@ -388,7 +389,7 @@ def _flatten(image: Image, background: tuple[int, int, int]) -> np.ndarray:
     return quantize(rgb, image.pixels.dtype)
 
 
-def _writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
+def _writer(pixels, fmt, quality, icc, exif, dpi) -> Writer:
     """The writer for ``fmt``: PNG and TIFF keep 16 bits, the other formats get 8."""
     if pixels.dtype == np.uint16 and fmt in _SIXTEEN_BIT:
         return _tiff16_writer(pixels, icc, dpi) if fmt == "TIFF" else _png16_writer(pixels, icc, exif, dpi)
@@ -397,7 +398,7 @@ def _writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWriter
     return _pil_writer(pixels, fmt, quality, icc, exif, dpi)
 
 
-def _pil_writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
+def _pil_writer(pixels, fmt, quality, icc, exif, dpi) -> Writer:
     def write(fh) -> None:
         im = PILImage.fromarray(pixels, "RGBA" if pixels.shape[2] == 4 else "RGB")
         kwargs: dict = {}
@@ -429,7 +430,7 @@ def _pil_writer(pixels, fmt, quality, icc, exif, dpi) -> Callable[[io.BufferedWr
     return write
 
 
-def _tiff16_writer(pixels, icc, dpi) -> Callable[[io.BufferedWriter], None]:
+def _tiff16_writer(pixels, icc, dpi) -> Writer:
     def write(fh) -> None:
         import tifffile
 
@@ -446,7 +447,7 @@ def _tiff16_writer(pixels, icc, dpi) -> Callable[[io.BufferedWriter], None]:
     return write
 
 
-def _png16_writer(pixels, icc, exif, dpi) -> Callable[[io.BufferedWriter], None]:
+def _png16_writer(pixels, icc, exif, dpi) -> Writer:
     def write(fh) -> None:
         import cv2
 

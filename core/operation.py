@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import numpy as np
 
@@ -34,6 +34,13 @@ class Inputs:
     prompt: str | None = None
 
 
+class ReplayStep(TypedDict):
+    """The recipe step (operation id and its parameters) recorded in place of the one that ran."""
+
+    op: str
+    params: dict[str, Any]
+
+
 @dataclass
 class Result:
     """What an operation returns.
@@ -49,7 +56,7 @@ class Result:
     mask: np.ndarray | None = None
     report: dict[str, Any] = field(default_factory=dict)
     message: str = ""
-    replay: dict[str, Any] | None = None
+    replay: ReplayStep | None = None
 
 
 class Operation:

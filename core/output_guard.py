@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import BadInput
 
-Writer = Callable[[io.BufferedWriter], None]
+# Writes a file's bytes to ``fh``; what it returns (``fh.write``'s count) is ignored.
+Writer = Callable[[BinaryIO], object]
 
 PART_SUFFIX = ".part"
 _RANDOM_LEN = 8  # what tempfile.mkstemp inserts between prefix and suffix

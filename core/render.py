@@ -141,7 +141,7 @@ class RenderEngine:
         costs = [self._cost.get(s.op) for s in steps if s.enabled]
         if None in costs or not costs:
             return edge
-        per_pixel = sum(costs)
+        per_pixel = sum(c for c in costs if c is not None)
         from .export import image_size
 
         w, h = image_size(path)

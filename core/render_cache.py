@@ -143,12 +143,12 @@ class DiskCache:
         header = json.dumps({
             "key": key, "shape": list(pixels.shape), "dtype": pixels.dtype.str, "icc": len(icc),
             "exif": len(exif), "dpi": list(image.dpi) if image.dpi else None, "format": image.format,
-            "crc": zlib.crc32(pixels),
+            "crc": zlib.crc32(pixels.data),
         }).encode("utf-8")
 
         def write(fh) -> None:
             fh.write(MAGIC + _LENGTH.pack(len(header)) + header + icc + exif)
-            fh.write(memoryview(pixels).cast("B"))
+            fh.write(pixels.data.cast("B"))
 
         atomic_write(path, write, sync=False)  # a torn file fails its CRC and is rendered again
         self.evict()
@@ -197,7 +197,7 @@ def _read(fh, key: str) -> Image | None:
     if fh.readinto(buffer) != len(buffer) or fh.read(1):
         return None
     pixels = np.frombuffer(buffer, dtype).reshape(shape)
-    if zlib.crc32(pixels) != head["crc"]:
+    if zlib.crc32(pixels.data) != head["crc"]:
         return None
     dpi = tuple(head["dpi"]) if head["dpi"] else None
     return Image(pixels, icc_profile=icc or None, exif=exif or None, dpi=dpi, format=head["format"])

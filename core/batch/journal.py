@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 JOURNAL_NAME = ".packshot-journal.jsonl"
 
@@ -28,7 +28,7 @@ class JournalState:
 class Journal:
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / JOURNAL_NAME
-        self._fh = None
+        self._fh: BinaryIO | None = None
 
     def read(self) -> JournalState:
         """What earlier runs finished or began, each ``done`` entry with its fingerprint."""

@@ -19,7 +19,7 @@ from ..errors import BadInput
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
     import msvcrt
 
 LOCK_NAME = ".packshot-batch.lock"

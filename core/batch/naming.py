@@ -53,7 +53,7 @@ class OutputTemplate:
                                    + ", ".join(f"{{{f}}}" for f in FIELDS))
             if conversion or (spec and not (name == "index" and _INDEX_SPEC.match(spec))):
                 raise BadParameter(f"name template {t!r}: field {{{name}}} cannot take "
-                                   f"{'!' + conversion if conversion else ':' + spec}")
+                                   f"{'!' + conversion if conversion else f':{spec}'}")
             literal += "x"
         if not _LITERAL.match(literal):
             bad = sorted(set(re.sub(r"[A-Za-z0-9._\-/]", "", literal)))

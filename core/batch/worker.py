@@ -115,6 +115,7 @@ def _edited(task: Task, host: PluginHost, models: Any = None):
     from ..mask import load_mask
     from ..recipe import EditStack, Recipe, apply_recipe, load_sidecar
 
+    assert task.recipe is not None  # run_task renders only tasks that carry a recipe
     base = Path(task.recipe_dir or ".")
     recipe = Recipe.from_dict(task.recipe, where="recipe")
     ctx = Context(seed=task.seed, device=task.device, tile_size=task.tile_size, models=models,

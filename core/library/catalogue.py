@@ -244,7 +244,8 @@ class Library:
     def files(self, folder: str | Path | None = None, *, min_rating: int = 0, flag: str | None = None,
               label: str | None = None, tag: str | None = None, include_missing: bool = False) -> list[FileRecord]:
         """Catalogued files, sorted by path, filtered as the library panel asks."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[Any] = []
         if folder is not None:
             where.append("folder_id = (SELECT id FROM folders WHERE path = ?)")
             args.append(str(Path(folder).resolve()))

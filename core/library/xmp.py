@@ -65,7 +65,7 @@ def find_sidecar(image: str | Path) -> Path | None:
     return next((c for c in sidecar_candidates(image) if c.is_file()), None)
 
 
-def _parse(path: Path) -> ET.ElementTree:
+def _parse(path: Path) -> ET.ElementTree[ET.Element]:
     try:
         return ET.parse(path)
     except (ET.ParseError, OSError) as exc:
@@ -122,7 +122,7 @@ def write_marks(image: str | Path, marks: XmpMarks) -> Path:
     if not 0 <= marks.rating <= 5 or marks.flag not in FLAGS or marks.label not in LABELS:
         raise BadInput(f"XMP marks out of range: {marks}")
     path = find_sidecar(image) or sidecar_candidates(image)[0]
-    tree = _parse(path) if path.exists() else ET.ElementTree(ET.fromstring(_EMPTY))
+    tree: ET.ElementTree[ET.Element] = _parse(path) if path.exists() else ET.ElementTree(ET.fromstring(_EMPTY))
     descs = list(tree.getroot().iter(_q("rdf", "Description")))
     if not descs:
         raise BadInput(f"{path.name}: XMP sidecar has no rdf:Description to write into")

@@ -6,7 +6,8 @@ See :mod:`packshot.core.models.store` for how an operation gets a model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalogue import CatalogueEntry, read_catalogue_file
 from .store import ModelStatus, ModelStore, download_hint
@@ -33,7 +34,7 @@ def open_store(settings: Settings | None = None, host: PluginHost | None = None)
 _default: ModelStore | None = None
 
 
-def store_for(ctx: Context | Any) -> ModelStore:
+def store_for(ctx: Context | None) -> ModelStore:
     """``ctx.models`` if the front end gave one, else a default store opened once."""
     global _default
     models = getattr(ctx, "models", None)
@@ -44,7 +45,7 @@ def store_for(ctx: Context | Any) -> ModelStore:
     return _default
 
 
-def _current_folder():
+def _current_folder() -> Path:
     from ..settings import load_settings
 
     return load_settings().models_path

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -16,7 +16,25 @@ from ..resample import resize
 from .devices import resolve_device, run_with_fallback, use_half
 from .tiling import tiled_apply
 
+if TYPE_CHECKING:
+    from ..context import Context
+
 DEFAULT_OVERLAP = 16
+
+
+class ImageNetwork(Protocol):
+    """What runs here: a spandrel ``ImageModelDescriptor`` (or any model that behaves as one)."""
+
+    scale: int
+    input_channels: int
+
+    def __call__(self, image: Any) -> Any: ...
+
+    def to(self, device: Any) -> Any: ...
+
+    def half(self) -> Any: ...
+
+    def float(self) -> Any: ...
 
 
 @dataclass
@@ -29,7 +47,7 @@ class InferenceRun:
     notes: list[str] = field(default_factory=list)
 
 
-def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int | None = None,
+def run_image_model(descriptor: ImageNetwork, pixels: np.ndarray, ctx: Context, *, tile: int | None = None,
                     overlap: int = DEFAULT_OVERLAP, scale: int | None = None,
                     call: Callable[[Any], Any] | None = None) -> InferenceRun:
     """Run ``descriptor`` on RGB ``pixels`` (HxWx3 uint8/uint16/float32), tile by tile.
@@ -42,9 +60,9 @@ def run_image_model(descriptor: Any, pixels: np.ndarray, ctx: Any, *, tile: int 
     """
     import torch
 
-    device = resolve_device(str(getattr(ctx, "device", "auto")))
-    tile = int(tile or getattr(ctx, "tile_size", 512))
-    progress = getattr(ctx, "progress", None)
+    device = resolve_device(ctx.device)
+    tile = int(tile or ctx.tile_size)
+    progress = ctx.progress
     native = int(descriptor.scale)
     scale = int(scale or native)
     per_channel = int(descriptor.input_channels) == 1

@@ -417,7 +417,7 @@ def _load_opencv_superres(path: Path, entry: CatalogueEntry):
     if algorithm not in ("fsrcnn", "espcn", "lapsrn", "edsr"):
         raise BadParameter(f"model {entry.name!r}: architecture {entry.architecture!r} is not an "
                            "OpenCV dnn_superres network")
-    sr = cv2.dnn_superres.DnnSuperResImpl_create()
+    sr = cv2.dnn_superres.DnnSuperResImpl_create()  # type: ignore[attr-defined]  # contrib, not in the stubs
     try:
         sr.readModel(str(path))
     except cv2.error as exc:

@@ -58,7 +58,8 @@ def tiled_apply(fn: TileFunction, pixels: np.ndarray, *, scale: int = 1, tile: i
     ys, xs = tile_starts(height, tile, overlap), tile_starts(width, tile, overlap)
     total, done = len(ys) * len(xs), 0
     out: np.ndarray | None = None
-    acc = accw = None
+    acc: np.ndarray  # the float accumulators (sum and weight), made with ``out`` at the first tile
+    accw: np.ndarray
     top = 0  # output row where the float accumulators begin
     for iy, y0 in enumerate(ys):
         y1 = min(y0 + tile, height)
@@ -97,6 +98,7 @@ def tiled_apply(fn: TileFunction, pixels: np.ndarray, *, scale: int = 1, tile: i
                 progress(done / total, f"tile {done} of {total}")
         end = ys[iy + 1] * scale if iy + 1 < len(ys) else height * scale
         n = end - top
+        assert out is not None  # made at the row's first tile
         out[top:end] = _store(acc[:n] / accw[:n, :, None], out.dtype)
         acc, accw, top = acc[n:], accw[n:], end
     assert out is not None

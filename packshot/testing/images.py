@@ -55,7 +55,8 @@ def studio_shot(shape: str = "bottle", height: int = 240, width: int = 320, *,
         rgb = apply_cast(rgb, cast)
     values = np.concatenate([rgb, alpha[..., None]], axis=2) if with_alpha else rgb
     pixels = quantize(values, np.uint16 if bit_depth == 16 else np.uint8)
-    return StudioShot(Image(pixels), alpha, tuple(cast) if cast else (1.0, 1.0, 1.0))
+    illuminant = (float(cast[0]), float(cast[1]), float(cast[2])) if cast else (1.0, 1.0, 1.0)
+    return StudioShot(Image(pixels), alpha, illuminant)
 
 
 def png_claiming(width: int, height: int) -> bytes:

@@ -36,7 +36,8 @@ class RunRecord:
     def image(self) -> Image:
         """The result image; a failed or cancelled run fails the test with its error."""
         if self.result is None:
-            raise AssertionError(f"{self.job.op.id} ended {self.state}: {self.error}")
+            what = self.job.op.id if self.job.op is not None else "the task"
+            raise AssertionError(f"{what} ended {self.state}: {self.error}")
         return self.result.image
 
     @property
