@@ -144,8 +144,8 @@ class _Run:
             self.net = LookNet(options.config, self.base).to(self.device)
         tables = [self.net.luts]
         rest = [p for n, p in self.net.named_parameters() if n != "luts"]
-        self.optimiser = torch.optim.Adam([{"params": rest}, {"params": tables, "lr": options.lr * options.table_lr}],
-                                          lr=options.lr)
+        groups: list[dict[str, Any]] = [{"params": rest}, {"params": tables, "lr": options.lr * options.table_lr}]
+        self.optimiser = torch.optim.Adam(groups, lr=options.lr)
         self.base_lr = [group["lr"] for group in self.optimiser.param_groups]
         self.before = [_tensor(p.before, self.device) for p in pairs]
         self.after = [_tensor(p.after, self.device) for p in pairs]

@@ -71,8 +71,11 @@ def _ratio_bounds(clipped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return higher, lower
 
 
+_NEITHER_SIDE = np.zeros(2)  # the centre's ratios bound it on neither side
+
+
 def _agrees(chroma: np.ndarray, clipped: np.ndarray, centre: np.ndarray,
-            centre_side: np.ndarray = np.zeros(2)) -> np.ndarray:
+            centre_side: np.ndarray = _NEITHER_SIDE) -> np.ndarray:
     """Pixels whose chromaticity is the centre's, as far as their unclipped channels tell.
 
     ``centre_side`` says, per ratio, whether the centre itself is only a lower (+1) or

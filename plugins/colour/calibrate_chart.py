@@ -32,7 +32,7 @@ def detect_patches(image: Image) -> np.ndarray | None:
     import cv2
 
     bgr = np.ascontiguousarray(quantize(image.rgb(), np.uint8)[..., ::-1])
-    detector = cv2.mcc.CCheckerDetector_create()
+    detector = cv2.mcc.CCheckerDetector_create()  # type: ignore[attr-defined]  # contrib, not in the stubs
     detector.setColorChartType(cv2.mcc.MCC24)
     if not detector.process(bgr, 1):
         return None
@@ -44,12 +44,12 @@ def patches_from_corners(corners: tuple[float, ...]) -> np.ndarray:
     """Patch quadrilaterals from the chart's four outer corners (dark skin first, clockwise)."""
     import cv2
 
-    unit = np.float32([[0, 0], [COLUMNS, 0], [COLUMNS, ROWS], [0, ROWS]])
-    homography = cv2.getPerspectiveTransform(unit, np.float32(corners).reshape(4, 2))
+    unit = np.array([[0, 0], [COLUMNS, 0], [COLUMNS, ROWS], [0, ROWS]], np.float32)
+    homography = cv2.getPerspectiveTransform(unit, np.asarray(corners, np.float32).reshape(4, 2))
     quads = []
     for r in range(ROWS):
         for c in range(COLUMNS):
-            cell = np.float32([[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]]).reshape(-1, 1, 2)
+            cell = np.array([[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]], np.float32).reshape(-1, 1, 2)
             quads.append(cv2.perspectiveTransform(cell, homography).reshape(4, 2))
     return np.asarray(quads, np.float64)
 
@@ -90,6 +90,7 @@ class CalibrateChart(Operation):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         ctx.progress(0.0, "looking for the chart")
+        quads: np.ndarray | None
         if params["corners"]:
             quads, found_by = patches_from_corners(params["corners"]), "corners given"
         else:

@@ -56,5 +56,5 @@ def angle_deg(a: np.ndarray, b: np.ndarray) -> float:
     """The angle between two RGB vectors, in degrees (the colour-constancy error measure)."""
     a = np.asarray(a, np.float64).ravel()
     b = np.asarray(b, np.float64).ravel()
-    cos = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+    cos = float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
     return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))

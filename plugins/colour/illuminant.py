@@ -8,6 +8,7 @@ length; dividing the image by it removes the cast.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from packshot.core.image import quantize
 
@@ -23,7 +24,7 @@ def usable(linear: np.ndarray) -> np.ndarray:
     return (r < CLIP) & (g < CLIP) & (b < CLIP) & (r > DARK) & (g > DARK) & (b > DARK)
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def _unit(v: npt.ArrayLike) -> np.ndarray:
     v = np.maximum(np.asarray(v, np.float64), 1e-9)
     return v / np.linalg.norm(v)
 

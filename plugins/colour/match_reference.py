@@ -56,6 +56,7 @@ class MatchReference(Operation):
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         ctx.progress(0.0, "measuring both images")
         source = lab_sample(inputs.image)
+        assert inputs.reference is not None  # reference_required: check_inputs refuses a run without one
         reference = lab_sample(inputs.reference)
         strength = params["strength"]
         if params["method"] == "histogram":

@@ -56,6 +56,7 @@ class MatchRegion(Operation):
     )
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        assert inputs.mask is not None  # mask_required: check_inputs refuses a run without one
         weights = np.clip(inputs.mask, 0.0, 1.0)
         if weights.sum() < 1.0:
             raise BadInput(f"{self.id}: the mask selects no pixels")

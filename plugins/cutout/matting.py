@@ -61,7 +61,7 @@ def upsample_alpha(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
     scale = w / alpha.shape[1]
     radius = max(2, int(round(2 * scale)))
     # Only the edge band changes; solid regions stay exactly 0 or 1.
-    edge = ((up > 0.002) & (up < 0.998)).view(np.uint8)
+    edge: np.ndarray = ((up > 0.002) & (up < 0.998)).view(np.uint8)
     edge = cv2.dilate(edge, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)) > 0
     out = np.clip(up, 0, 1)
     for cell in cells(edge, margin=2 * radius + 1):

@@ -44,11 +44,11 @@ def predict_alpha(session, rgb: np.ndarray, contract: Contract) -> np.ndarray:
 
     h, w = rgb.shape[:2]
     size_h, size_w = input_size(session, contract)
-    x = cv2.resize(rgb.astype(np.float32), (size_w, size_h), interpolation=cv2.INTER_AREA)
+    x: np.ndarray = cv2.resize(rgb.astype(np.float32), (size_w, size_h), interpolation=cv2.INTER_AREA)
     x = (x - np.asarray(contract.mean, np.float32)) / np.asarray(contract.std, np.float32)
     x = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
     out = session.run(None, {session.get_inputs()[0].name: x})[0]
-    pred = np.asarray(out, np.float32).reshape(out.shape[-2], out.shape[-1])
+    pred: np.ndarray = np.asarray(out, np.float32).reshape(out.shape[-2], out.shape[-1])
     if contract.post == "sigmoid":
         pred = 1.0 / (1.0 + np.exp(-pred))
     else:

@@ -113,7 +113,7 @@ def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int = 4) -> np.ndar
     if not (mask == cv2.GC_FGD).any() and not (mask == cv2.GC_PR_FGD).any():
         return np.zeros(mask.shape, bool)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(img, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(img, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]  # no rect
     return (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
 
 

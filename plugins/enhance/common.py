@@ -32,7 +32,9 @@ def with_alpha(image: Image, rgb_pixels: np.ndarray) -> Image:
     from packshot.core.image import quantize
 
     h, w = rgb_pixels.shape[:2]
-    alpha = np.clip(resize(image.alpha(), (w, h)), 0, 1)
+    alpha = image.alpha()
+    assert alpha is not None  # has_alpha, checked above
+    alpha = np.clip(resize(alpha, (w, h)), 0, 1)
     return image.with_pixels(np.concatenate([rgb_pixels, quantize(alpha[..., None], rgb_pixels.dtype)], axis=2))
 
 

@@ -98,7 +98,7 @@ def to_pil(rgb: np.ndarray):
 
 
 def inpaint(ctx: Context, params: Mapping[str, Any], rgb: np.ndarray, repaint: np.ndarray,
-            prompt: str, strength: float, longest: int = 0) -> np.ndarray:
+            prompt: str | None, strength: float, longest: int = 0) -> np.ndarray:
     """``rgb`` with the ``repaint`` area (1 = generate) painted by the model, elsewhere exact."""
     with prepare(ctx, params, "inpaint") as (pipe, args):
         args["num_inference_steps"] = at_least_one_step(args["num_inference_steps"], strength)

@@ -79,7 +79,7 @@ def stage(backdrop: np.ndarray, product: np.ndarray, s: Staging) -> tuple[np.nda
     if s.drop > 0:
         a = np.deg2rad(s.light_angle)
         dx, dy = s.distance * ph * np.cos(a), s.distance * ph * np.sin(a)
-        m = np.float32([[1, 0, dx], [0, 1, dy]])
+        m = np.array([[1, 0, dx], [0, 1, dy]], np.float32)
         moved = cv2.warpAffine(alpha, m, (w, h), flags=cv2.INTER_LINEAR)
         sigma = max(s.softness * ph, 0.5)
         shade *= 1 - s.drop * cv2.GaussianBlur(moved, (0, 0), sigma)

@@ -91,6 +91,7 @@ class Clone(Operation):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         image = inputs.image
+        assert inputs.mask is not None  # mask_required: check_inputs refuses a run without one
         mask = as_mask(inputs.mask, image.pixels.shape[:2])
         dx, dy = (int(round(v)) for v in params["offset"])
         if dx == 0 and dy == 0:

@@ -56,6 +56,7 @@ def exemplar_fill(rgb: np.ndarray, hole: np.ndarray, *, rng: np.random.Generator
             filler.vote()
             done += 1
         estimate, nnf = filler.image, filler.field
+    assert estimate is not None  # the schedule has at least one level
     out = rgb.astype(np.float32).copy()
     out[hole] = estimate[hole]
     return out
@@ -112,7 +113,7 @@ def _onion_fill(image: np.ndarray, hole: np.ndarray, patch: int, rng: np.random.
         padded = np.pad(img, pad, mode="edge")
         weights = np.pad(known.astype(np.float32), ((r, r), (r, r)))
         t = sliding_window_view(padded, (patch, patch), axis=(0, 1))[fy, fx].reshape(fy.size, -1)
-        k = sliding_window_view(weights, (patch, patch))[fy, fx].reshape(fy.size, 1, -1)
+        k: np.ndarray = sliding_window_view(weights, (patch, patch))[fy, fx].reshape(fy.size, 1, -1)
         k = np.broadcast_to(k, (fy.size, 3, patch * patch)).reshape(fy.size, -1)
         dist = (k * t * t).sum(1)[:, None] - 2.0 * (k * t) @ sources.T + k @ source_sq.T
         best = np.argmin(dist / np.maximum(k.sum(1), 1.0)[:, None], axis=1)

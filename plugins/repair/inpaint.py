@@ -173,6 +173,7 @@ class Inpaint(Operation):
     mask_required = True
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
+        assert inputs.mask is not None  # mask_required: check_inputs refuses a run without one
         image, report = inpaint_image(inputs.image, inputs.mask, params["method"], ctx,
                                       params["feather"])
         return Result(image, report=report,
