@@ -39,15 +39,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:  # Qt would abort naming only libxcb-cursor0
         print(missing_libraries_message(missing), file=sys.stderr)
         return 1
+    from .qt_compat import broken_bindings_message
+
+    broken = broken_bindings_message()
+    if broken:
+        print(broken, file=sys.stderr)
+        return 1
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from .document import describe_error
     from .main_window import MainWindow
-    from .qt_compat import protect_singletons
     from .theme import apply_theme
-
-    protect_singletons()
 
     QCoreApplication.setOrganizationName("Packshot")
     QCoreApplication.setApplicationName("Packshot")

@@ -65,7 +65,6 @@ from .mask_tools import MaskTools
 from .message_bar import MessageBar
 from .operations_panel import OperationsPanel, op_title
 from .picture_stats import picture_facts
-from .qt_compat import protect_singletons
 from .queue_panel import QueuePanel
 from .render_cache import RenderCache
 from .report_view import ReportButton
@@ -109,7 +108,6 @@ class MainWindow(QMainWindow):
     def __init__(self, host: PluginHost | None = None, settings: Settings | None = None, *,
                  runner: JobRunner | None = None, library: Library | None = None,
                  open_on_start: bool = True) -> None:
-        protect_singletons()
         super().__init__()
         self.setWindowTitle("Packshot")
         self.setAcceptDrops(True)

@@ -1,52 +1,28 @@
-"""Work-arounds for defects in the Qt bindings, applied once before the window starts.
+"""Qt bindings Packshot cannot run on, refused at start-up with a message instead of a crash.
 
-PySide6 6.12.0, run on Python 3.11, returns ``None``, ``True`` and ``False`` without
-taking a new reference: every void Qt call made from Python (``label.setText``,
-``processEvents``...) takes one reference from ``None``, every ``signal.emit`` one from
-``True``. On 3.11, where these singletons are not immortal, the process aborts with
-"Fatal Python error: none_dealloc" (or ``bool_dealloc``) once their counts run out: after
-some thousands of calls, i.e. minutes into a session. 6.11.3 does not do this, and from
-Python 3.12 these objects are immortal, so nothing is changed there.
+PySide6 6.12.0, run on Python 3.11, returns ``None``, ``True`` and ``False`` without taking
+a new reference, and the process aborts with "Fatal Python error: none_dealloc" minutes
+into a session. The dependency pin (``!=6.12.0``) keeps it out of a normal install; this
+names it where it was installed anyway. From Python 3.12 those objects are immortal, so
+the release works there.
 """
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
-from PySide6.QtCore import QObject, Signal
-
-# A reference count no session can use up, as Python 3.12 gives every immortal object.
-_SPARE_REFERENCES = 1 << 40
-_SINGLETONS = (None, True, False, Ellipsis, NotImplemented)
-_protected = False
+BROKEN_ON_PYTHON_3_11 = {(6, 12, 0)}
 
 
-class _Probe(QObject):
-    fired = Signal()
+def broken_bindings_message(qt: tuple[int, ...] | None = None, python: tuple[int, ...] | None = None) -> str | None:
+    """Why the installed PySide6 (or release ``qt`` under Python ``python``) cannot run Packshot; None when it can."""
+    if qt is None:
+        import PySide6
 
-
-def drops_singleton_references() -> bool:
-    """Whether these bindings take a reference from ``None`` or ``True`` on each call."""
-    probe = _Probe()
-    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
-    for _ in range(16):
-        probe.fired.emit()
-        probe.setObjectName("probe")
-    return sys.getrefcount(None) <= none_before - 16 or sys.getrefcount(True) <= true_before - 16
-
-
-def protect_singletons() -> bool:
-    """Give ``None``, the bools and friends spare references if the bindings drop them.
-
-    These are static objects that are never freed, so raising their counts is what
-    CPython itself does from 3.12 on; it only guards against the binding's defect.
-    Returns True when applied (once per process).
-    """
-    global _protected
-    if _protected or sys.version_info >= (3, 12) or not drops_singleton_references():
-        return False
-    for singleton in _SINGLETONS:
-        ctypes.c_ssize_t.from_address(id(singleton)).value += _SPARE_REFERENCES
-    _protected = True
-    return True
+        qt = tuple(PySide6.__version_info__[:3])
+    python = tuple(python if python is not None else sys.version_info[:2])
+    if python[:2] >= (3, 12) or tuple(qt[:3]) not in BROKEN_ON_PYTHON_3_11:
+        return None
+    release = ".".join(str(part) for part in qt[:3])
+    return (f"packshot: PySide6 {release} crashes on Python {python[0]}.{python[1]} (it drops references to "
+            f"None and True); install another release: pip install 'PySide6-Essentials!={release}'")

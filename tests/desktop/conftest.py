@@ -14,10 +14,7 @@ from PySide6.QtCore import Qt
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
 from packshot.core.synthetic import studio_shot
-from packshot.desktop.qt_compat import protect_singletons
 from packshot.desktop.testing import open_pictures, run_in_window
-
-protect_singletons()  # PySide6 6.12.0 + Python 3.11 drops references to None and True (see qt_compat)
 
 
 @pytest.fixture

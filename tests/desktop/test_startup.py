@@ -69,30 +69,30 @@ def test_document_model_imports_no_qt():
     assert out.stdout.strip() == "[]"
 
 
-CALLS = textwrap.dedent("""
-    from PySide6.QtCore import QObject, Signal
-    from packshot.desktop.qt_compat import protect_singletons
-    {protect}
-    class Source(QObject):
-        changed = Signal(object)
-    source = Source()
-    for i in range(60_000):  # a long session's worth of progress signals and widget updates
-        source.changed.emit(i)
-        source.setObjectName("source")
-    print("ok")
-""")
+def test_pyside_6_12_0_is_refused_on_python_3_11_only():
+    from packshot.desktop.qt_compat import broken_bindings_message
+
+    message = broken_bindings_message(qt=(6, 12, 0), python=(3, 11))
+    assert message is not None and "PySide6 6.12.0" in message and "PySide6-Essentials!=6.12.0" in message
+    assert broken_bindings_message(qt=(6, 12, 0), python=(3, 12)) is None
+    assert broken_bindings_message(qt=(6, 11, 3), python=(3, 11)) is None
+    assert broken_bindings_message(qt=(6, 12, 1), python=(3, 11)) is None
 
 
-def test_a_long_session_of_qt_calls_does_not_abort_the_process():
-    from packshot.desktop.qt_compat import drops_singleton_references
+def test_start_up_with_broken_bindings_prints_one_line_and_exits(monkeypatch, capsys):
+    """The window is never built: the person reads which release to replace, not a crash."""
+    import PySide6
 
-    def run(protect: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", CALLS.format(protect=protect)], capture_output=True,
-                              text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
-                              env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    from packshot.desktop import app
 
-    protected = run("protect_singletons()")
-    assert protected.returncode == 0 and protected.stdout.strip() == "ok", protected.stderr[-500:]
-    if drops_singleton_references():  # the defect is in these bindings: unguarded, the process dies
-        bare = run("")
-        assert bare.returncode != 0 and "_dealloc" in bare.stderr
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setattr(PySide6, "__version_info__", (6, 12, 0, "", ""))
+    monkeypatch.setattr(sys, "version_info", (3, 11, 9, "final", 0))
+
+    def no_window(*args, **kwargs):
+        raise AssertionError("the window was built on the refused bindings")
+
+    monkeypatch.setattr("packshot.desktop.main_window.MainWindow", no_window)
+    assert app.main([]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "PySide6 6.12.0 crashes on Python 3.11" in err[0]
