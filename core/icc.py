@@ -12,6 +12,7 @@ import struct
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PIL import Image as PILImage
@@ -54,7 +55,7 @@ def to_srgb(image: Image, *, deep: bool = False) -> Image:
     if is_srgb(image.icc_profile):
         return replace(image, icc_profile=srgb_icc())
     if deep and image.bit_depth == 16:
-        rgb = to_srgb16(image.source, image.pixels[..., :3], image.icc_profile, "rgb")
+        rgb = to_srgb16(image.source, image.pixels[..., :3], cast(bytes, image.icc_profile), "rgb")  # not sRGB: set
         return replace(image, pixels=np.concatenate([rgb, image.pixels[..., 3:]], axis=2), icc_profile=srgb_icc())
     mode = "RGBA" if image.has_alpha else "RGB"
     try:
@@ -70,7 +71,8 @@ def pil_to_srgb(im: PILImage.Image, icc: bytes, source: Path | None) -> PILImage
     """A Pillow picture (RGB, RGBA or CMYK) in profile ``icc`` converted to sRGB RGB."""
     try:
         src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        srgb = ImageCms.createProfile("sRGB")
+        return cast(PILImage.Image, ImageCms.profileToProfile(im, src, srgb, outputMode="RGB"))
     except (OSError, ImageCms.PyCMSError) as exc:
         raise _unusable(source, exc) from exc
 
