@@ -48,7 +48,7 @@ class UpscaleModel(Operation):
                     result = _opencv_sr(model, block, entry.scale)
                     if entry.scale == scale:
                         return result
-                    return np.clip(resize(result, block.shape[1] * scale, block.shape[0] * scale), 0, 1)
+                    return np.clip(resize(result, (block.shape[1] * scale, block.shape[0] * scale)), 0, 1)
 
                 out = tiled_apply(light, source, scale=scale, tile=ctx.tile_size, overlap=8,
                                   progress=ctx.progress)

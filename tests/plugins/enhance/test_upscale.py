@@ -161,3 +161,26 @@ def test_parallel_jobs_sharing_a_cached_network_match_a_serial_run(tmp_path, kin
     assert serial[0].shape == (192, 256, 3) and serial[0].std() > 5  # a picture, not a blank
     assert [int(np.abs(a.astype(int) - b).max()) for a, b in zip(serial, parallel)] == [0] * 36
     assert store.loaded() == ["tiny-sr"]
+
+
+def test_an_opencv_network_asked_for_another_scale_resizes_each_tile(tmp_path):
+    """A 2x OpenCV network asked for 3x runs at 2x and resizes its tiles to 3x (this path called
+    ``resize`` with the old (w, h) arguments after core.resample, a TypeError)."""
+    from packshot.core.context import Context
+    from packshot.core.jobs import execute
+    from packshot.core.models import ModelStore
+    from packshot.core.models.tiny import save_tiny_opencv_sr
+    from packshot.core.operation import Inputs
+
+    weights = save_tiny_opencv_sr(tmp_path / "tiny_sr.pb")
+    store = ModelStore(tmp_path / "models", [{"name": "tiny-sr", "file": weights.name, "loader": "opencv-superres",
+                                              "task": "upscale", "architecture": "ESPCN", "scale": 2}])
+    store.install(weights)
+    picture = Image((np.random.default_rng(2).random((48, 64, 3)) * 255).astype(np.uint8))
+    ctx = Context(device="cpu", models=store, tile_size=32)
+    at_two = execute(UpscaleModel(), Inputs(picture), {"scale": 2, "model": "tiny-sr"}, ctx).image.pixels
+    at_three = execute(UpscaleModel(), Inputs(picture), {"scale": 3, "model": "tiny-sr"}, ctx).image.pixels
+    assert at_three.shape == (144, 192, 3) and at_three.std() > 5
+    # the same network's output, only resampled: its 2x result resized to 3x is close
+    resized = np.asarray(PILImage.fromarray(at_two).resize((192, 144), PILImage.Resampling.LANCZOS), float)
+    assert np.abs(resized - at_three).mean() < 12
