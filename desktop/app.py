@@ -12,6 +12,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Sequence
+from typing import cast
 
 
 def _has_display() -> bool:
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     QCoreApplication.setOrganizationName("Packshot")
     QCoreApplication.setApplicationName("Packshot")
-    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
+    app = cast(QApplication, QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv)))
     apply_theme(app)
     window = MainWindow()
 

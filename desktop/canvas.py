@@ -388,7 +388,7 @@ class Canvas(QWidget):
         event.accept()
 
     def _panning(self, event: QMouseEvent) -> bool:
-        return (event.buttons() & Qt.MouseButton.MiddleButton) or self.space_held or self.tool == "hand"
+        return bool(event.buttons() & Qt.MouseButton.MiddleButton) or self.space_held or self.tool == "hand"
 
     def pick_point(self, callback: Callable[[float, float], None]) -> None:
         """Let the next left click on the picture report its image coordinates to ``callback``."""

@@ -275,7 +275,7 @@ class Document:
     def operation_mask(self) -> np.ndarray | None:
         """The painted mask as an operation gets it: at 8-bit levels, exactly as its saved PNG
         replays, so a reopened history gives the same pixels. None when nothing is painted."""
-        if not self.has_mask():
+        if self.mask is None or not self.has_mask():
             return None
         return as_mask(quantize(self.mask, np.uint8))
 

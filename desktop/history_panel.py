@@ -33,7 +33,7 @@ class HistoryPanel(QWidget):
     def __init__(self, titles: Callable[[str], str] = lambda op_id: "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.titles = titles
-        self.cursor = 0
+        self.applied = 0
         self._filling = False
         self.list = QListWidget()
         self.list.setObjectName("history")
@@ -63,8 +63,8 @@ class HistoryPanel(QWidget):
 
     def _fill(self, doc: Document | None) -> None:
         self.list.clear()
-        self.cursor = doc.cursor if doc is not None else 0
-        self.delete_button.setEnabled(bool(self.cursor))
+        self.applied = doc.cursor if doc is not None else 0
+        self.delete_button.setEnabled(bool(self.applied))
         if doc is None:
             return
         self.list.addItem(QListWidgetItem("Original"))
@@ -91,15 +91,15 @@ class HistoryPanel(QWidget):
 
     def _clicked(self, item: QListWidgetItem) -> None:
         row = self.list.row(item)
-        if 1 <= row <= self.cursor:
+        if 1 <= row <= self.applied:
             self.stepOpened.emit(row)
 
     def _changed(self, item: QListWidgetItem) -> None:
         row = self.list.row(item)
-        if not self._filling and 1 <= row <= self.cursor:
+        if not self._filling and 1 <= row <= self.applied:
             self.stepToggled.emit(row, item.checkState() == Qt.CheckState.Checked)
 
     def _delete_selected(self) -> None:
         row = self.list.currentRow()
-        if 1 <= row <= self.cursor:
+        if 1 <= row <= self.applied:
             self.stepDeleted.emit(row)

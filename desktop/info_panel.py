@@ -51,7 +51,8 @@ class InfoPanel(QWidget):
         self.histogram = HistogramView()
         self.clipping = QLabel("")
         self.clipping.setObjectName("clippingText")
-        self.clipping.setToolTip("J shows the clipped pixels on the picture: red blown highlights, blue blocked shadows")
+        self.clipping.setToolTip("J shows the clipped pixels on the picture: red blown highlights, "
+                                 "blue blocked shadows")
         self.facts = QFormLayout()
         self.facts.setContentsMargins(0, 4, 0, 0)
         layout = QVBoxLayout(self)

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QFileSystemWatcher, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (QAbstractListModel, QFileSystemWatcher, QModelIndex, QPersistentModelIndex, QRect, QSize,
+                            Qt, QTimer, Signal)
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QVBoxLayout, QWidget)
@@ -43,7 +46,7 @@ def matches(entry: Entry, rule: tuple[str, object] | None) -> bool:
     if rule is None:
         return True
     kind, value = rule
-    return entry.rating >= value if kind == "rating" else entry.flag == value
+    return entry.rating >= cast(int, value) if kind == "rating" else entry.flag == value
 
 
 class LibraryModel(QAbstractListModel):
@@ -88,7 +91,7 @@ class LibraryModel(QAbstractListModel):
         self.rows = [i for i, e in enumerate(self.entries) if matches(e, self.rule)]
         self._row = {self.entries[i].path: row for row, i in enumerate(self.rows)}
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
     def entry(self, row: int) -> Entry:
@@ -97,7 +100,7 @@ class LibraryModel(QAbstractListModel):
     def row_of(self, path: Path) -> int:
         return self._row.get(path, -1)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         entry = self.entry(index.row())
@@ -169,10 +172,10 @@ class ThumbDelegate(QStyledItemDelegate):
     thicker one); rejected pictures are drawn faded, as in Lightroom's grid.
     """
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return CELL
 
-    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         entry: Entry = index.data(EntryRole)
         pixmap: QPixmap | None = index.data(Qt.ItemDataRole.DecorationRole)
         r = option.rect.adjusted(3, 3, -3, -3)
@@ -325,7 +328,7 @@ class LibraryPanel(QWidget):
         scanned = sorted(set(folders.values()))
         self.tasks.start(("marks", gen), lambda: self.catalogue.scan(scanned, stop=lambda: gen != self.generation))
         for p in paths:
-            self.tasks.start(("thumb", gen, p), lambda p=p: self._thumb(p))
+            self.tasks.start(("thumb", gen, p), partial(self._thumb, p))
         if paths:
             self.select_row(0)
 
@@ -419,7 +422,7 @@ class LibraryPanel(QWidget):
         if row >= 0:
             self.select_row(row)
 
-    def move(self, delta: int) -> None:
+    def move(self, delta: int) -> None:  # type: ignore[override]  # to another picture, not QWidget.move(x, y)
         self.select_row(self.view.currentIndex().row() + delta)
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:

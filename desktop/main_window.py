@@ -28,11 +28,11 @@ import shutil
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
                                QMainWindow, QSizePolicy, QSlider, QTabWidget, QVBoxLayout, QWidget)
 
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._load_operations()
         self._restore_layout()
-        QApplication.instance().installEventFilter(self)
+        cast(QApplication, QApplication.instance()).installEventFilter(self)
         if open_on_start:
             QTimer.singleShot(0, self.open_start)
 
@@ -180,12 +180,12 @@ class MainWindow(QMainWindow):
     def _build_centre(self) -> None:
         """The message bar over the canvas (its overlays, the mask and the split, live in
         :mod:`packshot.desktop.canvas`), and the picture's size and zoom under it."""
-        self.canvas = Canvas()
+        self.canvas: Canvas = Canvas()
         self.canvas.setObjectName("canvas")
         self.message_bar = MessageBar()
         self.zoom_label = QLabel("")
         self.info_label = QLabel("")
-        self.split_box = QCheckBox("Before/after split")
+        self.split_box: QCheckBox = QCheckBox("Before/after split")
         self.split_slider = QSlider(Qt.Orientation.Horizontal)
         self.split_slider.setRange(0, 1000)
         self.split_slider.setValue(500)
@@ -206,9 +206,9 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         """Library on the left; operations, and the history / mask / queue tabs, on the right."""
-        self.library = LibraryPanel(self.catalogue, edited=self.session.edited_thumbnail)
-        self.operations = OperationsPanel(self._missing_models)
-        self.mask_tools = MaskTools()
+        self.library: LibraryPanel = LibraryPanel(self.catalogue, edited=self.session.edited_thumbnail)
+        self.operations: OperationsPanel = OperationsPanel(self._missing_models)
+        self.mask_tools: MaskTools = MaskTools()
         self.history = HistoryPanel(self._op_title)
         self.queue = QueuePanel(self.session, self.bridge, self.exports)
         self.tools_tabs = QTabWidget()
@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
 
     def open_start(self) -> None:
         """The last folder, or the bundled sample photos on a first run."""
-        last = self.qsettings.value("last_folder", "")
+        last = str(self.qsettings.value("last_folder", ""))
         if last and Path(last).is_dir():
             self.open_folder(Path(last))
         else:
@@ -505,8 +505,9 @@ class MainWindow(QMainWindow):
             self.previews.cancel()
             self.history.show_document(self.document)
             self.session.save(self.document)
-            self.commands["edit.undo"].setEnabled(self.document.can_undo())
-            self.commands["edit.redo"].setEnabled(self.document.can_redo())
+            if self.document is not None:
+                self.commands["edit.undo"].setEnabled(self.document.can_undo())
+                self.commands["edit.redo"].setEnabled(self.document.can_redo())
         elif event == "mask":
             self.canvas.refresh_overlay()
             self._mask_changed()
@@ -701,7 +702,7 @@ class MainWindow(QMainWindow):
         first frame of a drag costs one step, not the whole stack's proxy."""
         wanted = self._form_values()
         doc = self.document
-        if wanted is None or not doc.ready:
+        if wanted is None or doc is None or not doc.ready:
             return
         frame = self.session.preview(doc, *wanted[:3], new_step=wanted[3])
         if frame is not None:
@@ -723,7 +724,7 @@ class MainWindow(QMainWindow):
         if wanted is None:
             return
         doc = self.document
-        if not doc.ready:
+        if doc is None or not doc.ready:
             return
         frame = self.session.preview(doc, *wanted[:3], new_step=wanted[3])
         if frame is None:
@@ -744,7 +745,7 @@ class MainWindow(QMainWindow):
         (one change, undoable); a new operation's full-size preview waits for Run."""
         wanted = self._form_values()
         doc = self.document
-        if wanted is None or doc is not self._previewed or not doc.ready:
+        if wanted is None or doc is None or doc is not self._previewed or not doc.ready:
             return
         op_id, params, seed, new_step = wanted
         number = self.session.replaced_step(doc, op_id, new_step)
@@ -890,7 +891,8 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(self.document, self.host.export_presets(), self)
         if dialog.exec():
             dialog.target().parent.mkdir(exist_ok=True)  # the default export/ beside the originals
-            self.export(self.document.current, dialog.target(), dialog.options(), source=self.document.path)
+            self.export(cast(Image, self.document.current), dialog.target(), dialog.options(),  # ready: rendered
+                        source=self.document.path)
 
     def export(self, image: Image, path: Path, options: ExportOptions, source: Path | None = None) -> Job:
         """Export in a job; the result (size, bytes) or the error arrives as a message."""
@@ -903,10 +905,10 @@ class MainWindow(QMainWindow):
         paths = self.library.selected_paths()
         if not paths:
             raise BadInput("select pictures in the library to export")
-        last_folder = self.qsettings.value(LAST_EXPORT_FOLDER, "")
+        last_folder = str(self.qsettings.value(LAST_EXPORT_FOLDER, ""))
         dialog = SelectionExportDialog(len(paths), self.host.export_presets(), self,
                                        folder=Path(last_folder) if last_folder else paths[0].parent / "export",
-                                       template=self.qsettings.value(LAST_EXPORT_TEMPLATE, DEFAULT_TEMPLATE))
+                                       template=str(self.qsettings.value(LAST_EXPORT_TEMPLATE, DEFAULT_TEMPLATE)))
         if dialog.exec():
             self.qsettings.setValue(LAST_EXPORT_FOLDER, str(dialog.folder.path()))
             self.qsettings.setValue(LAST_EXPORT_TEMPLATE, dialog.template())
@@ -934,7 +936,7 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
-        if dialog.exec():
+        if dialog.exec() and dialog.saved is not None:
             self.session.apply_settings(dialog.saved)
 
     def show_plugins(self) -> None:
@@ -958,13 +960,14 @@ class MainWindow(QMainWindow):
             event.accept()  # the key goes to the focused widget, not to a shortcut
             return True
         if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(obj, QWidget) \
-                and obj.window() is self and not event.isAutoRepeat():
+                and obj.window() is self and not cast(QKeyEvent, event).isAutoRepeat():
             typing = takes_typing(QApplication.focusWidget())
             pressed = kind == QEvent.Type.KeyPress
-            if event.key() == Qt.Key.Key_Backslash and not typing:
+            key = cast(QKeyEvent, event).key()
+            if key == Qt.Key.Key_Backslash and not typing:
                 self.canvas.set_show_before(pressed)
                 return True
-            if event.key() == Qt.Key.Key_Space and not typing:
+            if key == Qt.Key.Key_Space and not typing:
                 self.canvas.space_held = pressed
                 return True
         return super().eventFilter(obj, event)
@@ -982,7 +985,7 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.qsettings.setValue("state", self.saveState())
         self.qsettings.sync()
-        QApplication.instance().removeEventFilter(self)
+        cast(QApplication, QApplication.instance()).removeEventFilter(self)
         self.bridge.blockSignals(True)  # what the lanes still report while they stop reaches nothing
         self.exports.blockSignals(True)
         self._settle.stop()

@@ -118,7 +118,7 @@ class ModelsDialog(QDialog):
         if not rows:
             self.status.setText("Select a model to download.")
             return
-        name = self.table.item(min(rows), 0).data(Qt.ItemDataRole.UserRole)
+        name = self.table.item(min(rows), 0).data(Qt.ItemDataRole.UserRole)  # type: ignore[union-attr]  # a selected row
         self._busy(f"Downloading {name}...")
         self.progress.setRange(0, 1000)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -23,6 +24,9 @@ from packshot.core.operation import Operation
 from .mask_tools import coverage_text
 from .typing_focus import is_character
 from .wheel_guard import wheel_only_when_focused
+
+if TYPE_CHECKING:
+    from .param_form import ParamForm
 
 
 FAMILY_TITLES = {"generate": "Generate", "repair": "Repair", "enhance": "Enhance", "colour": "Colour",
@@ -61,7 +65,7 @@ class OperationsPanel(QWidget):
         self.missing_models = missing_models
         self.operations: dict[str, Operation] = {}
         self.op: Operation | None = None
-        self.form = None
+        self.form: ParamForm | None = None
         self._mask: np.ndarray | None = None
         self.aspect_shapes: list[tuple[str, float]] = []  # named crop shapes (desktop.aspect_presets)
         self.tree = QTreeWidget()
@@ -147,8 +151,8 @@ class OperationsPanel(QWidget):
         d.addWidget(self.description)
         d.addWidget(self.hint)
         d.addLayout(self.form_holder)
-        d.addWidget(QLabel("Prompt"))
-        self.prompt_label = d.itemAt(d.count() - 1).widget()
+        self.prompt_label = QLabel("Prompt")
+        d.addWidget(self.prompt_label)
         d.addWidget(self.prompt)
         d.addWidget(self.reference_row)
         d.addWidget(self.mask_note)
@@ -241,10 +245,11 @@ class OperationsPanel(QWidget):
 
     def select(self, op_id: str) -> None:
         for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
+            group = cast(QTreeWidgetItem, self.tree.topLevelItem(i))
             for j in range(group.childCount()):
-                if group.child(j).data(0, OpRole) == op_id:
-                    self.tree.setCurrentItem(group.child(j))
+                item = cast(QTreeWidgetItem, group.child(j))
+                if item.data(0, OpRole) == op_id:
+                    self.tree.setCurrentItem(item)
                     return
 
     def _item_changed(self, item: QTreeWidgetItem | None, _previous) -> None:

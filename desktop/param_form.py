@@ -59,61 +59,62 @@ def _decimals(p: Float) -> int:
 def _editor(p: Param) -> tuple[QWidget, Callable[[], Any], Callable[[Any], None], Any]:
     """A widget for one parameter, with its getter, setter and change signal."""
     if isinstance(p, Float) and math.isfinite(p.minimum) and math.isfinite(p.maximum):
-        w = QLabeledDoubleSlider()
-        w.setOrientation(Qt.Orientation.Horizontal)
-        w.setDecimals(_decimals(p))
-        w.setRange(p.minimum, p.maximum)
-        w.setSingleStep(p.step or (p.maximum - p.minimum) / 100.0)
-        w.setValue(float(p.default))
-        return w, lambda: min(max(w.value(), p.minimum), p.maximum), lambda v: w.setValue(float(v)), w.valueChanged
+        slider = QLabeledDoubleSlider()
+        slider.setOrientation(Qt.Orientation.Horizontal)
+        slider.setDecimals(_decimals(p))
+        slider.setRange(p.minimum, p.maximum)
+        slider.setSingleStep(p.step or (p.maximum - p.minimum) / 100.0)  # type: ignore[arg-type]  # stub says int
+        slider.setValue(float(p.default))
+        return (slider, lambda: min(max(slider.value(), p.minimum), p.maximum), lambda v: slider.setValue(float(v)),
+                slider.valueChanged)
     if isinstance(p, Float):
-        w = QDoubleSpinBox()
-        w.setDecimals(_decimals(p) if math.isfinite(p.maximum - p.minimum) else 3)
-        w.setRange(max(p.minimum, -1e12), min(p.maximum, 1e12))
-        w.setValue(float(p.default))
-        return w, w.value, lambda v: w.setValue(float(v)), w.valueChanged
+        spin = QDoubleSpinBox()
+        spin.setDecimals(_decimals(p) if math.isfinite(p.maximum - p.minimum) else 3)
+        spin.setRange(max(p.minimum, -1e12), min(p.maximum, 1e12))
+        spin.setValue(float(p.default))
+        return spin, spin.value, lambda v: spin.setValue(float(v)), spin.valueChanged
     if isinstance(p, Int) and p.maximum - p.minimum <= SLIDER_MAX_STEPS and p.name != "seed":
-        w = QLabeledSlider()
-        w.setOrientation(Qt.Orientation.Horizontal)
-        w.setRange(p.minimum, p.maximum)
-        w.setValue(int(p.default))
-        return w, w.value, lambda v: w.setValue(int(v)), w.valueChanged
+        int_slider = QLabeledSlider()
+        int_slider.setOrientation(Qt.Orientation.Horizontal)
+        int_slider.setRange(p.minimum, p.maximum)
+        int_slider.setValue(int(p.default))
+        return int_slider, int_slider.value, lambda v: int_slider.setValue(int(v)), int_slider.valueChanged
     if isinstance(p, Int) and -(2**31) <= p.minimum and p.maximum <= 2**31 - 1:
-        w = QSpinBox()
-        w.setRange(p.minimum, p.maximum)
-        w.setValue(int(p.default))
-        return w, w.value, lambda v: w.setValue(int(v)), w.valueChanged
+        int_spin = QSpinBox()
+        int_spin.setRange(p.minimum, p.maximum)
+        int_spin.setValue(int(p.default))
+        return int_spin, int_spin.value, lambda v: int_spin.setValue(int(v)), int_spin.valueChanged
     if isinstance(p, Int):  # wider than QSpinBox's 32 bits (a 64-bit seed): a double holds 2**53 exactly
-        w = QDoubleSpinBox()
-        w.setDecimals(0)
-        w.setRange(max(p.minimum, -(2**53)), min(p.maximum, 2**53))
-        w.setValue(int(p.default))
-        return w, lambda: int(w.value()), lambda v: w.setValue(int(v)), w.valueChanged
+        wide_spin = QDoubleSpinBox()
+        wide_spin.setDecimals(0)
+        wide_spin.setRange(max(p.minimum, -(2**53)), min(p.maximum, 2**53))
+        wide_spin.setValue(int(p.default))
+        return wide_spin, lambda: int(wide_spin.value()), lambda v: wide_spin.setValue(int(v)), wide_spin.valueChanged
     if isinstance(p, Bool):
-        w = QCheckBox()
-        w.setChecked(bool(p.default))
-        return w, w.isChecked, lambda v: w.setChecked(bool(v)), w.toggled
+        check = QCheckBox()
+        check.setChecked(bool(p.default))
+        return check, check.isChecked, lambda v: check.setChecked(bool(v)), check.toggled
     if isinstance(p, Choice):
-        w = QComboBox()
-        w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        w.setMinimumContentsLength(8)
-        w.addItems(list(p.choices))
-        w.setCurrentText(str(p.default))
-        return w, w.currentText, lambda v: w.setCurrentText(str(v)), w.currentTextChanged
+        combo = QComboBox()
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(8)
+        combo.addItems(list(p.choices))
+        combo.setCurrentText(str(p.default))
+        return combo, combo.currentText, lambda v: combo.setCurrentText(str(v)), combo.currentTextChanged
     if isinstance(p, Colour):
-        w = ColourButton(str(p.default))
-        return w, w.value, w.set_value, w.changed
+        colour = ColourButton(str(p.default))
+        return colour, colour.value, colour.set_value, colour.changed
     if isinstance(p, Text) and p.multiline:
-        w = QPlainTextEdit(str(p.default))
-        w.setFixedHeight(72)
-        return w, w.toPlainText, lambda v: w.setPlainText(str(v)), w.textChanged
-    w = QLineEdit(_as_text(p.default))
+        text_box = QPlainTextEdit(str(p.default))
+        text_box.setFixedHeight(72)
+        return text_box, text_box.toPlainText, lambda v: text_box.setPlainText(str(v)), text_box.textChanged
+    line = QLineEdit(_as_text(p.default))
     shown_default = _as_text(p.default)
 
     def get() -> Any:  # an untouched field gives the default as declared (an empty "not set" point...)
-        return p.default if w.text().strip() == shown_default else p.parse(w.text())
+        return p.default if line.text().strip() == shown_default else p.parse(line.text())
 
-    return w, get, lambda v: w.setText(_as_text(v)), w.textChanged
+    return line, get, lambda v: line.setText(_as_text(v)), line.textChanged
 
 
 def _as_text(value: Any) -> str:

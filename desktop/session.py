@@ -240,7 +240,7 @@ class EditorSession:
                 op.check_inputs(inputs)
             if inputs.prompt is not None:
                 extra["prompt"] = inputs.prompt
-            if ref_image is not None:
+            if ref_image is not None and reference is not None:
                 extra["reference"] = doc.store_file(Path(reference))
         stack, number = self._planned(doc, op_id, checked, seed, new_step=new_step, mask=mask, **extra)
         path, host, engine = doc.path, self.host, self.engine
