@@ -143,7 +143,7 @@ def denoise_rows(store, quick: bool, big: bool) -> list[list]:
     name = _install(store, "dncnn_25.pth")
     rng = np.random.default_rng(0)
     rows = []
-    for sigma, colour in ((25, True), (10, True)):
+    for sigma, _colour in ((25, True), (10, True)):
         truths = [_crop(p, 128 if quick else 256) for p in PHOTOS]
         noisy = [np.clip(t + rng.normal(0, sigma, t.shape), 0, 255).astype(np.uint8) for t in truths]
         model = np.mean([psnr(t, _run("enhance.denoise_model", n, store, model=name)) for t, n in zip(truths, noisy)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -409,7 +410,7 @@ class Canvas(QWidget):
 
     def _dragged_box(self, end: tuple[float, float]) -> QRectF:
         """From the drag's start to ``end``, shrunk to the chosen aspect and kept inside the picture."""
-        (x0, y0), (x1, y1) = self._box_start, end
+        (x0, y0), (x1, y1) = cast(tuple[float, float], self._box_start), end  # set while a box is dragged
         w, h = abs(x1 - x0), abs(y1 - y0)
         if self._box_aspect > 0 and w and h:
             w, h = (h * self._box_aspect, h) if w / h > self._box_aspect else (w, w / self._box_aspect)

@@ -180,7 +180,7 @@ class ThumbDelegate(QStyledItemDelegate):
         pixmap: QPixmap | None = index.data(Qt.ItemDataRole.DecorationRole)
         r = option.rect.adjusted(3, 3, -3, -3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        view = option.widget
+        view = cast(QListView | None, option.widget)
         current = view is not None and view.currentIndex() == index
         p.save()
         p.fillRect(r, QColor(88, 88, 88) if selected else QColor(52, 52, 52))
@@ -269,7 +269,7 @@ class LibraryPanel(QWidget):
         self._shown: Path | None = None  # the picture imageSelected last announced
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(lambda _: self._rescan.start())
-        self._rescan = QTimer(self)  # a copy of a hundred files is one rescan, not a hundred
+        self._rescan: QTimer = QTimer(self)  # a copy of a hundred files is one rescan, not a hundred
         self._rescan.setSingleShot(True)
         self._rescan.setInterval(RESCAN_DELAY_MS)
         self._rescan.timeout.connect(self.follow_folder)
@@ -294,10 +294,10 @@ class LibraryPanel(QWidget):
         gen = self.generation
         if added:
             self.pending += len(added)
-            self.tasks.start(("marks", gen), lambda: self.catalogue.scan([folders[self.folder]],
+            self.tasks.start(("marks", gen), lambda: self.catalogue.scan([folders[cast(Path, self.folder)]],
                                                                           stop=lambda: gen != self.generation))
             for p in added:
-                self.tasks.start(("thumb", gen, p), lambda p=p: self._thumb(p))
+                self.tasks.start(("thumb", gen, p), partial(self._thumb, p))
         selection = self.view.selectionModel()
         for path in selected:
             r = self.model.row_of(path)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -42,6 +43,10 @@ def family_title(family: str) -> str:
 def op_title(op: Operation) -> str:
     """What the window calls an operation: its title, else its id."""
     return op.title or op.id
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    return [cast(QTreeWidgetItem, item.child(j)) for j in range(item.childCount())]
 
 
 class OperationsPanel(QWidget):
@@ -211,11 +216,9 @@ class OperationsPanel(QWidget):
     def filter(self, text: str) -> None:
         """Show the operations whose title, id or description holds every typed word; hide empty families."""
         words = text.lower().split()
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
+        for group in self._groups():
             shown = 0
-            for j in range(group.childCount()):
-                item = group.child(j)
+            for item in _children(group):
                 op = self.operations[item.data(0, OpRole)]
                 haystack = f"{op_title(op)} {op.id} {op.description}".lower()
                 hide = not all(w in haystack for w in words)
@@ -225,9 +228,7 @@ class OperationsPanel(QWidget):
 
     def shown_ids(self) -> list[str]:
         """The operations the search leaves in the list, in list order."""
-        return [group.child(j).data(0, OpRole)
-                for group in (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-                for j in range(group.childCount()) if not group.child(j).isHidden()]
+        return [item.data(0, OpRole) for group in self._groups() for item in _children(group) if not item.isHidden()]
 
     def _choose_first_shown(self) -> None:
         shown = self.shown_ids()
@@ -239,15 +240,17 @@ class OperationsPanel(QWidget):
         """Characters typed in the list go to the search box, which filters it as one types."""
         if obj is self.tree and event.type() == QEvent.Type.KeyPress and is_character(event):
             self.search.setFocus()
-            self.search.insert(event.text())
+            self.search.insert(cast(QKeyEvent, event).text())
             return True
         return super().eventFilter(obj, event)
 
+    def _groups(self) -> list[QTreeWidgetItem]:
+        """The family rows, each holding its operations' rows."""
+        return [cast(QTreeWidgetItem, self.tree.topLevelItem(i)) for i in range(self.tree.topLevelItemCount())]
+
     def select(self, op_id: str) -> None:
-        for i in range(self.tree.topLevelItemCount()):
-            group = cast(QTreeWidgetItem, self.tree.topLevelItem(i))
-            for j in range(group.childCount()):
-                item = cast(QTreeWidgetItem, group.child(j))
+        for group in self._groups():
+            for item in _children(group):
                 if item.data(0, OpRole) == op_id:
                     self.tree.setCurrentItem(item)
                     return

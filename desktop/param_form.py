@@ -180,7 +180,7 @@ class ParamForm(QWidget):
             wheel_only_when_focused(widget)
             signal.connect(lambda *_: self.changed.emit())
             on_picture = isinstance(p, Numbers) and p.length in (2, 4)  # a point, or a box (fractions)
-            field = _with_pick_button(self, p, widget) if on_picture else widget
+            field = _with_pick_button(self, p, widget) if isinstance(p, Numbers) and on_picture else widget
             if p.name == "aspect" and shapes:
                 layout.addRow("Shape", _shape_picker(shapes, put))
             layout.addRow(p.label, field)

@@ -477,7 +477,7 @@ class EditorSession:
         job = self.runner.submit_task(f"{what} ({len(targets)} pictures)",
                                       lambda ctx: apply_steps(closed, steps, engine, ctx),
                                       uses_gpu=uses_gpu, listener=listener)
-        self._applying[job] = (what, [d.path for d in opened])
+        self._applying[job] = (what, [d.path for d in opened if d.path is not None])
         return job
 
     def finish_apply_steps(self, job: Job) -> None:

@@ -8,7 +8,9 @@ mark the pictures as in Lightroom's grid) says so with the ``SINGLE_KEY_COMMANDS
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import cast
+
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit,
                                QWidget)
@@ -24,7 +26,10 @@ def takes_typing(widget: QWidget | None) -> bool:
     return isinstance(widget, TYPING_WIDGETS) and not widget.property(SINGLE_KEY_COMMANDS)
 
 
-def is_character(event: QKeyEvent) -> bool:
-    """A printable key without Ctrl, Alt or Meta: what a single-key shortcut and typing share."""
-    text = event.text()
-    return bool(text) and text.isprintable() and not (event.modifiers() & COMMAND_MODIFIERS)
+def is_character(event: QEvent) -> bool:
+    """A printable key without Ctrl, Alt or Meta: what a single-key shortcut and typing share.
+
+    ``event`` is a key press or a shortcut override, both key events (Qt's event filters see QEvent)."""
+    key = cast(QKeyEvent, event)
+    text = key.text()
+    return bool(text) and text.isprintable() and not (key.modifiers() & COMMAND_MODIFIERS)

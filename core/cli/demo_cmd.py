@@ -62,8 +62,11 @@ def run_demo(samples: Sequence[Path], out: Path, preset_name: str, *, host: Plug
     passed = []
     for source, target in zip(samples, targets):
         said: list[str] = []  # what each step did, in its own words
-        image = apply_recipe(load_image(source), DEMO, host, Context(),
-                             on_step=lambda i, step, result, said=said: said.append(result.message or SAYS[step.op]))
+
+        def tell(i, step, result, said=said) -> None:
+            said.append(result.message or SAYS[step.op])
+
+        image = apply_recipe(load_image(source), DEMO, host, Context(), on_step=tell)
         written = export_image(image, target, options, overwrite=overwrite)
         check = check_file(written.path, preset)
         passed.append(check.passed)

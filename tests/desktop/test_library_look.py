@@ -13,7 +13,9 @@ from packshot.desktop.theme import stylesheet
 
 
 def test_names_keep_the_end_that_tells_variants_apart():
-    fits = lambda text: len(text) <= 12  # a cell twelve characters wide
+    def fits(text: str) -> bool:  # a cell twelve characters wide
+        return len(text) <= 12
+
     cast, edited = name_lines("bottle_warm_cast.jpg", fits), name_lines("bottle_warm_edited.jpg", fits)
     assert cast == ["bottle_warm_", "cast.jpg"] and edited == ["bottle_warm_", "edited.jpg"]
     long = name_lines("box_dusty_with_a_very_long_name_2026_final.jpg", fits)
@@ -38,9 +40,13 @@ def test_the_selected_picture_stands_out_and_a_rejected_one_is_faded(qtbot, wind
     window.library.select_row(0)
     qtbot.wait(50)
     chosen, plain, rejected = _cell(window, 0), _cell(window, 1), _cell(window, 2)
-    edge = lambda cell: cell[4, 10:-10].mean()  # the top edge of the cell
+    def edge(cell):  # the top edge of the cell
+        return cell[4, 10:-10].mean()
+
+    def thumb(cell):
+        return cell[12:110, 12:-12].mean()
+
     assert edge(chosen) > 200 and edge(plain) < 90  # a light frame around the chosen picture only
-    thumb = lambda cell: cell[12:110, 12:-12].mean()
     assert thumb(rejected) < 0.6 * thumb(plain)
 
 

@@ -51,7 +51,8 @@ def test_an_empty_crop_box_is_refused_by_name():
 def test_quarter_turns_and_mirror_are_exact():
     image = _tagged()
     cw = run_operation(Rotate(), image, {"turn": "90° clockwise"}).image
-    assert np.array_equal(cw.pixels, np.rot90(image.pixels, -1)) and (cw.width, cw.height) == (image.height, image.width)
+    assert np.array_equal(cw.pixels, np.rot90(image.pixels, -1))
+    assert (cw.width, cw.height) == (image.height, image.width)
     back = run_operation(Rotate(), cw, {"turn": "90° counter-clockwise"}).image
     assert np.array_equal(back.pixels, image.pixels)
     mirrored = run_operation(Rotate(), image, {"turn": "none", "flip": True}).image
