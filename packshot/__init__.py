@@ -28,7 +28,7 @@ from packshot.core.models.devices import resolve_device, run_with_fallback
 from packshot.core.models.inference import run_image_model
 from packshot.core.models.safe_load import read_state_dict
 from packshot.core.models.tiling import tiled_apply
-from packshot.core.operation import FAMILIES, Inputs, Operation, Result
+from packshot.core.operation import FAMILIES, Inputs, Operation, ReplayStep, Result
 from packshot.core.params import Bool, Choice, Colour, Float, Int, Numbers, Param, Text
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "PackshotError",
     "Param",
     "PluginError",
+    "ReplayStep",
     "Result",
     "Text",
     "UnknownOperation",
