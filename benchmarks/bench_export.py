@@ -103,15 +103,15 @@ def _vips_threads(n: int):
 
 
 SHOP_SIDE = 2048
-_VIPS_LOOP = """
+_VIPS_LOOP = f"""
 import sys, pyvips
 from pathlib import Path
 out = Path(sys.argv[1])
 out.mkdir(parents=True)
 for src in sys.argv[2:]:
-    image = pyvips.Image.thumbnail(src, {side}).gravity("centre", {side}, {side}, extend="white")
+    image = pyvips.Image.thumbnail(src, {SHOP_SIDE}).gravity("centre", {SHOP_SIDE}, {SHOP_SIDE}, extend="white")
     image.write_to_file(str(out / Path(src).name), Q=90)
-""".format(side=SHOP_SIDE)
+"""
 _CLI = "import sys; from packshot.core.cli import main; sys.exit(main())"  # what the packshot script runs
 
 

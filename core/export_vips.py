@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -90,11 +90,11 @@ def vips_decode(source: str | Path, options: ExportOptions,
     if cmyk or options.colour_space == "sRGB":
         icc = srgb_icc()
     size = target((w, h))
-    pyvips = _pyvips()
+    vips = _pyvips()
     extra = {"output_profile": "srgb", "intent": "perceptual"} if convert else {}
 
     def build() -> pyvips.Image:
-        image = pyvips.Image.thumbnail(str(source), size[0], height=size[1], size="force", fail_on="truncated",
+        image = vips.Image.thumbnail(str(source), size[0], height=size[1], size="force", fail_on="truncated",
                                        **extra)
         if image.bands == 1:
             image = image.colourspace("srgb")
@@ -151,7 +151,7 @@ class _vips_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, exc, tb) -> bool:
+    def __exit__(self, kind, exc, tb) -> Literal[False]:
         if exc is not None and isinstance(exc, _pyvips().Error):
             detail = (exc.detail or exc.message or "").strip().splitlines()
             raise BadInput(f"{self.name}: corrupt or truncated image ({detail[0] if detail else exc})") from exc

@@ -10,9 +10,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 _FIELDS = ("name", "title", "family", "task", "architecture", "loader", "file", "size",
            "sha256", "md5", "licence", "url", "verified", "unverified_reason", "scale", "channels",
@@ -91,11 +94,11 @@ class CatalogueEntry:
         return self.title or self.name
 
 
-def read_catalogue_file(path: str | Path) -> list[dict[str, Any]]:
-    """The ``[[model]]`` tables of a catalogue TOML file, as hook-ready mappings."""
-    path = Path(path)
+def read_catalogue_file(path: str | Path | Traversable) -> list[dict[str, Any]]:
+    """The ``[[model]]`` tables of a catalogue TOML file (a path, or a package's resource), as hook-ready mappings."""
+    source = Path(path) if isinstance(path, str) else path
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(source.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise BadInput(f"{path.name}: unreadable model catalogue ({exc})") from exc
+        raise BadInput(f"{source.name}: unreadable model catalogue ({exc})") from exc
     return [dict(m) for m in data.get("model", [])]

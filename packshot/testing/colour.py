@@ -27,7 +27,7 @@ def chart_scene(height: int = 480, width: int = 640, patch: int = 44, tilt: floa
         r, c = divmod(i, COLUMNS)
         y, x = gap + r * (patch + gap), gap + c * (patch + gap)
         card[y:y + patch, x:x + patch] = colour
-    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), tilt, 1.0)
+    turn: np.ndarray = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), tilt, 1.0)
     turn[:, 2] += [(width - card_w) / 2, (height - card_h) / 2]
     placed = cv2.warpAffine(card, turn, (width, height), flags=cv2.INTER_AREA, borderValue=(-1, -1, -1))
     scene = np.full((height, width, 3), background, np.float32)

@@ -57,7 +57,7 @@ class RemoveBackgroundModel(Operation):
         report = {**chosen_report(entry, params["model"]), "product_area": area}
         if area == 0:
             message = f"{entry.name} found no product: the cut-out is empty"
-        return Result(out, mask=alpha, report=report, message=message)
+        return Result(out, mask=alpha, report=report, message=message or "")
 
 
 def refine_with_matting(rgb: np.ndarray, alpha: np.ndarray,

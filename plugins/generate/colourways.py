@@ -38,6 +38,7 @@ class Colourways(Operation):
         image = inputs.image
         rgb = image.rgb()
         mask = inputs.mask
+        assert mask is not None  # mask_required: check_inputs refuses a run without one
         if params["keep_highlights"]:
             mask = mask * (1 - np.clip((rgb.min(axis=2) - 0.9) / 0.08, 0, 1))
         shown, deltas = None, {}
@@ -48,5 +49,6 @@ class Colourways(Operation):
             deltas[hex_colour] = round(de, 2)
             if i == params["show"]:
                 shown = out
+        assert shown is not None  # 'show' is checked against the targets above
         return Result(image.with_float(shown), mask=inputs.mask, report={"delta_e2000": deltas},
                       message=f"mean product colour within ΔE2000 {max(deltas.values()):.2f} of every target")

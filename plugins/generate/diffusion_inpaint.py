@@ -30,6 +30,7 @@ class DiffusionInpaint(DiffusionOperation):
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         mask = inputs.mask
+        assert mask is not None  # mask_required: check_inputs refuses a run without one
         repaint = 1.0 - mask if params["replace"] == "outside_mask" else mask
         rgb = inpaint(ctx, params, inputs.image.rgb(), repaint, inputs.prompt, params["strength"])
         pixels = quantize(rgb, inputs.image.pixels.dtype)

@@ -49,6 +49,7 @@ class InpaintModel(Operation):
         from .crop_context import fill_regions
 
         image = inputs.image
+        assert inputs.mask is not None  # mask_required: check_inputs refuses a run without one
         mask = as_mask(inputs.mask, image.pixels.shape[:2])
         if is_empty(mask, 0.0):
             return Result(image, report={"regions": 0, "pixels_processed": 0})
