@@ -20,8 +20,8 @@ from packshot.core.jobs import execute
 from packshot.core.operation import Inputs
 from packshot.core.plugin_host import load_plugins
 from packshot.core.synthetic import SHAPES, apply_cast, studio_shot
-from packshot.testing.colour import residual_cast_deg
 from packshot.plugins.colour.white_balance import METHODS
+from packshot.testing.colour import residual_cast_deg
 
 CASTS = [(1.0, 0.86, 0.62), (0.78, 0.9, 1.0), (0.92, 1.0, 0.86), (1.0, 0.88, 0.98),
          (1.0, 0.94, 0.84), (0.9, 1.0, 1.0)]

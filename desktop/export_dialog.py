@@ -18,7 +18,6 @@ from packshot.core.export import EXTENSIONS
 from .document import Document
 from .export_form import ExportDialogBase
 
-
 EXPORT_FOLDER = "export"
 
 

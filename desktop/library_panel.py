@@ -20,11 +20,29 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
-from PySide6.QtCore import (QAbstractListModel, QFileSystemWatcher, QModelIndex, QPersistentModelIndex, QRect, QSize,
-                            Qt, QTimer, Signal)
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QFileSystemWatcher,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .canvas import to_qimage
 from .catalogue import Catalogue, Entry, list_folder

@@ -33,8 +33,21 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDockWidget, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
-                               QMainWindow, QSizePolicy, QSlider, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSlider,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from packshot.core.batch import DEFAULT_TEMPLATE
 from packshot.core.errors import BadInput, PackshotError
@@ -59,8 +72,8 @@ from .info_panel import InfoPanel
 from .job_progress import JobStatus
 from .job_progress import describe as describe_job
 from .lanes import qt_lanes
-from .live_preview import FRAME_BUDGET_S, SETTLE_MS, LivePreview
 from .library_panel import LibraryPanel
+from .live_preview import FRAME_BUDGET_S, SETTLE_MS, LivePreview
 from .mask_tools import MaskTools
 from .message_bar import MessageBar
 from .operations_panel import OperationsPanel, op_title

@@ -7,8 +7,7 @@ Unticking a plugin disables it from the next start (saved in ``packshot.core.set
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from packshot.core.errors import PackshotError
 from packshot.core.plugin_host import PluginHost

@@ -18,8 +18,17 @@ from typing import Any
 from ..errors import BadInput
 from .catalogue import DEFAULT_RANK, TASKS, CatalogueEntry
 from .checksum import md5_file
-from .identify import (FAMILIES, NOUNS, Identity, declared, fixed_side, from_descriptor, identify,
-                       identify_onnx, image_graph_problem)
+from .identify import (
+    FAMILIES,
+    NOUNS,
+    Identity,
+    declared,
+    fixed_side,
+    from_descriptor,
+    identify,
+    identify_onnx,
+    image_graph_problem,
+)
 
 IMAGE_GRAPH_TASKS = ("cutout", "text")
 

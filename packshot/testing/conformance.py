@@ -22,6 +22,7 @@ import numpy as np
 from packshot.core.errors import MissingModel
 from packshot.core.image import Image, quantize
 from packshot.core.operation import Inputs, Operation
+
 from .images import studio_shot
 from .runs import RunRecord, run_operation
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from packshot.core.plugin_host import PluginHost, load_plugins
+
 from . import conformance, images, runs
 from .distributions import write_plugin_distribution
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:
     v = np.asarray(values, np.float32)
     return np.where(v <= 0.04045, v / 12.92, ((np.maximum(v, 0.04045) + 0.055) / 1.055) ** 2.4).astype(np.float32)

@@ -23,7 +23,6 @@ from packshot.core.params import Choice, Float
 from .colour_math import delta_e2000, lab_to_rgb, rgb_to_lab
 from .pixelwise import map_pixels
 
-
 SAMPLE_PIXELS = 1 << 18
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
 

@@ -36,7 +36,6 @@ class RemoveBackgroundModel(Operation):
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
         from packshot.core.models import store_for
         from packshot.core.models.choice import choose, chosen_report
-
         from packshot.core.models.onnx import open_onnx_session
 
         from .onnx_matte import CONTRACTS, predict_alpha

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-
 SHORT_SIDE = 736  # the network reads text best with the shorter side at least this long
 LONG_SIDE = 1920  # ...and the longer side at most this (RapidOCR's own limits)
 TILE = 960

@@ -14,7 +14,6 @@ from packshot.core import cli
 from packshot.core.imageio import load_image, save_image
 from packshot.core.looks import list_looks
 from packshot.core.settings import load_settings
-
 from packshot.testing.looks import look_pairs
 
 SOURCES = ("coffee", "studio:mug", "studio:bottle")

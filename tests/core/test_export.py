@@ -6,6 +6,9 @@ import io
 
 import numpy as np
 import pytest
+from PIL import Image as PILImage
+from PIL import ImageCms
+
 from packshot.core.errors import BadInput, BadParameter
 from packshot.core.export import (
     ExportOptions,
@@ -18,8 +21,6 @@ from packshot.core.export import (
 from packshot.core.image import from_array
 from packshot.core.imageio import load_image
 from packshot.core.synthetic import studio_shot
-from PIL import Image as PILImage
-from PIL import ImageCms
 
 
 def _cutout(h=300, w=400):

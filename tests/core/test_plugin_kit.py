@@ -74,8 +74,8 @@ def test_every_hook_is_exercised_by_a_test_here():
 
 
 def test_every_author_fixture_is_documented_in_the_guide():
-    from packshot.testing import fixtures as core_fixtures
     from packshot.desktop import testing as desktop_fixtures
+    from packshot.testing import fixtures as core_fixtures
 
     text = GUIDE.read_text("utf-8")
     names = [n for mod in (core_fixtures, desktop_fixtures) for n, f in vars(mod).items()

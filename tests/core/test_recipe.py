@@ -7,8 +7,17 @@ import pytest
 
 from packshot.core.context import Context
 from packshot.core.errors import BadInput, BadParameter
-from packshot.core.recipe import (EditStack, Recipe, Step, apply_recipe, check_recipe, load_recipe, load_sidecar,
-                         make_step, save_sidecar)
+from packshot.core.recipe import (
+    EditStack,
+    Recipe,
+    Step,
+    apply_recipe,
+    check_recipe,
+    load_recipe,
+    load_sidecar,
+    make_step,
+    save_sidecar,
+)
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])

@@ -9,8 +9,8 @@ import pytest
 
 from packshot.core.imageio import save_image
 from packshot.core.params import Choice, Float, Int
-from packshot.testing import studio_shot
 from packshot.desktop.testing import listed_operations, open_pictures, run_in_window
+from packshot.testing import studio_shot
 
 PLUGIN = '''
 from packshot.core.hookspecs import hookimpl

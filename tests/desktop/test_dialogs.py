@@ -7,7 +7,6 @@ import threading
 
 import numpy as np
 import pytest
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTableWidget

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image as PILImage
 
-from packshot.plugins import presets
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
 from packshot.desktop.export_dialog import ExportDialog
+from packshot.plugins import presets
 
 
 def test_export_goes_beside_the_originals_and_a_pad_preset_fills_as_the_shop_asks(qtbot, make_packshot_window,

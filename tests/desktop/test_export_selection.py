@@ -11,8 +11,8 @@ import pytest
 from PIL import Image as PILImage
 from PySide6.QtCore import Qt
 
-from packshot.core.export import ExportOptions, export_file, options_from_preset
 from packshot.core.batch import DEFAULT_TEMPLATE
+from packshot.core.export import ExportOptions, export_file, options_from_preset
 from packshot.core.recipe import EditStack, load_sidecar, make_step, save_sidecar, sidecar_path
 from packshot.desktop.export_selection_dialog import SelectionExportDialog
 from packshot.desktop.testing import open_pictures

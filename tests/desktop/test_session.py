@@ -77,9 +77,8 @@ def test_two_model_jobs_and_a_history_replay_at_once_load_the_model_once(tmp_pat
     from packshot.core.models.tiny import save_tiny
     from packshot.core.operation import Inputs
     from packshot.core.plugin_host import PluginHost
-    from packshot.testing import photo
-
     from packshot.plugins.enhance.upscale_model import UpscaleModel
+    from packshot.testing import photo
 
     loads: list[str] = []
     real_load, real_run = store_module._load_spandrel, UpscaleModel.run

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
-from packshot.plugins import repair
 from packshot.core.image import from_array
 from packshot.core.imageio import save_image
 from packshot.core.synthetic import plant_spots, studio_shot
+from packshot.plugins import repair
 
 from .test_window import _drag
 

@@ -7,9 +7,8 @@ plugin, ``packshot.testing``, which pytest loads by itself once Packshot is inst
 from dataclasses import replace
 
 import numpy as np
-import pytest
-
 import packshot_vintage
+import pytest
 from packshot_vintage.film import LUMA
 
 OFF = {"fade": 0.0, "warmth": 0.0, "grain": 0.0, "vignette": 0.0}

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image as PILImage
 
 from packshot.core.errors import BadInput
-from packshot.core.library import SCHEMA_VERSION, Library, read_marks, write_marks, XmpMarks
+from packshot.core.library import SCHEMA_VERSION, Library, XmpMarks, read_marks, write_marks
 from packshot.core.recipe import EditStack, Step
 from packshot.testing.images import png_claiming
 

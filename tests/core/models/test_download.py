@@ -114,8 +114,7 @@ def test_store_download_verifies_and_reports_installed(server, tmp_path):
 
 
 def test_cli_download_resumes_a_partial_file(server, tmp_path, monkeypatch, capsys):
-    from packshot.core.cli import main
-    from packshot.core.cli import models_cmd
+    from packshot.core.cli import main, models_cmd
 
     entry = {"name": "toy", "file": "toy.bin", "size": len(DATA), "sha256": SHA,
              "url": _url(server), "loader": "file"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from packshot.core.errors import Cancelled
 from packshot.core.context import Context
+from packshot.core.errors import Cancelled
 from packshot.core.models.tiling import tile_starts, tiled_apply
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from packshot.testing.colour import chart_scene
 from packshot.plugins.colour.colour_math import linear_to_srgb, srgb_to_linear
+from packshot.testing.colour import chart_scene
 
 # A camera that sees the world through a crosstalk matrix and a warm light.
 CAMERA = np.array([[0.85, 0.12, 0.03], [0.08, 0.80, 0.12], [0.02, 0.15, 0.83]]) * [1.0, 0.9, 0.65]

@@ -19,7 +19,6 @@ from packshot.core.looks.pairs import pair_of
 from packshot.core.looks.store import checkpoint_path, looks_folder, save_look
 from packshot.core.looks.train import TrainOptions, train_look
 from packshot.core.settings import load_settings
-
 from packshot.testing.looks import look_pairs
 
 # Training sees photographs and product shots of some kinds; the held-out pairs are shots of

@@ -7,9 +7,9 @@ import pytest
 
 from packshot.core.image import Image
 from packshot.core.models import open_store
-from packshot.testing import photo, run_operation
 from packshot.plugins.enhance.denoise import Denoise
 from packshot.plugins.enhance.denoise_model import DenoiseModel
+from packshot.testing import photo, run_operation
 
 
 def _crop(name: str, side: int = 128) -> np.ndarray:

@@ -8,8 +8,8 @@ import pytest
 from packshot.core.errors import MissingModel
 from packshot.core.models import open_store
 from packshot.core.models.tiny import save_tiny
-from packshot.testing import photo, run_operation
 from packshot.plugins.enhance.restore import RestoreModel
+from packshot.testing import photo, run_operation
 
 
 def test_restore_needs_a_model():

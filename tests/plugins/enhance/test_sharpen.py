@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from packshot.core.image import Image
-from packshot.testing import photo, run_operation
 from packshot.plugins.enhance.sharpen import Sharpen
+from packshot.testing import photo, run_operation
 
 
 def _psnr(a, b) -> float:

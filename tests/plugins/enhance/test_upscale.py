@@ -13,9 +13,9 @@ from packshot.core.errors import MissingModel
 from packshot.core.image import Image
 from packshot.core.models import open_store
 from packshot.core.models.tiny import save_tiny
-from packshot.testing import photo, run_operation
 from packshot.plugins.enhance.upscale import Upscale
 from packshot.plugins.enhance.upscale_model import UpscaleModel
+from packshot.testing import photo, run_operation
 
 WEIGHTS = Path(__file__).resolve().parents[3] / ".." / "shared" / "weights"
 

@@ -10,7 +10,6 @@ from packshot.core.errors import BadInput, BadParameter
 from packshot.core.image import from_array
 from packshot.core.operation import Inputs
 from packshot.core.plugin_host import load_plugins
-
 from packshot.testing.holes import box
 
 from .conftest import hole_psnr, peer_fills
