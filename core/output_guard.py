@@ -196,7 +196,16 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:  # EPERM: it exists, owned by someone else
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed writer nobody has reaped yet (common in containers whose pid 1 never reaps)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:].startswith("Z")
 
 
 def _failed_name(exc: OSError, parts: list[tuple[str, Path]]) -> str:

@@ -175,3 +175,21 @@ def test_a_part_newer_than_the_run_is_kept(tmp_path):
     fresh.write_bytes(b"x")
     assert output_guard.remove_stale_parts(tmp_path, older_than=time.time() - 60) == []
     assert fresh.exists()
+
+
+def test_a_part_whose_killed_writer_is_an_unreaped_zombie_is_removed(tmp_path):
+    """In a container whose pid 1 never reaps, a killed batch worker lingers as a zombie:
+    its part is still stale (seen as a '.probe.<pid>-*.part' left after kill -9 and rerun)."""
+    writer = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not output_guard._zombie(writer.pid):
+        time.sleep(0.01)  # exited, not yet waited for: a zombie
+    assert output_guard._zombie(writer.pid)
+    part = tmp_path / f".probe.{writer.pid}-abcd_123.part"
+    part.write_bytes(b"")
+    past = time.time() - 60
+    os.utime(part, (past, past))
+    try:
+        assert output_guard.remove_stale_parts(tmp_path, older_than=time.time()) == [part]
+    finally:
+        writer.wait()
