@@ -57,3 +57,17 @@ def test_a_second_demo_run_into_the_same_folder_is_one_line_without_overwrite(tm
     assert cli.main(["demo", "--out", str(out)]) == 2
     assert "already exists (use --overwrite to replace it)" in capsys.readouterr().err
     assert all((out / f"{s.stem}_amazon-main.jpg").read_bytes() == b"first run" for s in sample_images())
+
+
+def test_a_check_that_cannot_tell_is_said_and_is_no_failure(dusty_sample, tmp_path, monkeypatch):
+    """A box shot square-on is a rectangle on white: the check cannot tell it from a letterboxed
+    photo. The demo says so (it printed an empty 'FAILS:' and exited 1 before)."""
+    from packshot.core.cli import demo_cmd
+    from packshot.core.compliance import CheckReport, Finding
+
+    doubt = Finding("background purity", "cannot tell: what stands out is a rectangle", None, "pure white")
+    monkeypatch.setattr(demo_cmd, "check_file", lambda path, preset: CheckReport(path, "amazon-main", [doubt]))
+    lines: list[str] = []
+    assert run_demo([dusty_sample], tmp_path, "amazon-main", say=lines.append) == [True]
+    assert "check cannot tell, look at it: background purity: cannot tell" in lines[2]
+    assert "FAILS" not in lines[2]
