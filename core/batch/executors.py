@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -51,9 +53,6 @@ def run_inline(tasks: Sequence[Task], host: PluginHost | None = None, models: An
 def _start_method():
     """Fork where it is safe (Linux, no other thread running): workers start in milliseconds.
     Spawn otherwise, since forking a process with threads (Qt, torch) can deadlock."""
-    import sys
-    import threading
-
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -74,8 +73,18 @@ def run_pool(tasks: Sequence[Task], workers: int, stop: Callable[[], bool] = _ne
 def _pool(workers: int, ctx) -> ProcessPoolExecutor:
     # Workers are started by the calling thread, which outlives them: the parent-death
     # signal they ask for fires when that thread ends.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=guard_worker,
-                               initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=start_worker,
+                               initargs=(os.getpid(), max(1, default_workers() // workers)))
+
+
+def start_worker(parent: int, threads: int) -> None:
+    """Pool initializer: the worker belongs to its batch (:func:`guard_worker`) and uses its
+    share of the cores. libvips and OpenMP start a thread per core by default, so two
+    workers on two cores would otherwise run four pipelines at once. The setting reaches
+    what the worker loads itself; a library its parent had running before the fork keeps
+    its threads (resizing a thread pool copied by fork can deadlock)."""
+    guard_worker(parent)
+    os.environ["VIPS_CONCURRENCY"] = os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def _pooled(pending: list[Task], workers: int, ctx, stop: Callable[[], bool]) -> Generator[Outcome, None, list[Task]]:

@@ -29,7 +29,9 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `packshot ops | head`
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``only`` that one: a command's module (and what it
+    imports) is loaded only when it runs or ``--help`` lists it, so a run starts sooner."""
     parser = argparse.ArgumentParser(
         prog="packshot",
         description="Packshot: an offline editor for product photos. Run with no command to open the window.",
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"packshot {__version__}")
     _add_common_options(parser, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in commands():
+    for name in [only] if only else commands():
         module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}_cmd")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
@@ -71,11 +73,17 @@ def commands() -> list[str]:
     return sorted(n.replace("_", "-") for n in names)
 
 
+def _command_in(args: list[str]) -> str | None:
+    """The command named on the line (the first word that is no option), if it is one."""
+    word = next((a for a in args if not a.startswith("-")), None)
+    return word if word in commands() else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return _open_window()
-    parser = build_parser()
+    parser = build_parser(_command_in(args_list))
     args = parser.parse_args(args_list)
     if not getattr(args, "_run", None):
         parser.print_help()

@@ -268,3 +268,26 @@ def test_cancel_stops_between_files_and_a_rerun_finishes(tmp_path, workers):
     assert again.exit_code == 0 and len(list(out.glob("*.png"))) == 8
     assert again.count("done") + again.count("done-earlier") == 8
     assert again.count("done-earlier") == len(written)
+
+
+_THREADS_SEEN = """
+import os
+from packshot.core.batch import executors
+executors.default_workers = lambda: 8
+
+def seen():
+    import pyvips
+    return pyvips.concurrency_get(), os.environ["OMP_NUM_THREADS"]
+
+if __name__ == "__main__":
+    with executors._pool(2, executors._start_method()) as pool:
+        print(sorted({pool.submit(seen).result() for _ in range(4)}))
+"""
+
+
+def test_pool_workers_share_the_cores_instead_of_each_taking_all():
+    """Two workers on eight cores run four libvips threads each (in a fresh interpreter: the
+    command line loads libvips in its workers, not before it forks them)."""
+    out = subprocess.run([sys.executable, "-c", _THREADS_SEEN], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert out.strip() == "[(4, '4')]"
