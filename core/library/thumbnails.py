@@ -1,45 +1,32 @@
 """Thumbnails cached on disk, keyed by the file's content, made on libvips.
 
-libvips decodes with shrink-on-load (a JPEG at 1/2 to 1/8 of its DCT scale), turns the
-picture upright, converts its profile to sRGB through LittleCMS and encodes, in one
-pipeline that releases the GIL, so a thread pool makes many at once without new processes.
-Pillow, with JPEG draft decoding, stays the path of last resort for what is not sent to
-libvips (:func:`_vips_reads`): BMP, GIF, HEIF and AVIF, float or 32-bit TIFF, and CMYK
-without a profile LittleCMS accepts (Pillow's own conversion, as before).
+libvips (:mod:`.vips_thumbnail`) decodes with shrink-on-load, converts to sRGB and encodes
+the JPEG while the GIL is released, so a thread pool makes many at once without new
+processes. Pillow, with JPEG draft decoding, stays the path of last resort for the rest:
+BMP, HEIF and AVIF, float or 32-bit TIFF, CMYK without a profile LittleCMS accepts, and any
+file libvips refuses (a damaged file then gets Pillow's error, naming it).
 """
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image as PILImage
-from PIL import ImageCms, ImageOps
+from PIL import ImageOps
 
 from ..errors import BadInput
-from ..export_vips import _pyvips, _vips_errors
 from ..icc import is_srgb, pil_to_srgb
 from ..imageio import open_header
 from ..output_guard import atomic_write
 from ..settings import cache_dir
-
-if TYPE_CHECKING:
-    import pyvips
+from .vips_thumbnail import vips_jpeg, vips_pixels
 
 DEFAULT_SIZE = 256
 QUALITY = 85
-
-_VIPS_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP"}
-# Pillow's modes for the layouts libvips reads as Pillow shows them ("I" is 16-bit grey in a
-# PNG only; in a TIFF it is 32-bit, which libvips clips).
-_VIPS_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I;16", "I;16B", "I;16L", "I;16N"}
-_PROFILE_SPACES = {"CMYK": b"CMYK", "RGB": b"RGB ", "RGBA": b"RGB ", "L": b"GRAY", "LA": b"GRAY"}
 
 
 def thumbnail_dir() -> Path:
@@ -55,69 +42,23 @@ def thumbnail_path(content_hash: str, size: int = DEFAULT_SIZE, folder: Path | N
 def render_thumbnail(source: str | Path, size: int = DEFAULT_SIZE) -> PILImage.Image:
     """An sRGB RGB thumbnail whose longer side is ``size`` (never enlarged)."""
     source = Path(source)
-    thumb = _vips_thumbnail(source, size)
-    if thumb is None:
-        return _pillow_thumbnail(source, size)
-    with _vips_errors(source.name):
-        return PILImage.fromarray(thumb.numpy(), "RGB")
+    pixels = vips_pixels(source, size)
+    return _pillow_thumbnail(source, size) if pixels is None else PILImage.fromarray(pixels, "RGB")
 
 
 def make_thumbnail(source: str | Path, dest: str | Path, size: int = DEFAULT_SIZE) -> Path:
     """Render and atomically write one thumbnail JPEG (not fsynced: a cache can be remade)."""
     source, dest = Path(source), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    thumb = _vips_thumbnail(source, size)
-    if thumb is None:
+    data = vips_jpeg(source, size, QUALITY)  # decoded before the destination is touched
+    if data is None:
         im = _pillow_thumbnail(source, size)
         return atomic_write(dest, lambda fh: im.save(fh, "JPEG", quality=QUALITY), sync=False)
-    with _vips_errors(source.name):  # decoded here, before the destination is touched
-        data = thumb.jpegsave_buffer(Q=QUALITY, keep="none")
     return atomic_write(dest, lambda fh: fh.write(data), sync=False)
 
 
-def _vips_thumbnail(source: Path, size: int) -> pyvips.Image | None:
-    """The thumbnail as a lazy 8-bit sRGB libvips pipeline, alpha flattened on white; None for
-    a file left to Pillow. The header (and the size limit) is checked before any pixel."""
-    with open_header(source) as im:
-        if not _vips_reads(im):
-            return None
-        mode, icc = im.mode, im.info.get("icc_profile") or None
-    usable = icc is not None and _usable_profile(icc, _PROFILE_SPACES.get(mode, b""))
-    if mode == "CMYK" and not usable:
-        return None
-    colour = {"export_profile": "srgb", "intent": "perceptual"} if usable and (
-        mode == "CMYK" or not is_srgb(icc)) else {}
-    with _vips_errors(source.name):
-        image = _pyvips().Image.thumbnail(str(source), size, height=size, size="down", fail_on="truncated",
-                                          **colour)
-        if image.hasalpha():
-            white = 65535 if image.format == "ushort" else 255
-            image = image.flatten(background=[white] * (image.bands - 1))
-        if image.interpretation != "srgb" or image.format != "uchar" or image.bands != 3:
-            image = image.colourspace("srgb").cast("uchar")
-        return image
-
-
-def _vips_reads(im: PILImage.Image) -> bool:
-    """Whether this file goes to libvips: JPEG, PNG, TIFF and WebP in the common layouts."""
-    return im.format in _VIPS_FORMATS and (im.mode in _VIPS_MODES or (im.format == "PNG" and im.mode == "I"))
-
-
-@lru_cache(maxsize=64)
-def _usable_profile(icc: bytes, space: bytes) -> bool:
-    """Whether LittleCMS reads ``icc`` and it describes pixels of ``space`` (its header's
-    colour space): otherwise the colours are shown as stored."""
-    if icc[16:20] != space:
-        return False
-    try:
-        ImageCms.ImageCmsProfile(io.BytesIO(icc))
-    except (OSError, ImageCms.PyCMSError, TypeError, ValueError):
-        return False
-    return True
-
-
 def _pillow_thumbnail(source: Path, size: int) -> PILImage.Image:
-    """The thumbnail decoded by Pillow, for the files libvips is not given."""
+    """The thumbnail decoded by Pillow (JPEG at a reduced DCT scale), for the files libvips is not given."""
     with open_header(source) as im:  # the size limit and a clear error before anything is decoded
         if im.format == "JPEG":
             im.draft("RGB", (size, size))
