@@ -2,7 +2,9 @@
 
 Packshot's thumbnailer (libvips, shrink-on-load) on one thread and in its thread pool, next
 to the Pillow draft-decode path it replaced (still its path of last resort) and a plain
-pyvips ``thumbnail`` loop, measured in this run on the same files, on 1 and 2 threads.
+pyvips ``thumbnail`` loop, measured in this run on the same files, on 1 and 2 threads; then
+the pool's worker count against libvips' own thread count (``concurrency``), which picked
+the pool's default.
 """
 
 from __future__ import annotations
@@ -77,3 +79,24 @@ def run(quick: bool) -> None:
         print_table(f"Thumbnails {SIZE} px from {count} x 12 MP JPEG ({cores} cores, libvips concurrency "
                     f"{pyvips.concurrency_get()})", ["pipeline", "thumbs/s", "x pyvips loop", "PSNR dB vs Lanczos"],
                     rows)
+        _pool_against_concurrency(sources, out, repeat, cores)
+
+
+def _pool_against_concurrency(sources: list[Path], out: Path, repeat: int, cores: int) -> None:
+    """make_thumbnails' rate for pool sizes against libvips' threads per image."""
+    import pyvips
+
+    default = pyvips.concurrency_get()
+    settings = [(workers, threads) for workers in (1, cores, cores + 1, 2 * cores) for threads in (1, cores)]
+
+    def measure(workers: int, threads: int) -> float:
+        pyvips.concurrency_set(threads)
+        try:
+            return _pool_rate(sources, out, workers)
+        finally:
+            pyvips.concurrency_set(default)
+
+    rates = best_rates({f"{w} {t}": lambda w=w, t=t: measure(w, t) for w, t in settings}, repeat)
+    rows = [[w, t, rates[f"{w} {t}"]] for w, t in settings]
+    print_table(f"make_thumbnails: pool workers against libvips threads per image ({cores} cores)",
+                ["pool workers", "libvips concurrency", "thumbs/s"], rows)
