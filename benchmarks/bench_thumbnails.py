@@ -60,7 +60,7 @@ def run(quick: bool) -> None:
         pipelines = {
             "Packshot libvips, 1 thread": lambda: files_per_second(_packshot, sources, out),
             f"Packshot libvips, {cores} threads": lambda: files_per_second(_packshot, sources, out, cores),
-            "Packshot pool, default workers": lambda: _pool_rate(sources, out, None),
+            f"Packshot pool, default ({cores + 1}) workers": lambda: _pool_rate(sources, out, None),
             "Pillow draft (before), 1 thread": lambda: files_per_second(_pillow_draft, sources, out),
             f"Pillow draft (before), {cores} threads": lambda: files_per_second(_pillow_draft, sources, out, cores),
             "pyvips thumbnail loop, 1 thread": lambda: files_per_second(_pyvips, sources, out),
