@@ -32,7 +32,8 @@ FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "GIF"}
 # Pillow's modes for the layouts libvips reads as Pillow shows them ("I" is 16-bit grey in a
 # PNG; in a TIFF it is 32-bit, and "F" is float, which libvips would clip as 8-bit levels).
 _MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I;16", "I;16B", "I;16L", "I;16N"}
-_PROFILE_SPACES = {"CMYK": b"CMYK", "RGB": b"RGB ", "RGBA": b"RGB ", "L": b"GRAY", "LA": b"GRAY"}
+# The profiles converted, as the Pillow path converts them (a grey one shows its levels as stored).
+_PROFILE_SPACES = {"CMYK": b"CMYK", "RGB": b"RGB ", "RGBA": b"RGB ", "P": b"RGB "}
 
 
 def vips_jpeg(source: Path, size: int, quality: int) -> bytes | None:

@@ -59,6 +59,8 @@ def _case(folder, name: str):
     elif name == "cutout.png":
         shot = studio_shot("bottle", 400, 600, with_alpha=True, seed=2).image.pixels
         PILImage.fromarray(shot, "RGBA").save(path)
+    elif name == "adobe-palette.png":
+        PILImage.fromarray(rgb).convert("P", palette=PILImage.Palette.ADAPTIVE).save(path, icc_profile=adobe_rgb_icc())
     elif name == "rotated.webp":
         PILImage.fromarray(rgb).save(path, quality=92, exif=_exif(8))
     return path
@@ -129,14 +131,17 @@ def test_orientation_of_the_other_formats(tmp_path, vips_only, ext):
     assert expected_size == (400, 600) and thumb.shape == (128, 85, 3)
 
 
-@pytest.mark.parametrize("name", ["adobe.jpg", "cmyk.jpg"])
-def test_an_embedded_profile_is_converted_to_srgb(tmp_path, vips_only, name):
-    """Converted like Pillow's LittleCMS path, not merely shown as stored (or Pillow's naive CMYK)."""
+@pytest.mark.parametrize("name", ["adobe.jpg", "cmyk.jpg", "adobe-palette.png"])
+def test_an_embedded_profile_is_converted_to_srgb(tmp_path, monkeypatch, name):
+    """Converted as Pillow's LittleCMS path converts it, not shown as stored (nor Pillow's naive CMYK)."""
     path = _case(tmp_path, name)
+    old = np.asarray(thumbnails._pillow_thumbnail(path, SIZE), np.float64)
+    monkeypatch.setattr(thumbnails, "_pillow_thumbnail", None)  # the libvips path, or a TypeError
     new = np.asarray(render_thumbnail(path, SIZE), np.float64)
     with PILImage.open(path) as im:
         stored = np.asarray(im.convert("RGB").resize(new.shape[1::-1], PILImage.Resampling.LANCZOS), np.float64)
     assert np.abs(new - stored).mean() > 4
+    assert np.abs(new.mean((0, 1)) - old.mean((0, 1))).max() < 1
 
 
 def test_a_profile_littlecms_refuses_shows_the_colours_as_stored(tmp_path, vips_only):
