@@ -1,14 +1,13 @@
 """Library thumbnails on libvips: shrink-on-load, upright, sRGB through LittleCMS, on white.
 
-A JPEG is decoded at a reduced DCT scale (1/2 to 1/8: :func:`_jpeg_shrink`), other
-formats by ``pyvips.Image.thumbnail`` (a WebP through libwebp's own scaling); libvips turns
-the picture by its EXIF orientation, converts the embedded profile to sRGB and resizes with
-Lanczos, in one pipeline that releases the GIL. Pillow reads
-the header first (:func:`open_header`: the size limit before any pixel) and decides what is
-sent here: JPEG, PNG, TIFF, WebP and GIF in the common layouts, CMYK only with a profile.
-A file libvips refuses (corrupt, truncated, or a layout it does not read) gives None, and the
-caller hands it to Pillow: a file Pillow reads still gets its thumbnail, a bad one Pillow's
-error naming the file.
+A JPEG is decoded at a reduced DCT scale (1/2 to 1/8: :func:`_jpeg_shrink`), other formats
+by ``pyvips.Image.thumbnail`` (a WebP through libwebp's own scaling); libvips turns the
+picture by its EXIF orientation, converts the embedded profile to sRGB and resizes with
+Lanczos, in one pipeline that releases the GIL. Pillow reads the header first
+(:func:`open_header`: the size limit before any pixel) and decides what is sent here: JPEG,
+PNG, TIFF, WebP and GIF in the common layouts, CMYK only with a profile. A file libvips
+refuses (corrupt, truncated, or a layout it does not read) gives None and the caller hands
+it to Pillow: a file Pillow reads still gets its thumbnail, a bad one Pillow's error naming it.
 """
 
 from __future__ import annotations
