@@ -152,8 +152,11 @@ def _draft(im: PILImage.Image, size: tuple[int, int]) -> None:
 
 
 def quarter_turned(im: PILImage.Image) -> bool:
-    """Whether the file's EXIF orientation turns it a quarter turn, so width and height swap."""
-    return im.format in ("JPEG", "TIFF", "WEBP", "PNG") and im.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    """Whether the file's EXIF orientation turns it a quarter turn and ``im.size`` is still
+    the stored one, so width and height swap. Pillow 13 reports a TIFF's size upright already."""
+    if im.format not in ("JPEG", "TIFF", "WEBP", "PNG") or im.getexif().get(0x0112, 1) not in (5, 6, 7, 8):
+        return False
+    return im.format != "TIFF" or im.size == (im.tag_v2.get(256), im.tag_v2.get(257))
 
 
 def _check_dimensions(path: Path, size: tuple[int, int]) -> None:

@@ -274,6 +274,22 @@ def test_sixteen_bit_tiff_is_turned_upright_and_keeps_its_exif(tmp_path, photo, 
         assert exif.get(0x010F) == "Packshot Test Camera" and exif.get(0x0112, 1) == 1
 
 
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_the_size_read_from_the_header_is_the_size_the_pixels_load_at(tmp_path, photo, orientation):
+    """Pillow 13 turns a TIFF's reported size itself: the export's and the library's header
+    size turned it a second time and said 600x400 of a picture that loads 400x600."""
+    from packshot.core.export import image_size
+    from packshot.core.library.probe import probe
+
+    files = [*_orientation_tiffs(tmp_path, photo, orientation), tmp_path / "turned.jpg", tmp_path / "turned.webp"]
+    for path in files[2:]:
+        PILImage.fromarray(photo).save(path, exif=_exif(orientation))
+    for path in files:
+        h, w = load_image(path).pixels.shape[:2]
+        facts = probe(path)
+        assert image_size(path) == (facts.width, facts.height) == (w, h), path.name
+
+
 def test_sixteen_bit_png_is_turned_upright(tmp_path, photo):
     deep = Image(photo.astype(np.uint16) * 257, exif=_exif(orientation=6))
     out = save_image(deep, tmp_path / "turned.png")
