@@ -188,7 +188,13 @@ class MainWindow(QMainWindow):
         self._build_centre()
         self._build_docks()
         self._build_status_bar()
-        self.resize(1440, 900)
+        self._fit_screen()
+
+    def _fit_screen(self, preferred: tuple[int, int] = (1440, 900)) -> None:
+        """The preferred first size, within the screen's free area (a 1400 px laptop
+        screen lost the operations panel past its right edge)."""
+        screen = self.screen().availableGeometry()
+        self.resize(min(preferred[0], screen.width()), min(preferred[1], screen.height()))
 
     def _build_centre(self) -> None:
         """The message bar over the canvas (its overlays, the mask and the split, live in

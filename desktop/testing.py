@@ -134,7 +134,9 @@ def make_packshot_window(packshot_offscreen: str, qtbot: Any,
     bundled sample photos on a first run), so there are pictures to try an operation on.
     Other keywords go to :class:`packshot.desktop.main_window.MainWindow` (``runner=`` a
     :class:`packshot.core.jobs.JobRunner`). Each window is closed and its job runner stopped after
-    the test. See :func:`open_pictures` and :func:`run_in_window` for driving it.
+    the test. See :func:`open_pictures` and :func:`run_in_window` for driving it. The window
+    is 1440 x 900 whatever the offscreen screen's size (the window itself opens within its
+    screen), so tests that point at the canvas find it where they expect.
     """
     from packshot.core.settings import Settings
     from packshot.desktop.main_window import MainWindow
@@ -145,6 +147,7 @@ def make_packshot_window(packshot_offscreen: str, qtbot: Any,
         window = MainWindow(host=host or packshot_host(*plugins), settings=Settings(), open_on_start=open_on_start,
                             **kwargs)
         qtbot.addWidget(window)
+        window.resize(1440, 900)
         window.show()
         qtbot.waitExposed(window)
         made.append(window)

@@ -605,3 +605,16 @@ def test_a_damaged_library_with_no_backup_is_told_in_the_window(qtbot, window, s
     told = [text for _, text in window.message_bar.history if "could not be loaded" in text]
     assert len(told) == 1 and "is damaged" in told[0] and "has no backup" in told[0]
     assert window.library.model.rowCount() == len(shots)
+
+
+def test_the_window_opens_within_the_screen(qtbot, fake_host, packshot_offscreen):
+    """A 1400 px wide screen lost the operations panel past its right edge."""
+    from packshot.core.settings import Settings
+    from packshot.desktop.main_window import MainWindow
+
+    window = MainWindow(host=fake_host, settings=Settings(), open_on_start=False)
+    qtbot.addWidget(window)
+    free = window.screen().availableGeometry()
+    assert free.width() < 1440 or free.height() < 900, "the test screen is too large to tell"
+    assert window.width() <= free.width() and window.height() <= free.height()
+    window.close()
