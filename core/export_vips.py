@@ -1,11 +1,12 @@
-"""The recipe-free export of a JPEG on libvips: decode, resize, colour and padding in one pass.
+"""The recipe-free export on libvips: decode, resize, colour and padding in one pass.
 
 libvips decodes with shrink-on-load, resizes, converts to sRGB through LittleCMS and encodes
 in one streamed, threaded pipeline: several times faster than decoding the whole frame into
-memory. It covers the common case (a JPEG in RGB, grey, or profiled CMYK, to any fit but
-``fill``); :func:`vips_export` returns None for anything else, and the caller falls back to
-Pillow. The file's metadata is read by Pillow from the header, as the Pillow path does, so
-both paths write the same EXIF and ICC; libvips writes only the pixels.
+memory. It covers the common cases, to any fit but ``fill``: a JPEG in RGB, grey or profiled
+CMYK, and a TIFF master (8 or 16 bits, RGB or grey, profiled CMYK) exported to an 8-bit
+format; :func:`vips_decode` returns None for anything else (alpha, 16-bit outputs), and the
+caller falls back to Pillow. The file's metadata is read by Pillow from the header, as the
+Pillow path does, so both paths write the same EXIF and ICC; libvips writes only the pixels.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ import numpy as np
 
 from .errors import BadInput
 from .icc import is_srgb, srgb_icc
-from .imageio import _dpi, _exif_bytes, _exif_with_orientation_reset, open_header
+from .imageio import _dpi, _exif_bytes, _exif_with_orientation_reset, open_header, quarter_turned
 
 if TYPE_CHECKING:
     import pyvips
 
     from .export import ExportOptions
 
-_READS = {"RGB", "L", "CMYK"}
+# Pillow's modes libvips reads here (a 16-bit RGB TIFF's header says RGB), and how strict its
+# reader is: a TIFF's short strip is only a libvips warning, a JPEG's missing end an error.
+_READS = {"JPEG": {"RGB", "L", "CMYK"}, "TIFF": {"RGB", "L", "I;16", "CMYK"}}
+_FAIL_ON = {"JPEG": "truncated", "TIFF": "warning"}
+_EIGHT_BIT_OUTPUTS = {"JPEG", "WEBP"}
 _MAX_SEGMENT = 65533  # the most a JPEG APP segment holds after its length field
 
 
@@ -74,16 +79,17 @@ def vips_decode(source: str | Path, options: ExportOptions,
     source = Path(source)
     with open_header(source) as im:
         icc = im.info.get("icc_profile") or None
-        cmyk = im.mode == "CMYK"
-        if im.format != "JPEG" or im.mode not in _READS or options.fill is not None or (cmyk and not icc):
+        cmyk, fmt = im.mode == "CMYK", im.format
+        if (im.mode not in _READS.get(fmt, ()) or options.fill is not None or (cmyk and not icc)
+                or (fmt != "JPEG" and options.format not in _EIGHT_BIT_OUTPUTS)):
             return None
         exif, dpi = _exif_bytes(im), _dpi(im.info)
         w, h = im.size
+        if quarter_turned(im):
+            w, h = h, w
         orientation = im.getexif().get(0x0112, 1)
     if exif is not None and len(exif) > _MAX_SEGMENT - 2:
         return None
-    if orientation in (5, 6, 7, 8):
-        w, h = h, w
     if orientation != 1 and exif is not None:
         exif = _exif_with_orientation_reset(exif)
     convert = cmyk or (options.colour_space == "sRGB" and not is_srgb(icc))
@@ -94,10 +100,10 @@ def vips_decode(source: str | Path, options: ExportOptions,
     extra = {"output_profile": "srgb", "intent": "perceptual"} if convert else {}
 
     def build() -> pyvips.Image:
-        image = vips.Image.thumbnail(str(source), size[0], height=size[1], size="force", fail_on="truncated",
+        image = vips.Image.thumbnail(str(source), size[0], height=size[1], size="force", fail_on=_FAIL_ON[fmt],
                                        **extra)
-        if image.bands == 1:
-            image = image.colourspace("srgb")
+        if image.bands == 1 or image.format != "uchar":
+            image = image.colourspace("srgb")  # grey to RGB, 16 bits to 8
         return _framed(image, options)
 
     with _vips_errors(source.name):
