@@ -19,8 +19,10 @@ def expand_inputs(items: Iterable[str | Path], *, recursive: bool = False,
     A file named outright is kept whatever its extension (it fails later with a clear
     reason if it is not an image); folders and globs yield image files only. Anything
     under ``exclude`` (the output folder) is left out, so a rerun never eats its own output.
+    Files are told apart by what they resolve to, but kept under the name they were found
+    by, so outputs and notes name a link as the person sees it.
     """
-    found: dict[Path, None] = {}
+    found: dict[Path, Path] = {}
     skip = exclude.resolve() if exclude is not None else None
     for item in items:
         text = str(item)
@@ -43,6 +45,6 @@ def expand_inputs(items: Iterable[str | Path], *, recursive: bool = False,
             resolved = f.resolve()
             if skip is not None and resolved.is_relative_to(skip):
                 continue
-            found.setdefault(resolved, None)
-    return sorted(found)
+            found.setdefault(resolved, f.absolute())
+    return sorted(found.values())
 

@@ -266,15 +266,15 @@ def test_fifos_and_links_to_devices_are_skipped_with_a_note(tmp_path):
     (folder / "zero.jpg").symlink_to("/dev/zero")
     out = tmp_path / "out"
     spec = BatchSpec(expand_inputs([folder]), out, ExportOptions(format="PNG"))
-    zero, a, pipe = (str(p) for p in spec.inputs)  # the link is followed to what it names
-    assert (Path(pipe).name, Path(a).name, zero) == ("pipe.jpg", "a.png", "/dev/zero")
-    assert [p.action for p in plan_batch(spec)] == ["not-a-file", "write", "not-a-file"]
+    a, pipe, zero = (str(p) for p in spec.inputs)  # the link keeps its own name: notes name it
+    assert (Path(a).name, Path(pipe).name, Path(zero).name) == ("a.png", "pipe.jpg", "zero.jpg")
+    assert [p.action for p in plan_batch(spec)] == ["write", "not-a-file", "not-a-file"]
     report = run_batch(spec, workers=0)
     assert report.exit_code == 0
     status = {i["source"]: (i["status"], i["error"]) for i in report.items}
     assert status[a] == ("done", "")
     assert status[pipe] == ("skipped", "not a regular file (a named pipe (FIFO)); skipped")
     assert status[zero] == ("skipped", "not a regular file (a character device); skipped")
-    assert report.notes == [f"{zero}: not a regular file (a character device); skipped",
-                            f"{pipe}: not a regular file (a named pipe (FIFO)); skipped"]
+    assert report.notes == [f"{pipe}: not a regular file (a named pipe (FIFO)); skipped",
+                            f"{zero}: not a regular file (a character device); skipped"]
     assert sorted(p.name for p in out.glob("*.png")) == ["a_export.png"]
