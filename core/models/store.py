@@ -61,6 +61,9 @@ class ModelStatus:
         return self.state == "installed"
 
 
+_WAIT_POLL = 0.1  # seconds between checks while a model is busy with another job
+
+
 @dataclass
 class _Slot:
     """One cached model with its two locks: loading it, and running it."""
@@ -251,16 +254,23 @@ class ModelStore:
     @contextmanager
     def use(self, name: str, device: str | None = None, loader: Loader | None = None, *,
             source: Path | None = None, kind: str = "", variant: str = "",
-            exclusive: bool = False) -> Iterator[Any]:
+            exclusive: bool = False, while_waiting: Callable[[], None] | None = None) -> Iterator[Any]:
         """The loaded model (as :meth:`load`), held for this caller alone until the block ends.
 
         Networks keep state while they run (OpenCV's buffers, a diffusion scheduler's
         timesteps, a torch module's device and precision), so a cached model runs one job
-        at a time; the same thread may nest uses.
+        at a time; the same thread may nest uses. A job waiting for another job's model
+        calls ``while_waiting`` (``ctx.check_cancelled``) a few times a second, so it can be
+        cancelled before its turn comes.
         """
         slot = self._slot(name, device, loader, source, kind, variant, exclusive)
-        with slot.using:
+        while not slot.using.acquire(timeout=_WAIT_POLL):
+            if while_waiting is not None:
+                while_waiting()
+        try:
             yield slot.model
+        finally:
+            slot.using.release()
 
     def _slot(self, name: str, device: str | None, loader: Loader | None, source: Path | None,
               kind: str, variant: str, exclusive: bool) -> _Slot:

@@ -44,7 +44,8 @@ class RemoveBackgroundModel(Operation):
         entry = choose(store, "cutout", params["model"])
         ctx.progress(0.05, f"loading {entry.name}")
         rgb = inputs.image.rgb()
-        with store.use(entry.name, ctx.device, open_onnx_session, kind="onnx") as session:
+        with store.use(entry.name, ctx.device, open_onnx_session, kind="onnx",
+                       while_waiting=ctx.check_cancelled) as session:
             ctx.progress(0.2, "predicting")
             alpha = predict_alpha(session, rgb, CONTRACTS[entry.architecture])
         message = None

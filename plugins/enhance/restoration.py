@@ -22,7 +22,7 @@ def run_restoration(op: Operation, inputs: Inputs, params: Mapping[str, Any], ct
     store, entry = choose_model(ctx, task, params["model"], loaders=("spandrel",))
     report: dict[str, Any] = chosen_report(entry, params["model"])
     pixels = rgb_pixels(image)
-    with store.use(entry.name, ctx.device) as model:
+    with store.use(entry.name, ctx.device, while_waiting=ctx.check_cancelled) as model:
         if int(model.scale) != 1:
             raise BadParameter(f"model {entry.name!r} enlarges {int(model.scale)}x: it is not a "
                                f"{task} network; choose a 1x model")

@@ -40,7 +40,7 @@ class UpscaleModel(Operation):
         report: dict[str, Any] = {**chosen_report(entry, params["model"]), "native_scale": entry.scale,
                                   "scale": scale}
         source = rgb_pixels(image)
-        with store.use(entry.name, ctx.device) as model:
+        with store.use(entry.name, ctx.device, while_waiting=ctx.check_cancelled) as model:
             if entry.loader == "opencv-superres":
                 from packshot.core.models.tiling import tiled_apply
 

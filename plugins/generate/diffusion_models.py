@@ -132,7 +132,7 @@ def use_pipeline(ctx: Context, source: Path, name: str, kind: str, *, device: st
     auto = {"txt2img": AutoPipelineForText2Image, "img2img": AutoPipelineForImage2Image,
             "inpaint": AutoPipelineForInpainting}[kind]
     with store_for(ctx).use(name, device, load, source=source, kind="diffusers", variant=variant,
-                            exclusive=True) as base:
+                            exclusive=True, while_waiting=ctx.check_cancelled) as base:
         pipe = auto.from_pipe(base)
         pipe.set_progress_bar_config(disable=True)
         yield pipe

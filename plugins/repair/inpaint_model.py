@@ -56,7 +56,7 @@ class InpaintModel(Operation):
         store = store_for(ctx)
         name = choose(store, "inpaint", ALIASES.get(params["model"], params["model"])).name
         ctx.progress(0.0, f"loading {name}")
-        with store.use(name, ctx.device) as descriptor:
+        with store.use(name, ctx.device, while_waiting=ctx.check_cancelled) as descriptor:
             device = str(next(descriptor.model.parameters()).device)
 
             def fill(rgb: np.ndarray, hole: np.ndarray, sub: Context) -> tuple[np.ndarray, str]:

@@ -150,7 +150,8 @@ def find_text(rgb: np.ndarray, params: Mapping[str, Any], region: np.ndarray | N
 
     entry = choose(store, "text", requested)
     ctx.progress(0.02, f"loading {entry.name}")
-    with store.use(entry.name, ctx.device, open_onnx_session, kind="onnx") as session:
+    with store.use(entry.name, ctx.device, open_onnx_session, kind="onnx",
+                       while_waiting=ctx.check_cancelled) as session:
         prob = text_probability(session, rgb, ctx.sub(0.05, 0.2).progress)
     found = text_regions(prob)
     if region is not None:

@@ -182,6 +182,45 @@ def test_a_cached_model_serves_one_job_at_a_time(tmp_path):
     assert len(most) == 12 and max(most) == 1
 
 
+def test_a_job_waiting_for_a_busy_model_can_be_cancelled_before_its_turn(tmp_path):
+    """The second job waited, uncancellable, until the first let go of the model."""
+    from packshot.core.context import Context
+    from packshot.core.errors import Cancelled
+
+    store = _file_store(tmp_path, "net")
+    holding, done = threading.Event(), threading.Event()
+
+    def first():
+        with store.use("net", "cpu", lambda p, d: object()):
+            holding.set()
+            done.wait(10)
+
+    owner = threading.Thread(target=first)
+    owner.start()
+    ctx, outcome = Context(), []
+
+    def second():
+        try:
+            with store.use("net", "cpu", lambda p, d: object(), while_waiting=ctx.check_cancelled):
+                outcome.append("ran")
+        except Cancelled:
+            outcome.append("cancelled")
+
+    try:
+        assert holding.wait(10)
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        time.sleep(0.3)
+        ctx.cancel_token.cancel()
+        waiting.join(2)
+        assert outcome == ["cancelled"]  # within 2 s, while the first job still holds the model
+    finally:
+        done.set()
+        owner.join()
+    with store.use("net", "cpu", lambda p, d: object(), while_waiting=ctx.check_cancelled):
+        pass  # the lock was not left held by the cancelled wait
+
+
 def test_release_frees_loaded_models_and_a_replaced_file_is_loaded_afresh(tmp_path):
     store = _file_store(tmp_path, "net")
 
