@@ -79,7 +79,7 @@ def vips_decode(source: str | Path, options: ExportOptions,
     source = Path(source)
     with open_header(source) as im:
         icc = im.info.get("icc_profile") or None
-        cmyk, fmt = im.mode == "CMYK", im.format
+        cmyk, fmt = im.mode == "CMYK", im.format or ""
         if (im.mode not in _READS.get(fmt, ()) or options.fill is not None or (cmyk and not icc)
                 or (fmt != "JPEG" and options.format not in _EIGHT_BIT_OUTPUTS)):
             return None

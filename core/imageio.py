@@ -156,7 +156,8 @@ def quarter_turned(im: PILImage.Image) -> bool:
     the stored one, so width and height swap. Pillow 13 reports a TIFF's size upright already."""
     if im.format not in ("JPEG", "TIFF", "WEBP", "PNG") or im.getexif().get(0x0112, 1) not in (5, 6, 7, 8):
         return False
-    return im.format != "TIFF" or im.size == (im.tag_v2.get(256), im.tag_v2.get(257))
+    tags = getattr(im, "tag_v2", {})  # a TIFF's own tags: the stored width and length
+    return im.format != "TIFF" or im.size == (tags.get(256), tags.get(257))
 
 
 def _check_dimensions(path: Path, size: tuple[int, int]) -> None:
