@@ -43,16 +43,26 @@ def large_part(hole: np.ndarray) -> np.ndarray:
     import cv2
     from scipy.ndimage import distance_transform_edt
 
-    depth = distance_transform_edt(hole)
+    large = np.zeros_like(hole)
+    if not hole.any():
+        return large
+    # Measured on the hole's bounding box grown by one known pixel, not the whole window:
+    # every hole pixel's nearest known pixel lies within it (projecting onto a box never
+    # moves a pixel farther), and the window can be many times the hole's size.
+    ys, xs = np.nonzero(hole)
+    box = (slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2))
+    part = hole[box]
+    depth = distance_transform_edt(part)
     deep = depth > LARGE_RADIUS
     if not deep.any():
-        return np.zeros_like(hole)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(hole.astype(np.uint8), connectivity=8)
+        return large
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(part.astype(np.uint8), connectivity=8)
     radius = np.zeros(count)
     np.maximum.at(radius, labels[deep], depth[deep])
     compact = (radius > LARGE_RADIUS) & (stats[:, cv2.CC_STAT_AREA] <= COMPACT * np.pi * radius**2)
     compact[0] = False
-    return compact[labels]
+    large[box] = compact[labels]
+    return large
 
 
 def context_pad(extent: int) -> int:
