@@ -16,6 +16,8 @@ import numpy as np
 
 from packshot.core.resample import shrink_with_mask
 
+from .threads import one_opencv_thread
+
 Progress = Callable[[float, str], None]
 
 PATCH = 7
@@ -36,7 +38,17 @@ def exemplar_fill(rgb: np.ndarray, hole: np.ndarray, *, rng: np.random.Generator
         return rgb.copy()
     if hole.all():
         raise ValueError("exemplar fill needs some known pixels to copy from")
-    pyramid = _pyramid(rgb.astype(np.float32), hole, patch)
+    with one_opencv_thread():
+        estimate = _fill(rgb.astype(np.float32), hole, rng, patch, progress)
+    out = rgb.astype(np.float32).copy()
+    out[hole] = estimate[hole]
+    return out
+
+
+def _fill(rgb: np.ndarray, hole: np.ndarray, rng: np.random.Generator, patch: int,
+          progress: Progress | None) -> np.ndarray:
+    """Coarse to fine: the coarsest level by onion fill, then EM at every level."""
+    pyramid = _pyramid(rgb, hole, patch)
     schedule = [(level, _iterations(level)) for level in range(len(pyramid) - 1, -1, -1)]
     total = sum(n for _, n in schedule)
     done = 0
@@ -57,9 +69,7 @@ def exemplar_fill(rgb: np.ndarray, hole: np.ndarray, *, rng: np.random.Generator
             done += 1
         estimate, nnf = filler.image, filler.field
     assert estimate is not None  # the schedule has at least one level
-    out = rgb.astype(np.float32).copy()
-    out[hole] = estimate[hole]
-    return out
+    return estimate
 
 
 def _iterations(level: int) -> int:
@@ -103,19 +113,27 @@ def _onion_fill(image: np.ndarray, hole: np.ndarray, patch: int, rng: np.random.
         sy, sx = sy[pick], sx[pick]
     pad = ((r, r), (r, r), (0, 0))
     sources = sliding_window_view(np.pad(img, pad, mode="edge"), (patch, patch), axis=(0, 1))[sy, sx]
-    sources = sources.reshape(sy.size, -1)
-    source_sq = sources**2
+    sources = np.ascontiguousarray(sources.reshape(sy.size, -1), dtype=np.float32)
+    # Squared source values summed over the channels: the mask weighs each pixel once.
+    source_sq = np.ascontiguousarray((sources**2).reshape(sy.size, 3, -1).sum(1))
     centre = img[sy, sx]
+    no_addend = np.empty((0, 0), np.float32)  # gemm's third matrix, weighted 0
     ring = np.ones((3, 3), np.uint8)
     while not known.all():
         front = ~known & (cv2.dilate(known.astype(np.uint8), ring) > 0)
         fy, fx = np.nonzero(front)
         padded = np.pad(img, pad, mode="edge")
         weights = np.pad(known.astype(np.float32), ((r, r), (r, r)))
-        t = sliding_window_view(padded, (patch, patch), axis=(0, 1))[fy, fx].reshape(fy.size, -1)
-        k: np.ndarray = sliding_window_view(weights, (patch, patch))[fy, fx].reshape(fy.size, 1, -1)
-        k = np.broadcast_to(k, (fy.size, 3, patch * patch)).reshape(fy.size, -1)
-        dist = (k * t * t).sum(1)[:, None] - 2.0 * (k * t) @ sources.T + k @ source_sq.T
+        t = sliding_window_view(padded, (patch, patch), axis=(0, 1))[fy, fx].reshape(fy.size, 3, -1)
+        k = np.ascontiguousarray(sliding_window_view(weights, (patch, patch))[fy, fx].reshape(fy.size, -1))
+        kt = np.ascontiguousarray((k[:, None] * t).reshape(fy.size, -1))
+        # Masked SSD to every source, in two products. cv2.gemm, not numpy's matmul: these
+        # products are many and small, and a multi-threaded BLAS waits a scheduler slice
+        # for its second thread whenever the other core is busy; OpenCV's threads can be
+        # held at one (see threads), numpy's BLAS threads cannot.
+        dist = ((kt * t.reshape(fy.size, -1)).sum(1)[:, None]
+                - 2.0 * cv2.gemm(kt, sources, 1.0, no_addend, 0.0, flags=cv2.GEMM_2_T)
+                + cv2.gemm(k, source_sq, 1.0, no_addend, 0.0, flags=cv2.GEMM_2_T))
         best = np.argmin(dist / np.maximum(k.sum(1), 1.0)[:, None], axis=1)
         img[fy, fx] = centre[best]
         known = known | front
