@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from packshot.core.errors import Cancelled
-from packshot.plugins.repair.ensemble import blend, convex_weights, ring_weights
+from packshot.plugins.repair.ensemble import blend, convex_weights
 
 
 def test_convex_weights_recover_a_mixture_and_stay_on_the_simplex():
@@ -38,13 +38,13 @@ def test_the_ring_favours_the_fill_that_predicts_it_and_only_the_hole_changes():
     rgb = np.full((64, 64, 3), 0.6, np.float32)
     hole = np.zeros((64, 64), bool)
     hole[24:40, 24:40] = True
-    weights = ring_weights(rgb, hole, _fills(), lambda: None)
-    assert np.allclose(weights, [1.0, 0.0], atol=1e-3)
     fractions, checks = [], []
     filled, shares = blend(rgb, hole, _fills(), lambda f, m: fractions.append(f),
                            lambda: checks.append(1))
-    assert shares == {"mean": 1.0}
-    assert np.allclose(filled, 0.6, atol=1e-4)
+    # The ring's weights (all on the mean fill), pulled halfway to equal ones.
+    assert shares == pytest.approx({"mean": 0.75, "black": 0.25}, abs=1e-3)
+    assert np.allclose(filled[hole], 0.75 * 0.6, atol=1e-3)
+    assert np.array_equal(filled[~hole], rgb[~hole])
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert len(checks) == 2  # the mean fill checks once in the trial and once at full size
 
@@ -65,4 +65,35 @@ def test_a_window_too_small_for_the_ring_weighs_fills_evenly():
     rgb = np.full((10, 10, 3), 0.5, np.float32)
     hole = np.ones((10, 10), bool)
     hole[0, 0] = False
-    assert np.allclose(ring_weights(rgb, hole, _fills(), lambda: None), [0.5, 0.5])
+    _, shares = blend(rgb, hole, _fills(), lambda f, m: None, lambda: None)
+    assert shares == {"mean": 0.5, "black": 0.5}
+
+
+def test_opencv_runs_one_thread_during_the_fills_and_gets_its_count_back():
+    """The fills run side by side; nested OpenCV threads would only queue behind them. The
+    count comes back afterwards, also when a fill is cancelled."""
+    import cv2
+
+    rgb = np.full((64, 64, 3), 0.6, np.float32)
+    hole = np.zeros((64, 64), bool)
+    hole[24:40, 24:40] = True
+    seen = []
+
+    def spy(rgb, hole, progress):
+        seen.append(cv2.getNumThreads())
+        return rgb.copy()
+
+    def cancel():
+        raise Cancelled("stop")
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(3)
+    try:
+        blend(rgb, hole, {"spy": spy}, lambda f, m: None, lambda: None)
+        assert seen and set(seen) == {1}
+        assert cv2.getNumThreads() == 3
+        with pytest.raises(Cancelled):
+            blend(rgb, hole, _fills(), lambda f, m: None, cancel)
+        assert cv2.getNumThreads() == 3
+    finally:
+        cv2.setNumThreads(before)
