@@ -1,5 +1,6 @@
 """Known hole shapes for measuring inpainting: thin scratches, dust spots, a text
-overlay and a box, as the repair tests and bench_repair lay them over real photographs."""
+overlay and a box, as the repair tests and bench_repair lay them over real photographs,
+and a photograph enlarged to a camera's frame to lay them on."""
 
 from __future__ import annotations
 
@@ -44,3 +45,14 @@ def box(h: int, w: int, fraction: float = 0.07, cy: float = 0.5, cx: float = 0.5
     m = np.zeros((h, w), bool)
     m[y0:y0 + side, x0:x0 + side] = True
     return m
+
+
+def camera_frame(rgb: np.ndarray, height: int, width: int, grain: float = 3.0, seed: int = 0) -> np.ndarray:
+    """``rgb`` (uint8) enlarged to ``height`` x ``width`` with sensor-like grain (Gaussian,
+    ``grain`` levels of 255): a large hole at camera resolution, measured on a photograph
+    small enough to ship with scikit-image."""
+    import cv2
+
+    big = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32)
+    noisy = big + np.random.default_rng(seed).normal(0, grain, big.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
