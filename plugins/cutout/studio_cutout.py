@@ -61,9 +61,11 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     second = False
     if doubts.suspicious:
         # Product parts as light as the backdrop were seeded as backdrop: ask GrabCut again
-        # with only the frame outside the sharp edges as certain backdrop.
+        # with only the frame outside the sharp edges as certain backdrop. It sees the whole
+        # frame: that outer ring is all its backdrop model learns from.
         ctx.progress(0.4, "second look: product close to the backdrop colour")
-        alt = keep_seeded_parts(grabcut(small, enclosing_labels(labels, ev.edges & (ev.distance > ev.low))), labels)
+        alt = keep_seeded_parts(grabcut(small, enclosing_labels(labels, ev.edges & (ev.distance > ev.low)),
+                                        margin=None), labels)
         alt_doubts = _doubts(alt, ev, band)
         if alt.any() and alt_doubts.stray + alt_doubts.outside < doubts.stray + doubts.outside:
             mask, doubts, second = alt, alt_doubts, True
