@@ -39,3 +39,12 @@ def cells(band: np.ndarray, margin: int, cell: int = CELL) -> Iterator[Cell]:
         yield Cell(read=(slice(ry0, ry1), slice(rx0, rx1)),
                    inner=(slice(y0 - ry0, y1 - ry0), slice(x0 - rx0, x1 - rx0)),
                    frame=(slice(y0, y1), slice(x0, x1)))
+
+
+def bounds(band: list[Cell], margin: int, shape: tuple[int, int]) -> tuple[slice, slice]:
+    """The box around ``band``'s cells, widened by ``margin`` and kept inside ``shape``."""
+    y0 = max(min(c.frame[0].start for c in band) - margin, 0)
+    y1 = min(max(c.frame[0].stop for c in band) + margin, shape[0])
+    x0 = max(min(c.frame[1].start for c in band) - margin, 0)
+    x1 = min(max(c.frame[1].stop for c in band) + margin, shape[1])
+    return slice(y0, y1), slice(x0, x1)

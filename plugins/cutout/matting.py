@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# Working-size pixels of colour around the edge band that the foreground estimate sees.
+FOREGROUND_MARGIN = 16
+
 
 def trimap(mask: np.ndarray, band: int) -> np.ndarray:
     """0 = backdrop, 1 = product, 0.5 = unknown, ``band`` pixels either side of the edge."""
@@ -46,7 +49,9 @@ def upsample_alpha(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
     """Alpha found at a working size, brought to full size along the full-size image's edges.
 
     ``guide`` is the full-size RGB, stored (uint8/uint16) or float; it is read only in the
-    grid cells of the edge band, where the guided filter refines the upscaled alpha.
+    grid cells of the edge band, where the guided filter refines the upscaled alpha. The
+    band is found at the working size, so the only full-size passes are the enlargement
+    itself and a clip in place.
     """
     import cv2
 
@@ -57,26 +62,44 @@ def upsample_alpha(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
     h, w = guide.shape[:2]
     if alpha.shape == (h, w):
         return alpha
-    up = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+    np.clip(out, 0, 1, out=out)
     scale = w / alpha.shape[1]
     radius = max(2, int(round(2 * scale)))
-    # Only the edge band changes; solid regions stay exactly 0 or 1.
-    edge: np.ndarray = ((up > 0.002) & (up < 0.998)).view(np.uint8)
-    edge = cv2.dilate(edge, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)) > 0
-    out = np.clip(up, 0, 1)
-    for cell in cells(edge, margin=2 * radius + 1):
-        rgb = to_float(guide[cell.read][..., :3])
-        refined = cv2.ximgproc.guidedFilter(rgb, up[cell.read], radius, 1e-4)[cell.inner]
-        keep = edge[cell.frame]
-        out[cell.frame][keep] = np.clip(refined[keep], 0, 1)
+    window = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+    # Cells near where the enlarged alpha can be fractional, found at the working size: an
+    # enlarged pixel mixes working pixels at most one away, and is refined when within the
+    # filter's radius of a fractional one.
+    reach = np.ones((2 * (int(np.ceil(radius / scale)) + 2) + 1,) * 2, np.uint8)
+    near_small = cv2.dilate((alpha > 0.002).view(np.uint8), reach) & cv2.dilate((alpha < 0.998).view(np.uint8), reach)
+    near = cv2.resize(near_small, (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    refined = []
+    for cell in cells(near, margin=2 * radius + 1):
+        up = out[cell.read]
+        # Only the edge band changes (its pixels and those within the filter's radius);
+        # solid regions stay exactly 0 or 1.
+        edge = cv2.dilate(_soft(up).view(np.uint8), window)[cell.inner] > 0
+        if edge.any():
+            filtered = cv2.ximgproc.guidedFilter(to_float(guide[cell.read][..., :3]), up, radius, 1e-4)
+            refined.append((cell.frame, edge, np.clip(filtered[cell.inner][edge], 0, 1)))
+    # Written after all cells are filtered: each cell's filter reads its neighbours' margins.
+    for frame, edge, values in refined:
+        out[frame][edge] = values
     return out
 
 
-def clean_foreground(pixels: np.ndarray, alpha: np.ndarray, working_side: int = 1024) -> np.ndarray:
-    """Stored RGB pixels with the backdrop's contribution removed from the soft edge's colours.
+def _soft(alpha: np.ndarray) -> np.ndarray:
+    """Where alpha is fractional (neither backdrop nor solid product)."""
+    return (alpha > 0.002) & (alpha < 0.998)
+
+
+def clean_edge_colours(rgb: np.ndarray, alpha: np.ndarray, working_side: int = 1024) -> None:
+    """Remove the backdrop's contribution from the soft edge's colours of stored RGB pixels,
+    in place.
 
     The foreground colours (multi-level foreground estimation) are smooth, so they are
-    estimated at a working size and sampled back only at the edge band's full-size pixels.
+    estimated at a working size, only in the box around the edge band (with a margin of
+    the colours on either side), and sampled back only at the band's full-size pixels.
     """
     import cv2
     from pymatting import estimate_foreground_ml
@@ -84,24 +107,27 @@ def clean_foreground(pixels: np.ndarray, alpha: np.ndarray, working_side: int = 
     from packshot.core.image import quantize, to_float
     from packshot.core.resample import fit_within, shrink
 
-    from .edge_cells import cells
+    from .edge_cells import bounds, cells
 
-    edge = (alpha > 0.002) & (alpha < 0.998)
-    out = pixels[..., :3].copy()
-    if not edge.any():
-        return out
+    edge = _soft(alpha)
+    band = list(cells(edge, margin=0))
+    if not band:
+        return
     h, w = alpha.shape
-    size = fit_within(alpha.shape, working_side)
-    small, small_alpha = to_float(shrink(out, size)), shrink(alpha, size)
-    fg = estimate_foreground_ml(np.clip(small, 0, 1).astype(np.float64),
-                                np.clip(small_alpha, 0, 1).astype(np.float64)).astype(np.float32)
-    for cell in cells(edge, margin=0):
+    width, height = fit_within(alpha.shape, working_side)
+    pad = int(np.ceil(FOREGROUND_MARGIN * w / width))
+    box = bounds(band, pad, (h, w))
+    size = (max(1, round((box[1].stop - box[1].start) * width / w)),
+            max(1, round((box[0].stop - box[0].start) * height / h)))
+    small = np.clip(to_float(shrink(rgb[box], size)), 0, 1)
+    fg = estimate_foreground_ml(small, np.clip(shrink(alpha[box], size), 0, 1))
+    sx, sy = float(size[0] / (box[1].stop - box[1].start)), float(size[1] / (box[0].stop - box[0].start))
+    for cell in band:
         ys, xs = cell.frame
-        gx = (np.arange(xs.start, xs.stop, dtype=np.float32) + 0.5) * (size[0] / w) - 0.5
-        gy = (np.arange(ys.start, ys.stop, dtype=np.float32) + 0.5) * (size[1] / h) - 0.5
+        gx = (np.arange(xs.start - box[1].start, xs.stop - box[1].start, dtype=np.float32) + 0.5) * sx - 0.5
+        gy = (np.arange(ys.start - box[0].start, ys.stop - box[0].start, dtype=np.float32) + 0.5) * sy - 0.5
         mx, my = np.meshgrid(gx, gy)
         sampled = cv2.remap(fg, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         keep = edge[cell.frame]
         values = np.clip(sampled[keep], 0, 1)
-        out[cell.frame][keep] = quantize(values, out.dtype) if out.dtype.kind in "ui" else values
-    return out
+        rgb[cell.frame][keep] = quantize(values, rgb.dtype) if rgb.dtype.kind in "ui" else values

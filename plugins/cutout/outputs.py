@@ -7,6 +7,8 @@ import numpy as np
 from packshot.core.image import Image, quantize
 from packshot.core.params import Bool, Choice, Colour
 
+from .matting import clean_edge_colours
+
 OUTPUTS = ("transparent", "mask", "composite")
 
 OUTPUT_PARAMS = (
@@ -27,13 +29,17 @@ def render_output(image: Image, alpha: np.ndarray, params: dict) -> Image:
     dtype = image.pixels.dtype
     if mode == "mask":
         return image.with_pixels(np.repeat(quantize(alpha, dtype)[..., None], 3, axis=2))
+    if mode == "transparent":
+        rgba = np.empty((*alpha.shape, 4), dtype)
+        rgba[..., :3] = image.pixels[..., :3]
+        rgba[..., 3] = quantize(alpha, dtype)
+        if params["clean_edges"]:
+            clean_edge_colours(rgba[..., :3], alpha)
+        return image.with_pixels(rgba)
     rgb = image.pixels[..., :3]
     if params["clean_edges"]:
-        from .matting import clean_foreground
-
-        rgb = clean_foreground(image.pixels, alpha)
-    if mode == "transparent":
-        return image.with_pixels(np.concatenate([rgb, quantize(alpha, dtype)[..., None]], axis=2))
+        rgb = rgb.copy()
+        clean_edge_colours(rgb, alpha)
     top = float(image.max_value)
     colour = np.asarray(Colour.to_rgb(params["background"]), np.float32) / 255.0
     out = np.empty_like(rgb)
