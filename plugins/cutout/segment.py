@@ -104,8 +104,12 @@ def enclosing_labels(labels: np.ndarray, edges: np.ndarray, margin: float = 0.02
     return out
 
 
-def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int = 4, margin: float | None = 0.05) -> np.ndarray:
+def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int = 4, margin: float | None = 0.05,
+            seed: int = 0) -> np.ndarray:
     """Boolean product mask from GrabCut run on the seeded labels.
+
+    GrabCut's first clustering draws from OpenCV's thread-wide random state, so that is
+    seeded first: the same shot gives the same mask whatever OpenCV did before.
 
     GrabCut's cost grows with every pixel it is given, and a product fills a fifth to a
     half of the frame: with a ``margin``, it runs on the box around everything not
@@ -124,6 +128,7 @@ def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int = 4, margin: fl
     img = np.ascontiguousarray(quantize(rgb[box], np.uint8)[..., ::-1])
     mask = labels[box].copy()
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(seed % 2**31)  # a C int
     cv2.grabCut(img, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]  # no rect
     out = np.zeros(labels.shape, bool)
     out[box] = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)

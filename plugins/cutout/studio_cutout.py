@@ -55,7 +55,7 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
     ev = evidence(small, fit)
     labels = seed_labels(ev)
     ctx.progress(0.2, "segmenting")
-    mask = keep_seeded_parts(grabcut(small, labels), labels)
+    mask = keep_seeded_parts(grabcut(small, labels, seed=ctx.seed), labels)
     band = edge_band or max(2, int(round(0.004 * np.hypot(*small.shape[:2]))))
     doubts = _doubts(mask, ev, band)
     second = False
@@ -65,7 +65,7 @@ def cut_out(rgb: np.ndarray, ctx: Context, *, edge_band: int = 0, working_side: 
         # frame: that outer ring is all its backdrop model learns from.
         ctx.progress(0.4, "second look: product close to the backdrop colour")
         alt = keep_seeded_parts(grabcut(small, enclosing_labels(labels, ev.edges & (ev.distance > ev.low)),
-                                        margin=None), labels)
+                                        margin=None, seed=ctx.seed), labels)
         alt_doubts = _doubts(alt, ev, band)
         if alt.any() and alt_doubts.stray + alt_doubts.outside < doubts.stray + doubts.outside:
             mask, doubts, second = alt, alt_doubts, True

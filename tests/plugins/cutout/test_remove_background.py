@@ -110,3 +110,16 @@ def test_light_area_of_a_photo_object_recovered_on_a_second_look(run_op, iou):
     result = run_op("cutout.remove_background", rgb)
     assert iou(result.mask, truth) >= 0.95
     assert result.report["second_look"] and result.report["unsure"]
+
+
+def test_same_shot_gives_the_same_cut_out_whatever_ran_before(run_op):
+    """GrabCut's initial clustering draws from OpenCV's thread-wide random state, which any
+    earlier OpenCV call may have moved: the operation must still be pure."""
+    import cv2
+
+    rgb, _ = photo_product_shot(skdata.rocket(), seed=2, backdrop_rgb=(0.95, 0.95, 0.95))
+    masks = []
+    for state in (1, 2, 3):
+        cv2.setRNGSeed(state)
+        masks.append(run_op("cutout.remove_background", rgb).mask)
+    assert np.array_equal(masks[0], masks[1]) and np.array_equal(masks[0], masks[2])
