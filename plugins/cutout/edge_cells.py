@@ -4,7 +4,8 @@ Between a product and its backdrop alpha is exactly 1 or 0; only the thin band w
 is fractional needs the full-size image (the guided refinement, the clean edge colours).
 The frame is cut into a grid and only the cells the band touches are read, each with a
 margin so that a filter of that reach sees what it would see in the whole frame; at 12
-megapixels that is a few per cent of the pixels.
+megapixels that is a few per cent of the pixels. The band itself is found at the working
+size, so no full-size pass is spent looking for it.
 """
 
 from __future__ import annotations
@@ -24,13 +25,18 @@ class Cell:
     frame: tuple[slice, slice]  # the cell itself, in the frame
 
 
-def cells(band: np.ndarray, margin: int, cell: int = CELL) -> Iterator[Cell]:
-    """The grid cells that hold a pixel of ``band`` (bool HxW), each with ``margin`` around it."""
-    h, w = band.shape
-    rows, cols = -(-h // cell), -(-w // cell)
-    padded = np.zeros((rows * cell, cols * cell), bool)
-    padded[:h, :w] = band
-    touched = padded.reshape(rows, cell, cols, cell).any(axis=(1, 3))
+def cells(band: np.ndarray, shape: tuple[int, int], margin: int, cell: int = CELL) -> Iterator[Cell]:
+    """The grid cells of a frame of ``shape`` that overlap a pixel of ``band`` (bool, the frame
+    at its own size or shrunk, as the working size sees it), each with ``margin`` around it."""
+    h, w = shape
+    hs, ws = band.shape
+    ys, xs = np.nonzero(band)
+    touched = np.zeros((-(-h // cell), -(-w // cell)), bool)
+    # A band pixel covers the frame's rows from ys * h / hs to (ys + 1) * h / hs (and
+    # columns likewise): at most two cells each way while it is smaller than a cell.
+    for y in (ys * h // hs, ((ys + 1) * h - 1) // hs):
+        for x in (xs * w // ws, ((xs + 1) * w - 1) // ws):
+            touched[y // cell, x // cell] = True
     for r, c in zip(*np.nonzero(touched)):
         y0, x0 = r * cell, c * cell
         y1, x1 = min(y0 + cell, h), min(x0 + cell, w)

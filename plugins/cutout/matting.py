@@ -71,10 +71,10 @@ def upsample_alpha(alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
     # enlarged pixel mixes working pixels at most one away, and is refined when within the
     # filter's radius of a fractional one.
     reach = np.ones((2 * (int(np.ceil(radius / scale)) + 2) + 1,) * 2, np.uint8)
-    near_small = cv2.dilate((alpha > 0.002).view(np.uint8), reach) & cv2.dilate((alpha < 0.998).view(np.uint8), reach)
-    near = cv2.resize(near_small, (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    above, below = ((cv2.dilate(side.view(np.uint8), reach) > 0) for side in (alpha > 0.002, alpha < 0.998))
+    near = above & below
     refined = []
-    for cell in cells(near, margin=2 * radius + 1):
+    for cell in cells(near, (h, w), margin=2 * radius + 1):
         up = out[cell.read]
         # Only the edge band changes (its pixels and those within the filter's radius);
         # solid regions stay exactly 0 or 1.
@@ -109,12 +109,13 @@ def clean_edge_colours(rgb: np.ndarray, alpha: np.ndarray, working_side: int = 1
 
     from .edge_cells import bounds, cells
 
-    edge = _soft(alpha)
-    band = list(cells(edge, margin=0))
-    if not band:
-        return
     h, w = alpha.shape
     width, height = fit_within(alpha.shape, working_side)
+    # Area averages: a shrunk pixel is fractional wherever any pixel it covers is.
+    seen = shrink(alpha, (width, height))
+    band = list(cells((seen > 0) & (seen < 1), (h, w), margin=0))
+    if not band:
+        return
     pad = int(np.ceil(FOREGROUND_MARGIN * w / width))
     box = bounds(band, pad, (h, w))
     size = (max(1, round((box[1].stop - box[1].start) * width / w)),
@@ -123,11 +124,13 @@ def clean_edge_colours(rgb: np.ndarray, alpha: np.ndarray, working_side: int = 1
     fg = estimate_foreground_ml(small, np.clip(shrink(alpha[box], size), 0, 1))
     sx, sy = float(size[0] / (box[1].stop - box[1].start)), float(size[1] / (box[0].stop - box[0].start))
     for cell in band:
+        keep = _soft(alpha[cell.frame])
+        if not keep.any():
+            continue
         ys, xs = cell.frame
         gx = (np.arange(xs.start - box[1].start, xs.stop - box[1].start, dtype=np.float32) + 0.5) * sx - 0.5
         gy = (np.arange(ys.start - box[0].start, ys.stop - box[0].start, dtype=np.float32) + 0.5) * sy - 0.5
         mx, my = np.meshgrid(gx, gy)
         sampled = cv2.remap(fg, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        keep = edge[cell.frame]
         values = np.clip(sampled[keep], 0, 1)
         rgb[cell.frame][keep] = quantize(values, rgb.dtype) if rgb.dtype.kind in "ui" else values
