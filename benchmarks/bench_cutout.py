@@ -68,22 +68,41 @@ def _iou(alpha: np.ndarray, truth: np.ndarray) -> float:
     return float((a & b).sum() / max((a | b).sum(), 1))
 
 
-def camera_shot(height: int, width: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """A studio shot at camera size: rendered at 480 px, enlarged, with sensor-like grain."""
-    import cv2
+def _band_error(alpha: np.ndarray, truth: np.ndarray) -> float:
+    """Mean |alpha error| where either alpha is fractional: the soft edge, where matting works."""
+    soft = ((truth > 0) & (truth < 1)) | ((alpha > 0) & (alpha < 1))
+    return float(np.abs(alpha - truth)[soft].mean())
 
-    rgb, alpha = studio_shot(375, 500, shape="bottle", colour=(0.2, 0.3, 0.6), seed=seed, noise=0.0)
+
+def camera_shot(height: int, width: int, seed: int = 3, scene: str = "bottle") -> tuple[np.ndarray, np.ndarray]:
+    """A shot at camera size: rendered at a quarter to an eighth of it, enlarged, with
+    sensor-like grain. ``scene``: "bottle" (blue, the one the cut-out was tuned on), or the
+    held-out "mug" (white on white) and "rocket" (skimage's photograph on a white backdrop)."""
+    import cv2
+    from skimage import data
+
+    if scene == "bottle":
+        rgb, alpha = studio_shot(375, 500, shape="bottle", colour=(0.2, 0.3, 0.6), seed=seed, noise=0.0)
+    elif scene == "mug":
+        rgb, alpha = studio_shot(750, 1000, shape="mug", colour=(0.93, 0.93, 0.91), seed=seed, noise=0.0)
+    else:
+        rgb, alpha = photo_product_shot(data.rocket(), 750, 1000, seed=seed, backdrop_rgb=(0.95, 0.95, 0.95),
+                                        noise=0.0)
     big = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_CUBIC)
     grain = np.random.default_rng(seed).normal(0, 0.015, big.shape).astype(np.float32)
     pixels = (np.clip(big + grain, 0, 1) * 255 + 0.5).astype(np.uint8)
     return pixels, cv2.resize(alpha, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+CAMERA_SCENES = {"bottle, blue (tuned on)": ("bottle", 3), "mug, white on white (held out)": ("mug", 5),
+                 "rocket photo on white (held out)": ("rocket", 7)}
+
+
 def at_camera_size(quick: bool) -> None:
     """The operation end to end (cut-out, clean edges, RGBA output) on a 12 MP frame, next to
     the same cut-out on a copy already shrunk to its working size, alternately: the
-    difference is what camera resolution costs (it was 23 s at 12 MP before the full-size
-    work was confined to the matte's edge band)."""
+    difference is what camera resolution costs. Issue 15 measured 23 s at 12 MP before the
+    full-size work was confined to the matte's edge band; its goal is a quarter of that."""
     import cv2
 
     from packshot.core.image import from_array
@@ -93,30 +112,36 @@ def at_camera_size(quick: bool) -> None:
     from packshot.plugins.cutout.studio_cutout import WORKING_SIDE
 
     h, w = (1500, 2000) if quick else (3000, 4000)
-    pixels, truth = camera_shot(h, w)
     scale = WORKING_SIDE / max(h, w)
     small_size = (round(w * scale), round(h * scale))
+    rows = []
+    for title, (scene, seed) in list(CAMERA_SCENES.items())[:1 if quick else None]:
+        pixels, truth = camera_shot(h, w, seed, scene)
 
-    def packshot() -> np.ndarray:
-        return execute(RemoveBackground(), Inputs(from_array(pixels)), {}, Context()).mask
+        def packshot(pixels: np.ndarray = pixels) -> np.ndarray:
+            return execute(RemoveBackground(), Inputs(from_array(pixels)), {}, Context()).mask
 
-    def working_size() -> np.ndarray:
-        small = cv2.resize(pixels, small_size, interpolation=cv2.INTER_AREA)
-        alpha = execute(RemoveBackground(), Inputs(from_array(small)), {}, Context()).mask
-        return cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+        def working_size(pixels: np.ndarray = pixels) -> np.ndarray:
+            small = cv2.resize(pixels, small_size, interpolation=cv2.INTER_AREA)
+            alpha = execute(RemoveBackground(), Inputs(from_array(small)), {}, Context()).mask
+            return cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
 
-    methods = {"packshot cutout.remove_background": packshot,
-               f"the same on a {small_size[0]} px copy, alpha enlarged": working_size}
-    packshot()  # imports and compiled kernels (pymatting's numba) load once per process
-    best, ious = {name: float("inf") for name in methods}, {}
-    for _ in range(1 if quick else 2):
-        for name, fn in methods.items():
-            start = time.perf_counter()
-            alpha = fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-            ious[name] = _iou(alpha, truth)
-    print_table(f"Cut-out at {w}x{h} ({h * w / 1e6:.0f} MP), best of the rounds",
-                ["method", "seconds", "IoU"], [[name, best[name], ious[name]] for name in methods])
+        methods = {"packshot": packshot, "copy": working_size}
+        packshot()  # imports and compiled kernels (pymatting's numba) load once per process
+        best, alphas = {name: float("inf") for name in methods}, {}
+        for _ in range(1 if quick else 2):
+            for name, fn in methods.items():
+                start = time.perf_counter()
+                alphas[name] = fn()
+                best[name] = min(best[name], time.perf_counter() - start)
+        original = "-" if quick else 23.0 / best["packshot"]  # issue 15's figure is at 12 MP
+        rows.append([title, best["packshot"], best["copy"], best["packshot"] / best["copy"], original,
+                     _iou(alphas["packshot"], truth), _iou(alphas["copy"], truth),
+                     _band_error(alphas["packshot"], truth), _band_error(alphas["copy"], truth)])
+    print_table(f"Cut-out at {w}x{h} ({h * w / 1e6:.0f} MP), best of the rounds; copy = the same operation on a "
+                f"{small_size[0]} px copy, alpha enlarged; issue 15's goal: <= 5.75 s (23 s / 4)",
+                ["shot", "packshot s", "copy s", "packshot / copy", "23 s / packshot", "IoU", "copy IoU",
+                 "edge |err|", "copy edge |err|"], rows)
 
 
 def run(quick: bool) -> None:
