@@ -90,7 +90,7 @@ def test_upsample_alpha_refines_like_a_whole_frame_guided_filter(enlarged):
     import cv2
 
     from packshot.core.image import to_float
-    from packshot.plugins.cutout.matting import upsample_alpha
+    from packshot.plugins.cutout.matting import GUIDE_EPS, upsample_alpha
 
     pixels, truth = enlarged(*studio_shot(300, 400, shape="ball", seed=6, noise=0.0), 1000, 1300, seed=2)
     small = cv2.resize(truth, (390, 300), interpolation=cv2.INTER_AREA)  # 3.33x: cells and pixels misalign
@@ -100,7 +100,24 @@ def test_upsample_alpha_refines_like_a_whole_frame_guided_filter(enlarged):
     radius = 7  # upsample_alpha's: twice the enlargement
     soft = ((up > 0.002) & (up < 0.998)).astype(np.uint8)
     band = cv2.dilate(soft, np.ones((2 * radius + 1,) * 2, np.uint8)) > 0
-    whole = np.clip(cv2.ximgproc.guidedFilter(to_float(pixels), up, radius, 1e-4), 0, 1)
+    whole = np.clip(cv2.ximgproc.guidedFilter(to_float(pixels), up, radius, GUIDE_EPS), 0, 1)
     expected = np.where(band, whole, np.clip(up, 0, 1))
     assert np.array_equal(got[~band], expected[~band])
     assert np.abs(got - expected).max() < 1e-4
+
+
+def test_full_size_refinement_sharpens_the_enlarged_alpha(iou, edge_error):
+    """On a shot rendered at full size (true sharp edges, sensor noise), the guided refinement
+    must bring the alpha found at a third of the size closer to the truth than enlarging it
+    does, at the edge and in area."""
+    import cv2
+
+    from packshot.core.image import from_array
+    from packshot.plugins.cutout.matting import upsample_alpha
+
+    rgb, truth = studio_shot(900, 1200, shape="mug", colour=(0.2, 0.55, 0.25), seed=8, noise=0.01)
+    small = cv2.resize(truth, (480, 360), interpolation=cv2.INTER_AREA)
+    enlarged = cv2.resize(small, (1200, 900), interpolation=cv2.INTER_LINEAR)
+    refined = upsample_alpha(small, from_array(rgb).pixels)
+    assert edge_error(refined, truth) < 0.5 * edge_error(enlarged, truth)  # 0.066 against 0.177
+    assert iou(refined, truth) >= iou(enlarged, truth)
