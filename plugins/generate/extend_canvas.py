@@ -31,15 +31,16 @@ class ExtendCanvas(Operation):
     )
 
     def run(self, inputs: Inputs, params: Mapping[str, Any], ctx: Context) -> Result:
-        from .extend import extend_backdrop, parse_aspect, plan_canvas
+        from .extend import added_mask, continue_backdrop, parse_aspect, plan_canvas
 
         image = inputs.image
         place = plan_canvas(image.width, image.height, params["width"], params["height"],
                             parse_aspect(params["aspect"]), params["anchor_x"], params["anchor_y"])
         check_canvas(place.width, place.height, self.id)
         ctx.progress(0.2, "continuing the backdrop")
-        rgb, added = extend_backdrop(image.rgb(), place, np.random.default_rng(ctx.seed))
-        pixels = quantize(rgb, image.pixels.dtype)
+        pixels = np.empty((place.height, place.width, 3), image.pixels.dtype)
         pixels[place.top:place.top + image.height, place.left:place.left + image.width] = image.pixels[..., :3]
-        return Result(image.with_pixels(pixels), mask=added,
+        for rows, cols, values in continue_backdrop(image.rgb(), place, np.random.default_rng(ctx.seed)):
+            pixels[rows, cols] = quantize(values, pixels.dtype)
+        return Result(image.with_pixels(pixels), mask=added_mask(place, image.height, image.width),
                       report={"size": f"{place.width}x{place.height}", "offset": [place.left, place.top]})
