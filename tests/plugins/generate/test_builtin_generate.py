@@ -184,3 +184,47 @@ def test_extend_canvas_computes_only_the_new_area_as_the_whole_frame_formula_wou
     assert new.sum() == place.width * place.height - w * h
     assert np.abs(out[new] - expected[new]).max() < 1e-4  # 1/40 of an 8-bit step
     assert np.array_equal(out[~new].reshape(h, w, 3), rgb)
+
+
+def _whole_canvas_stage(backdrop_rgb, product, s):
+    """The staging recipe over the whole canvas: every layer placed, shifted and blurred full size."""
+    import cv2
+
+    from packshot.plugins.generate.staging import _place
+
+    h, w = backdrop_rgb.shape[:2]
+    ph, pw = product.shape[:2]
+    top, left = int(round(s.floor * h)) - ph, int(round(s.x * w - pw / 2))
+    alpha = _place(product[..., 3], (h, w), top, left)
+    fade = np.clip(1 - np.arange(ph, dtype=np.float32) / max(s.reflection_fade * ph, 1), 0, 1)
+    ra = _place(product[::-1, :, 3] * fade[:, None] * s.reflection, (h, w), top + ph, left)[..., None]
+    out = backdrop_rgb * (1 - ra) + _place(product[::-1, :, :3], (h, w), top + ph, left) * ra
+    angle = np.deg2rad(s.light_angle)
+    move = np.array([[1, 0, s.distance * ph * np.cos(angle)], [0, 1, s.distance * ph * np.sin(angle)]], np.float32)
+    drop = cv2.GaussianBlur(cv2.warpAffine(alpha, move, (w, h)), (0, 0), max(s.softness * ph, 0.5))
+    y0 = top + ph - max(2, int(round(0.02 * ph)))
+    reach = alpha[y0:top + ph + 1].max(axis=0)
+    foot = np.zeros((h, w), np.float32)
+    foot[y0:top + ph + 1] = reach * (reach > 0.5)
+    soft = cv2.GaussianBlur(foot, (0, 0), sigmaX=max(0.01 * ph, 1.0), sigmaY=max(0.006 * ph, 1.0))
+    out = out * ((1 - s.drop * drop) * (1 - s.contact * soft / soft.max()))[..., None]
+    colour, a = _place(product[..., :3], (h, w), top, left), alpha[..., None]
+    return np.where(a >= 1, colour, out * (1 - a) + colour * a)
+
+
+@pytest.mark.parametrize("softness", [0.03, 0.12])  # the drop shadow's blur: 7 px, and 29 px (working resolution)
+def test_staging_touches_only_what_the_layers_reach_and_matches_the_whole_canvas_recipe(softness):
+    from packshot.plugins.generate.staging import Staging, scaled_product, stage
+
+    cut = _cutout().as_float()
+    bg = backdrop(300, 400)
+    product = scaled_product(cut, 300, 0.8)
+    s = Staging(x=0.45, floor=0.9, reflection=0.3, softness=softness, distance=0.06, light_angle=60)
+    rgb, alpha = stage(bg, product, s)
+    expected = _whole_canvas_stage(bg, product, s)
+    psnr = 10 * np.log10(1 / np.mean((rgb - expected) ** 2))
+    assert psnr > 80 and np.abs(rgb - expected).max() < 0.1 / 255
+    import cv2
+
+    untouched = cv2.erode((expected == bg).all(axis=2).astype(np.uint8), np.ones((9, 9))) > 0  # beyond every reach
+    assert untouched.mean() > 0.15 and np.array_equal(rgb[untouched], bg[untouched])
