@@ -3,9 +3,12 @@
 Both run through ``packshot.core.jobs.execute`` with default parameters, next to the
 cheapest classical way to get a similar picture, measured in the same run: OpenCV's
 replicated border for the canvas, and Pillow's drop shadow (the whole alpha blurred with
-``ImageFilter.GaussianBlur``, then composited) for the staging. Before the new area and
-the shadows' reach were computed alone (commit f1aee77), the same operations took 19-38 s
-and 6.8 s on this machine under the usual load (stage_product with softness 0.1: 21 s).
+``ImageFilter.GaussianBlur``, then composited) for the staging.
+
+Before the new area and the shadows' reach were computed alone (commit f1aee77), run
+back to back with the new code on this machine under the usual load: extend_canvas
+11.9 s (now 0.52 s), stage_product 2.9 s (0.56 s), with softness 0.1 and a reflection
+17.2 s (0.57 s).
 """
 
 from __future__ import annotations

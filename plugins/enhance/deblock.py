@@ -6,10 +6,9 @@ skimage photographs at qualities 10-90) and removes it with the DCT denoiser. It
 0.1-0.7 dB PSNR against the JPEG itself; a network does far more.
 
 The denoiser runs at its cheap setting: every second block, a pilot from every third,
-no non-local-means refinement. Over JPEG qualities 10-90 the refinement added 0.06 dB on
-the photos the noise level was fitted on (astronaut, coffee, chelsea, rocket) and
-nothing on nine others (mean gain 0.54 dB either way), at seven times the time
-(``benchmarks/bench_enhance.py``).
+no non-local-means refinement. Over JPEG qualities 10-90 the refinement added 0.03 dB on
+the photos the noise level was fitted on (astronaut, coffee, chelsea, rocket) and lost
+0.04 dB on nine others, at five times the time (``benchmarks/bench_enhance.py``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ import numpy as np
 
 from packshot.core.errors import BadParameter
 
+# Pixels per piece of the new area: its few float arrays stay in the processor's caches.
+PIECE_PIXELS = 1 << 18
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -101,10 +104,6 @@ def continue_backdrop(rgb: np.ndarray, place: Placement, rng: np.random.Generato
         values += carried * decay[..., None]
         values += rng.standard_normal(values.shape, dtype=np.float32) * np.float32(fit.noise)
         yield rows, cols, np.clip(values, 0, 1, out=values)
-
-
-# Pixels per piece of the new area: its few float arrays stay in the processor's caches.
-PIECE_PIXELS = 1 << 18
 
 
 def _new_pieces(place: Placement, h: int, w: int) -> Iterator[tuple[slice, slice]]:
