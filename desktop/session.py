@@ -68,6 +68,14 @@ class _Running:
     number: int
     stack: EditStack
     files: set[Path]  # the mask and reference files written for it, removed if it does not finish
+    nothing_done: str | None = None  # said instead of adding the new step when it changed nothing
+    unchanged: bool = False  # set by the job: the new step's result is its input
+
+
+def _same_picture(before: Image, after: Image) -> bool:
+    """Whether a step left its input as it was (pixels and colour profile)."""
+    return after is before or (after.icc_profile == before.icc_profile and after.pixels.dtype == before.pixels.dtype
+                               and np.array_equal(after.pixels, before.pixels))
 
 
 class EditorSession:
@@ -209,13 +217,16 @@ class EditorSession:
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0, prompt: str | None = None,
                       reference: Path | None = None, *, new_step: bool = False, mask: np.ndarray | None = None,
-                      listener: Listener = None) -> Job:
+                      nothing_done: str | None = None, listener: Listener = None) -> Job:
         """Queue an operation on the open picture; :meth:`finish_operation` brings in its result.
 
         It changes the step being edited (re-opened in the History panel, or the last step
         when that runs the same operation on the same mask), or with ``new_step`` (or any
         other operation) appends one. The steps before it come from the render cache.
-        ``mask`` replaces the painted mask (the spot-heal click's disc).
+        ``mask`` replaces the painted mask (the spot-heal click's disc). With ``nothing_done``,
+        a new step whose picture equals its input is not recorded (history, sidecar and undo
+        stay as they were) and that sentence is said instead, as a retouch click that finds
+        nothing leaves no empty step in Lightroom or darktable.
         """
         doc = self.document
         if doc is None:
@@ -232,7 +243,8 @@ class EditorSession:
         extra: dict[str, Any] = {}
         given, mask = mask, None
         kept = doc.kept_files()
-        if self.edited_step(doc, op_id, new_step) is None:  # a new step: its inputs are the ones shown now
+        adds = self.edited_step(doc, op_id, new_step) is None
+        if adds:  # a new step: its inputs are the ones shown now
             mask = given if given is not None else doc.operation_mask() if "mask" in op.inputs else None
             ref_image = load_image(reference) if reference is not None and "reference" in op.inputs else None
             inputs = Inputs(doc.current or doc.original, mask, ref_image, prompt if "prompt" in op.inputs else None)
@@ -243,6 +255,7 @@ class EditorSession:
             if ref_image is not None and reference is not None:
                 extra["reference"] = doc.store_file(Path(reference))
         stack, number = self._planned(doc, op_id, checked, seed, new_step=new_step, mask=mask, **extra)
+        entry = _Running(doc, number, stack, doc.kept_files() - kept, nothing_done if adds else None)
         path, host, engine = doc.path, self.host, self.engine
 
         def work(ctx: Context) -> Result:
@@ -254,6 +267,9 @@ class EditorSession:
             result = run_step(before, step, number, host, ctx.sub(0.2, 0.9),
                               mask_loader=lambda name, shape: load_mask(step_file(path, name), shape),
                               image_loader=lambda name: load_image(step_file(path, name)))
+            if entry.nothing_done is not None and _same_picture(before, result.image):
+                entry.unchanged = True  # dropped when it finishes: nothing to keep or render
+                return result
             if result.replay:  # recorded as the operation asks to be replayed
                 stack.steps[number - 1] = Step.from_dict({"seed": step.seed, **result.replay}, where=step.op)
             engine.keep(path, stack, result.image, upto=number)
@@ -263,7 +279,7 @@ class EditorSession:
         ops = host.operations()
         uses_gpu = any(ops[s.op].uses_gpu for s in stack.enabled_steps()[number - 1:] if s.op in ops)
         job = self.runner.submit_task(op.title or op.id, work, uses_gpu=uses_gpu, seed=seed, listener=listener)
-        self._running[job] = _Running(doc, number, stack, doc.kept_files() - kept)
+        self._running[job] = entry
         self.last_job = job
         return job
 
@@ -272,7 +288,8 @@ class EditorSession:
         entry = self._running.pop(job, None)
         if job is self.last_job:
             self.last_job = None
-        if job.state != "done" and entry is not None:
+        dropped = entry.nothing_done if entry is not None and entry.unchanged and job.state == "done" else None
+        if entry is not None and (job.state != "done" or dropped is not None):
             for path in entry.files:
                 path.unlink(missing_ok=True)
             if entry.files and not entry.doc.kept_files():
@@ -286,11 +303,14 @@ class EditorSession:
             self.on_message("error", message)
             return "Failed"
         result: Result = job.result
+        self.last_report = (job.title, dict(result.report)) if result.report else None
+        if dropped is not None:  # the new step changed nothing: the history stays as it was
+            self.on_message("info", dropped)
+            return dropped
         if entry is not None:
             entry.doc.adopt(entry.stack, result.image, result.mask)
             self.save(entry.doc)
             self.on_rendered(entry.doc)
-        self.last_report = (job.title, dict(result.report)) if result.report else None
         sentence = f"{job.title}: done" + (f" — {result.message}" if result.message else "")
         self.on_message("status", sentence + (" (Report: details)" if self.last_report else ""))
         return sentence
