@@ -147,6 +147,11 @@ def keys_text(action: Action) -> str:
     return " / ".join(action.keys)
 
 
+def action_keys(action_id: str) -> str:
+    """The keys of the action ``action_id``, as the F1 list shows them (for hints in messages)."""
+    return keys_text(next(a for a in ACTIONS if a.id == action_id))
+
+
 def install_actions(window: MainWindow) -> dict[str, QAction]:
     """Make a QAction per :data:`ACTIONS` entry, in the window's menus, bound to its keys.
 

@@ -60,7 +60,7 @@ from packshot.core.recipe import Step
 from packshot.core.resources import sample_images
 from packshot.core.settings import Settings, config_dir, data_dir, load_settings
 
-from .actions import TOOLBAR, install_actions, menu
+from .actions import TOOLBAR, action_keys, install_actions, menu
 from .aspect_presets import aspect_shapes
 from .canvas import Canvas, Rendered, render
 from .catalogue import Catalogue, list_folder
@@ -535,26 +535,29 @@ class MainWindow(QMainWindow):
 
     def run_operation(self, op_id: str, params: dict | None = None, seed: int = 0,
                       prompt: str | None = None, reference: Path | None = None, new_step: bool = False, *,
-                      mask: np.ndarray | None = None) -> Job:
+                      mask: np.ndarray | None = None, nothing_done: str | None = None) -> Job:
         """Run an operation on the open picture in a job: it changes the step being adjusted
         (re-opened in the History panel, or the last one when it runs this operation), or with
-        ``new_step`` adds one; ``mask`` replaces the painted one (a spot-heal click).
+        ``new_step`` adds one; ``mask`` replaces the painted one (a spot-heal click); with
+        ``nothing_done`` a new step that changes nothing is dropped and that sentence shown.
         See :meth:`packshot.desktop.session.EditorSession.run_operation`."""
         self._settle.stop()
         self.previews.cancel()
         job = self.bridge.track(lambda listener: self.session.run_operation(
-            op_id, params, seed, prompt, reference, new_step=new_step, mask=mask, listener=listener),
-            self._operation_ended)
+            op_id, params, seed, prompt, reference, new_step=new_step, mask=mask, nothing_done=nothing_done,
+            listener=listener), self._operation_ended)
         self.operations.set_running(True, f"Running {job.title}...")
         return job
 
     def _operation_ended(self, job: Job) -> None:
         newest = job is self.session.last_job
         running = self.session.running_step(job)
+        version = running[0].version if running is not None else -1
         text = self.session.finish_operation(job)
         if job.state == "done":
             self.report_button.set_report(*(self.session.last_report or (job.title, None)))
-        if job.state == "done" and running is not None and running[1].mask is not None \
+        # a new version: the picture took the result (not a failure, nor a step dropped as changing nothing)
+        if running is not None and running[0].version != version and running[1].mask is not None \
                 and running[0] is self.document and running[0].has_mask():
             self.canvas.set_overlay_visible(False)  # judge the result, not the red paint over it
             text += " (mask overlay hidden: M shows it)"
@@ -573,7 +576,8 @@ class MainWindow(QMainWindow):
 
     def spot_heal(self, x: float, y: float) -> Job:
         """Q, then a click on a dust spot: the spot touching a brush-sized disc there is found
-        (its whole extent) and healed by repair.remove_dust, one undoable step."""
+        (its whole extent) and healed by repair.remove_dust, one undoable step. A click that
+        finds no spot adds no step (as in Lightroom and darktable) and says so."""
         doc = self.document
         if doc is None:
             raise BadInput("open a picture first")
@@ -584,7 +588,10 @@ class MainWindow(QMainWindow):
         yy, xx = np.ogrid[:h, :w]
         disc = (((yy - y) ** 2 + (xx - x) ** 2) <= radius ** 2).astype(np.float32)
         max_size = int(min(max(2 * radius, 15), 64))
-        return self.run_operation(SPOT_HEAL_OP, {"max_size": max_size, "sensitivity": 0.7}, new_step=True, mask=disc)
+        nothing = (f"No spot found under the brush: click closer to it, or make the brush larger "
+                   f"({action_keys('mask.larger')} larger, {action_keys('mask.smaller')} smaller)")
+        return self.run_operation(SPOT_HEAL_OP, {"max_size": max_size, "sensitivity": 0.7}, new_step=True,
+                                  mask=disc, nothing_done=nothing)
 
     def _cancel_job(self, job: Job) -> None:
         job.cancel()
