@@ -93,9 +93,9 @@ if TYPE_CHECKING:
 
     from .selection_export import SelectionExport
 
+SPOT_HEAL_OP = "repair.remove_dust"  # what the spot-heal tool's click runs
 # Export Selection offers the folder and file names last exported with (in desktop.ini),
 # as Lightroom does: a catalogue is exported shoot after shoot into the same place.
-SPOT_HEAL_OP = "repair.remove_dust"
 LAST_EXPORT_FOLDER = "export_selection/folder"
 LAST_EXPORT_TEMPLATE = "export_selection/template"
 
