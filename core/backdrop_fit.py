@@ -14,6 +14,8 @@ import numpy as np
 
 # Median of the length of a 3-vector of unit normal noise: turns RGB residuals into sigma.
 CHI3_MEDIAN = 1.5382
+# Values per chunk of rows while rendering: the float64 buffer stays at 8 MB whatever the size.
+RENDER_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,31 @@ class BackdropFit:
 
     def render(self, height: int, width: int, *, ys: np.ndarray | None = None,
                xs: np.ndarray | None = None) -> np.ndarray:
-        """The fitted backdrop as float32 RGB at the given size (or sample coordinates)."""
-        if ys is None or xs is None:
-            yy, xx = np.mgrid[0:height, 0:width]
-            ys, xs = yy.ravel(), xx.ravel()
-            shape = (height, width, 3)
-        else:
-            shape = (*np.shape(ys), 3)
-        basis = _basis(np.ravel(ys) / max(height - 1, 1), np.ravel(xs) / max(width - 1, 1), self.degree)
-        return (basis @ self.coeffs).reshape(shape).astype(np.float32)
+        """The fitted backdrop as float32 RGB at the given size (or sample coordinates).
+
+        Row by row: along a row the y-powers are fixed, so the field there is a 1-D
+        polynomial in x whose coefficients are computed once per row. No (pixels x terms)
+        basis is built, so a 12 MP frame costs its float32 output and a small buffer.
+        """
+        if ys is not None and xs is not None:
+            rows = self._row_polynomials(_unit(np.ravel(ys), height))
+            powers = _powers(_unit(np.ravel(xs), width), self.degree)
+            field = np.einsum("ni,nic->nc", powers, rows)
+            return field.reshape(*np.shape(ys), 3).astype(np.float32)
+        rows = self._row_polynomials(_unit(np.arange(height), height))
+        powers = _powers(_unit(np.arange(width), width), self.degree)
+        out = np.empty((height, width, 3), np.float32)
+        step = max(1, RENDER_BUFFER // max(3 * width, 1))
+        for top in range(0, height, step):
+            out[top:top + step] = np.matmul(powers, rows[top:top + step])  # float64, then stored as float32
+        return out
+
+    def _row_polynomials(self, v: np.ndarray) -> np.ndarray:
+        """(len(v), degree + 1, 3): per y, the coefficients of the field's polynomial in x."""
+        grid = np.zeros((self.degree + 1, self.degree + 1, 3))
+        for (i, j), coeff in zip(_exponents(self.degree), self.coeffs):
+            grid[i, j] = coeff
+        return np.einsum("nj,ijc->nic", _powers(v, self.degree), grid)
 
     @property
     def mean_colour(self) -> np.ndarray:
@@ -43,10 +61,24 @@ class BackdropFit:
         return self.render(3, 3)[1, 1]
 
 
-def _basis(y: np.ndarray, x: np.ndarray, degree: int) -> np.ndarray:
-    """Monomials x^i y^j with i + j <= degree, on coordinates mapped to -1..1."""
-    u, v = 2 * x - 1, 2 * y - 1
-    terms = [u**i * v**j for i in range(degree + 1) for j in range(degree + 1 - i)]
+def _exponents(degree: int) -> list[tuple[int, int]]:
+    """The (x, y) exponents of the fit's terms, in the order of its coefficients."""
+    return [(i, j) for i in range(degree + 1) for j in range(degree + 1 - i)]
+
+
+def _unit(coords: np.ndarray, size: int) -> np.ndarray:
+    """Pixel coordinates along a side of ``size`` pixels, mapped to -1..1."""
+    return 2 * (coords / max(size - 1, 1)) - 1
+
+
+def _powers(t: np.ndarray, degree: int) -> np.ndarray:
+    """(len(t), degree + 1): t^0 .. t^degree."""
+    return np.stack([t**k for k in range(degree + 1)], axis=1).astype(np.float64)
+
+
+def _basis(v: np.ndarray, u: np.ndarray, degree: int) -> np.ndarray:
+    """Monomials u^i v^j with i + j <= degree (coordinates already mapped to -1..1): the fit's design matrix."""
+    terms = [u**i * v**j for i, j in _exponents(degree)]
     return np.stack(terms, axis=1).astype(np.float64)
 
 
@@ -72,7 +104,7 @@ def fit_backdrop(rgb: np.ndarray, sample: np.ndarray | None = None, degree: int 
         pick = np.random.default_rng(seed).choice(ys.size, max_samples, replace=False)
         ys, xs = ys[pick], xs[pick]
     values = rgb[ys, xs, :3].astype(np.float64)
-    basis = _basis(ys / max(h - 1, 1), xs / max(w - 1, 1), degree)
+    basis = _basis(_unit(ys, h), _unit(xs, w), degree)
     # Start from the half of the samples closest to their median colour, so a product
     # covering much of one edge cannot bend the first fit.
     start = np.linalg.norm(values - np.median(values, axis=0), axis=1)
