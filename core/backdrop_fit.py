@@ -27,24 +27,24 @@ class BackdropFit:
     noise: float  # robust residual sigma, 0..1 units
     inlier_fraction: float  # share of border pixels explained by the fit
 
-    def render(self, height: int, width: int, *, ys: np.ndarray | None = None,
-               xs: np.ndarray | None = None) -> np.ndarray:
-        """The fitted backdrop as float32 RGB at the given size (or sample coordinates).
+    def render(self, height: int, width: int) -> np.ndarray:
+        """The fitted backdrop as float32 RGB over a ``height`` x ``width`` frame.
 
         Row by row: along a row the y-powers are fixed, so the field there is a 1-D
         polynomial in x whose coefficients are computed once per row. No (pixels x terms)
         basis is built, so a 12 MP frame costs its float32 output and a small buffer.
         """
-        if ys is not None and xs is not None:
-            rows = self._row_polynomials(_unit(np.ravel(ys), height))
-            powers = _powers(_unit(np.ravel(xs), width), self.degree)
-            field = np.einsum("ni,nic->nc", powers, rows)
-            return field.reshape(*np.shape(ys), 3).astype(np.float32)
-        rows = self._row_polynomials(_unit(np.arange(height), height))
-        powers = _powers(_unit(np.arange(width), width), self.degree)
-        out = np.empty((height, width, 3), np.float32)
-        step = max(1, RENDER_BUFFER // max(3 * width, 1))
-        for top in range(0, height, step):
+        return self.grid(height, width, np.arange(height), np.arange(width))
+
+    def grid(self, height: int, width: int, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """The field on the grid of rows ``ys`` x columns ``xs`` (pixel coordinates, outside the
+        frame too) of a ``height`` x ``width`` frame, as float32 (len(ys), len(xs), 3): a strip,
+        a patch or a larger canvas costs only its own pixels."""
+        rows = self._row_polynomials(_unit(np.asarray(ys), height))
+        powers = _powers(_unit(np.asarray(xs), width), self.degree)
+        out = np.empty((len(rows), len(powers), 3), np.float32)
+        step = max(1, RENDER_BUFFER // max(3 * len(powers), 1))
+        for top in range(0, len(rows), step):
             out[top:top + step] = np.matmul(powers, rows[top:top + step])  # float64, then stored as float32
         return out
 

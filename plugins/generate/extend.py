@@ -120,20 +120,8 @@ def _new_pieces(place: Placement, h: int, w: int) -> Iterator[tuple[slice, slice
 
 
 def _field(fit, ys: np.ndarray, xs: np.ndarray, h: int, w: int) -> np.ndarray:
-    """The fitted backdrop (clipped to 0..1) on the grid ``ys`` x ``xs`` of the original's coordinates.
-
-    Along a row the field is a polynomial of the fit's degree in x, so its values at
-    degree + 1 columns fix it: they are rendered, and Lagrange's basis fills the row.
-    """
-    nodes = np.linspace(0.0, max(w - 1, fit.degree), fit.degree + 1)
-    at_nodes = fit.render(h, w, ys=np.repeat(ys[:, None], nodes.size, axis=1).astype(np.float64),
-                          xs=np.broadcast_to(nodes, (ys.size, nodes.size)))
-    out = np.zeros((ys.size, xs.size, 3), np.float32)
-    for k, node in enumerate(nodes):
-        basis = np.ones(xs.size)
-        for other in np.delete(nodes, k):
-            basis *= (xs - other) / (node - other)
-        out += at_nodes[:, k, None, :] * basis.astype(np.float32)[None, :, None]
+    """The fitted backdrop (clipped to 0..1) on the grid ``ys`` x ``xs`` of the original's coordinates."""
+    out = fit.grid(h, w, ys, xs)
     return np.clip(out, 0, 1, out=out)
 
 

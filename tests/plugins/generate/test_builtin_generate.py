@@ -172,8 +172,7 @@ def test_extend_canvas_computes_only_the_new_area_as_the_whole_frame_formula_wou
     out, added = extend_backdrop(rgb, place, _NoGrain())
 
     fit = fit_backdrop(rgb, seed=0)
-    ys, xs = np.mgrid[0:place.height, 0:place.width]
-    field = np.clip(fit.render(h, w, ys=(ys - place.top).astype(float), xs=(xs - place.left).astype(float)), 0, 1)
+    field = np.clip(fit.grid(h, w, np.arange(place.height) - place.top, np.arange(place.width) - place.left), 0, 1)
     inner = field[place.top:place.top + h, place.left:place.left + w]
     residual = cv2.GaussianBlur(rgb - inner, (0, 0), max(2.0, 0.01 * max(h, w)))
     carried = cv2.copyMakeBorder(residual, place.top, place.height - h - place.top, place.left,
