@@ -1,6 +1,7 @@
 """Known hole shapes for measuring inpainting: thin scratches, dust spots, a text
 overlay and a box, as the repair tests and bench_repair lay them over real photographs,
-and a photograph enlarged to a camera's frame to lay them on."""
+and camera frames to lay them on: a photograph enlarged to the frame (smooth at pixel
+level), or one at most doubled amid a mosaic of others at their own size (full detail)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,54 @@ def camera_frame(rgb: np.ndarray, height: int, width: int, grain: float = 3.0, s
     big = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32)
     noisy = big + np.random.default_rng(seed).normal(0, grain, big.shape)
     return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def _rgb(photo: np.ndarray) -> np.ndarray:
+    return np.repeat(photo[..., None], 3, 2) if photo.ndim == 2 else photo[..., :3]
+
+
+def mosaic(photos: list[np.ndarray], height: int, width: int) -> np.ndarray:
+    """``height`` x ``width`` tiled with ``photos`` (uint8, grey or RGB) at their own
+    resolution, in turn: each cropped about its centre to the smallest one's size."""
+    tiles = [_rgb(photo) for photo in photos]
+    th, tw = min(t.shape[0] for t in tiles), min(t.shape[1] for t in tiles)
+    frame = np.empty((height, width, 3), np.uint8)
+    for i, y in enumerate(range(0, height, th)):
+        for j, x in enumerate(range(0, width, tw)):
+            tile = tiles[(i * 7 + j) % len(tiles)]
+            y0, x0 = (tile.shape[0] - th) // 2, (tile.shape[1] - tw) // 2
+            part = frame[y:y + th, x:x + tw]
+            part[...] = tile[y0:y0 + part.shape[0], x0:x0 + part.shape[1]]
+    return frame
+
+
+def detail_frame(photo: np.ndarray, others: list[np.ndarray], height: int, width: int,
+                 scale: int = 1) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """``photo`` enlarged ``scale`` (1 or 2) times at the centre of a ``height`` x ``width``
+    mosaic of ``others``: a camera frame with detail down to the pixel (what
+    camera_frame's enlargement smooths away). Also where ``photo`` lies: y0, x0, h, w."""
+    import cv2
+
+    if scale not in (1, 2):
+        raise ValueError("scale must be 1 or 2: more enlargement leaves no fine detail")
+    frame = mosaic(others, height, width)
+    rgb = _rgb(photo)
+    if scale == 2:
+        rgb = cv2.resize(rgb, (rgb.shape[1] * 2, rgb.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
+    h, w = min(rgb.shape[0], height), min(rgb.shape[1], width)
+    y0, x0 = (height - h) // 2, (width - w) // 2
+    frame[y0:y0 + h, x0:x0 + w] = rgb[(rgb.shape[0] - h) // 2:][:h, (rgb.shape[1] - w) // 2:][:, :w]
+    return frame, (y0, x0, h, w)
+
+
+def box_in(place: tuple[int, int, int, int], size: tuple[int, int], cy: float, cx: float,
+           shape: tuple[int, int]) -> np.ndarray:
+    """A ``size`` (rows, columns) box centred at (cy, cx) fractions of ``place`` (y0, x0,
+    h, w, as detail_frame returns it), moved inside it where it would stick out."""
+    y0, x0, h, w = place
+    bh, bw = size
+    top = y0 + int(np.clip(cy * h - bh / 2, 0, h - bh))
+    left = x0 + int(np.clip(cx * w - bw / 2, 0, w - bw))
+    m = np.zeros(shape, bool)
+    m[top:top + bh, left:left + bw] = True
+    return m
