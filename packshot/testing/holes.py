@@ -98,13 +98,16 @@ def detail_frame(photo: np.ndarray, others: list[np.ndarray], height: int, width
 
 
 def box_in(place: tuple[int, int, int, int], size: tuple[int, int], cy: float, cx: float,
-           shape: tuple[int, int]) -> np.ndarray:
+           shape: tuple[int, int], margin: int = 32) -> np.ndarray:
     """A ``size`` (rows, columns) box centred at (cy, cx) fractions of ``place`` (y0, x0,
-    h, w, as detail_frame returns it), moved inside it where it would stick out."""
+    h, w, as detail_frame returns it), moved to lie ``margin`` pixels inside it (or midway
+    where it does not fit): with the mosaic's seam at the box's edge, a fill would draw on
+    an unrelated photograph, as no real hole's surroundings do."""
     y0, x0, h, w = place
     bh, bw = size
-    top = y0 + int(np.clip(cy * h - bh / 2, 0, h - bh))
-    left = x0 + int(np.clip(cx * w - bw / 2, 0, w - bw))
+    gy, gx = min(margin, (h - bh) // 2), min(margin, (w - bw) // 2)
+    top = y0 + int(np.clip(cy * h - bh / 2, gy, h - bh - gy))
+    left = x0 + int(np.clip(cx * w - bw / 2, gx, w - bw - gx))
     m = np.zeros(shape, bool)
     m[top:top + bh, left:left + bw] = True
     return m
