@@ -28,11 +28,11 @@ def render_output(image: Image, alpha: np.ndarray, params: dict) -> Image:
     mode = params["output"]
     dtype = image.pixels.dtype
     if mode == "mask":
-        return image.with_pixels(np.repeat(_stored(alpha, dtype)[..., None], 3, axis=2))
+        return image.with_pixels(np.repeat(quantize(alpha, dtype)[..., None], 3, axis=2))
     if mode == "transparent":
         rgba = np.empty((*alpha.shape, 4), dtype)
         rgba[..., :3] = image.pixels[..., :3]
-        rgba[..., 3] = _stored(alpha, dtype)
+        rgba[..., 3] = quantize(alpha, dtype)
         if params["clean_edges"]:
             clean_edge_colours(rgba[..., :3], alpha)
         return image.with_pixels(rgba)
@@ -51,12 +51,3 @@ def render_output(image: Image, alpha: np.ndarray, params: dict) -> Image:
     out[soft] = quantize(rgb[soft] / np.float32(top) * a + colour * (1 - a), dtype)
     return image.with_pixels(out)
 
-
-def _stored(alpha: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Alpha 0..1 as stored values, rounded and saturated in one pass over the frame
-    (``quantize`` makes three full-size float copies on the way)."""
-    import cv2
-
-    top = 65535.0 if dtype == np.uint16 else 255.0
-    depth = cv2.CV_16U if dtype == np.uint16 else cv2.CV_8U
-    return cv2.multiply(alpha, top, dtype=depth)  # type: ignore[call-overload]  # a scalar factor
