@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from PIL import ImageCms
@@ -26,6 +27,8 @@ from ..imageio import open_header
 
 if TYPE_CHECKING:
     import pyvips
+
+T = TypeVar("T")
 
 FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "GIF"}
 # Pillow's modes for the layouts libvips reads as Pillow shows them ("I" is 16-bit grey in a
@@ -37,22 +40,21 @@ _PROFILE_SPACES = {"CMYK": b"CMYK", "RGB": b"RGB ", "RGBA": b"RGB ", "P": b"RGB 
 
 def vips_jpeg(source: Path, size: int, quality: int) -> bytes | None:
     """The thumbnail as JPEG bytes (no metadata), or None for a file left to Pillow."""
-    import pyvips
-
-    image = _pipeline(source, size)
-    try:
-        return None if image is None else image.jpegsave_buffer(Q=quality, keep="none")
-    except pyvips.Error:
-        return None
+    return _finished(source, size, lambda image: image.jpegsave_buffer(Q=quality, keep="none"))
 
 
 def vips_pixels(source: Path, size: int) -> np.ndarray | None:
     """The thumbnail as an (h, w, 3) uint8 array, or None for a file left to Pillow."""
+    return _finished(source, size, lambda image: image.numpy())
+
+
+def _finished(source: Path, size: int, finish: Callable[[pyvips.Image], T]) -> T | None:
+    """``finish`` run on the pipeline (where libvips decodes), or None where libvips fails."""
     import pyvips
 
     image = _pipeline(source, size)
     try:
-        return None if image is None else image.numpy()
+        return None if image is None else finish(image)
     except pyvips.Error:
         return None
 
