@@ -159,6 +159,8 @@ class _vips_errors:
 
     def __exit__(self, kind, exc, tb) -> Literal[False]:
         if exc is not None and isinstance(exc, _pyvips().Error):
-            detail = (exc.detail or exc.message or "").strip().splitlines()
-            raise BadInput(f"{self.name}: corrupt or truncated image ({detail[0] if detail else exc})") from exc
+            # the decoder's own words; libvips' "unable to call jpegsave_buffer" names no cause
+            detail = (exc.detail or "").strip().splitlines()
+            said = f" ({detail[0]})" if detail else ""
+            raise BadInput(f"{self.name}: corrupt or truncated image{said}") from exc
         return False
